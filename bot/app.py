@@ -1,0 +1,56 @@
+"""Assembling the Telegram application: one readable chain, the guard first, then the
+handlers by area, then the error handler."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    TypeHandler,
+)
+
+from bot.catalog import t
+from bot.services import Services
+from handlers import errors, guard, start
+from handlers.context import BotContext
+
+GUARD_GROUP = -1
+
+
+def build_application(services: Services) -> Application[Any, Any, Any, Any, Any, Any]:
+    settings = services.settings
+    root = settings.telegram_api_base_url
+    application = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(f"{root}/bot")
+        .base_file_url(f"{root}/file/bot")
+        .context_types(ContextTypes(context=BotContext))
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_set_default_menu)
+        .build()
+    )
+    application.bot_data["services"] = services
+    application.add_handler(TypeHandler(Update, guard.identify), group=GUARD_GROUP)
+    application.add_handler(CommandHandler("start", start.start))
+    application.add_handler(CommandHandler("help", start.help_command))
+    application.add_error_handler(errors.on_error)
+    return application
+
+
+async def _set_default_menu(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The menu everyone sees before joining; roles get their own menu when they join."""
+    for lang, code in (("zh", None), ("en", "en")):
+        await application.bot.set_my_commands(
+            [BotCommand("start", t("menu.start", lang)), BotCommand("help", t("menu.help", lang))],
+            language_code=code,
+        )

@@ -1,0 +1,226 @@
+"""The command line: `python -m bot init|status|invite|run|demo`.
+
+Every error is one clear line (in Chinese) and a non-zero exit; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from telegram.error import InvalidToken
+
+from bot import logs
+from bot.catalog import day, moment, t
+from bot.services import NotInitialised, Services
+from bot.settings import MissingToken, Settings
+from reporting.campaign_file import CampaignFileError
+from storage import models as m
+from storage.contacts import unit_by_code
+from storage.invites import create_invite, role_fits_unit
+from storage.progress import active_units, retired_units, round_counts
+
+EXIT_ERROR = 1
+
+
+class CliError(Exception):
+    """A problem to tell the operator in one line."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=t("cli.description"))
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("init", help=t("cli.help.init"), description=t("cli.help.init"))
+
+    status = sub.add_parser("status", help=t("cli.help.status"), description=t("cli.help.status"))
+    status.add_argument("round", nargs="?", help=t("cli.help.round"))
+
+    invite = sub.add_parser("invite", help=t("cli.help.invite"), description=t("cli.help.invite"))
+    invite.add_argument("unit", help=t("cli.help.unit"))
+    invite.add_argument("--role", choices=[r.value for r in m.Role], default=None,
+                        help=t("cli.help.role"))
+    invite.add_argument("--days", type=int, default=None, help=t("cli.help.days"))
+
+    sub.add_parser("run", help=t("cli.help.run"), description=t("cli.help.run"))
+
+    demo = sub.add_parser("demo", help=t("cli.help.demo"), description=t("cli.help.demo"))
+    demo.add_argument("--out", default="out", help=t("cli.help.out"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command: Callable[[argparse.Namespace], Coroutine[Any, Any, int]] = COMMANDS[args.command]
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        return _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
+    logs.setup(settings.log_level, settings.secrets())
+    try:
+        return asyncio.run(command(args))
+    except CampaignFileError as exc:
+        print(t("cli.campaign_invalid", path=exc.path), file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_ERROR
+    except CliError as exc:
+        return _fail(str(exc))
+    except NotInitialised:
+        return _fail(t("cli.not_initialised"))
+    except MissingToken:
+        return _fail(t("cli.no_token"))
+    except InvalidToken:
+        return _fail(t("cli.token_refused"))
+    except (OperationalError, DBAPIError, OSError) as exc:
+        return _fail(t("cli.db_unreachable", url=settings.safe_database_url,
+                       reason=_reason(exc)))
+    except KeyboardInterrupt:
+        return 130
+
+
+def _fail(message: str) -> int:
+    print(t("cli.error", message=message), file=sys.stderr)
+    return EXIT_ERROR
+
+
+def _reason(exc: BaseException) -> str:
+    original = getattr(exc, "orig", None) or exc
+    return logs.redact(str(original).splitlines()[0] if str(original) else type(original).__name__)
+
+
+async def _open(attach: bool = True) -> Services:
+    services = Services.create(Settings())
+    if attach:
+        try:
+            await services.attach()
+        except BaseException:
+            await services.close()
+            raise
+    return services
+
+
+async def cmd_init(args: argparse.Namespace) -> int:
+    services = await _open(attach=False)
+    try:
+        changes = await services.initialise()
+        campaign = services.campaign
+        print(t("cli.init_done", url=services.settings.safe_database_url,
+                campaign=campaign.name.zh, units=len(campaign.units), rounds=len(campaign.rounds)))
+        print(t("cli.init_changes", changes="；".join(changes)) if changes
+              else t("cli.init_no_changes"))
+    finally:
+        await services.close()
+    return 0
+
+
+async def cmd_status(args: argparse.Namespace) -> int:
+    services = await _open()
+    try:
+        campaign, zone = services.campaign, services.campaign.zone
+        if args.round is not None and args.round not in {r.id for r in campaign.rounds}:
+            raise CliError(t("cli.unknown_round", code=args.round,
+                             codes=", ".join(r.id for r in campaign.rounds)))
+        async with services.sessions() as session:
+            units = await active_units(session, services.campaign_id)
+            retired = await retired_units(session, services.campaign_id)
+            counts = await round_counts(session, services.campaign_id)
+        reporting = [u for u in units if not u.is_province]
+        lines = [
+            t("status.title", campaign=campaign.name.zh,
+              theme=campaign.theme.zh if campaign.theme else ""),
+            t("status.period", start=day(campaign.period.start), end=day(campaign.period.end)),
+            t("status.units", n=len(reporting), names="、".join(u.short_name for u in reporting)),
+            t("status.rounds"),
+        ]
+        for count in counts:
+            if args.round is not None and count.round.code != args.round:
+                continue
+            late = t("status.round_late", n=count.late) if count.late else ""
+            lines.append(t("status.round_line", title=count.round.title,
+                           due=moment(count.round.due_at, zone), submitted=count.submitted,
+                           total=count.total, late=late))
+        if campaign.upstream and args.round is None:
+            lines.append(t("status.upstream"))
+            for up in campaign.upstream:
+                lines.append(t("status.upstream_line", title=up.title.zh,
+                               due=moment(campaign.upstream_deadline(up.id), zone)))
+        if retired:
+            lines.append(t("status.retired", names="、".join(u.short_name for u in retired)))
+        print("\n".join(lines))
+    finally:
+        await services.close()
+    return 0
+
+
+async def cmd_invite(args: argparse.Namespace) -> int:
+    services = await _open()
+    settings = services.settings
+    try:
+        async with services.transaction() as session:
+            unit = await unit_by_code(session, services.campaign_id, args.unit)
+            if unit is None:
+                codes = [u.code for u in await active_units(session, services.campaign_id)]
+                raise CliError(t("cli.unknown_unit", code=args.unit, codes=", ".join(codes)))
+            role = m.Role(args.role) if args.role else (
+                m.Role.COORDINATOR if unit.is_province else m.Role.CONTACT)
+            if not role_fits_unit(role, unit):
+                raise CliError(_role_mismatch(role, services))
+            days = args.days or settings.invite_days
+            code, invite = await create_invite(session, unit, role, services.clock.now(), days)
+        username = settings.bot_username.lstrip("@")
+        print(t("cli.invite_header", unit=unit.name, role=t(f"role.{role}"), days=days))
+        print(t("cli.invite_link", link=f"https://t.me/{username or '<bot>'}?start={code}"))
+        if not username:
+            print(t("cli.invite_no_username"))
+        print(t("cli.invite_code", code=code))
+        print(t("cli.invite_expires", when=moment(invite.expires_at, services.campaign.zone)))
+    finally:
+        await services.close()
+    return 0
+
+
+def _role_mismatch(role: m.Role, services: Services) -> str:
+    campaign = services.campaign
+    if role is m.Role.CONTACT:
+        expected = t("cli.expected_units")
+        codes = ", ".join(u.code for u in campaign.units)
+    else:
+        expected = t("cli.expected_province", name=campaign.province.name)
+        codes = campaign.province.code
+    return t("cli.role_unit_mismatch", role=t(f"role.{role}"), expected=expected, codes=codes)
+
+
+async def cmd_run(args: argparse.Namespace) -> int:
+    from bot.runner import serve, stop_on_signals
+
+    _ = Settings().token  # fails first, naming the variable to set
+    services = await _open()
+    try:
+        stop = asyncio.Event()
+        stop_on_signals(stop)
+        print(t("cli.run_starting", mode="polling"))
+        await serve(services, stop)
+    finally:
+        await services.close()
+    return 0
+
+
+async def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return await run_demo(out_dir=args.out)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], Coroutine[Any, Any, int]]] = {
+    "init": cmd_init,
+    "status": cmd_status,
+    "invite": cmd_invite,
+    "run": cmd_run,
+    "demo": cmd_demo,
+}

@@ -1,0 +1,38 @@
+"""Running the bot in one event loop until asked to stop: polling now; the scheduler and
+webhook mode join here as they come."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from contextlib import suppress
+
+from bot.app import build_application
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+async def serve(services: Services, stop: asyncio.Event, poll_timeout: float = 10) -> None:
+    """Start the real PTB application, poll for updates, and stop cleanly on `stop`."""
+    application = build_application(services)
+    async with application:
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(timeout=poll_timeout, poll_interval=0)
+        log.info("bot started as @%s", application.bot.username)
+        try:
+            await stop.wait()
+        finally:
+            await application.updater.stop()
+            await application.stop()
+            log.info("bot stopped")
+
+
+def stop_on_signals(stop: asyncio.Event) -> None:
+    """SIGINT and SIGTERM set `stop`, so work in flight finishes and nothing new starts."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)

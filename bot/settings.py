@@ -1,0 +1,97 @@
+"""Settings from the environment and `.env`; every one is listed in `.env.example`."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from reporting.campaign_file import DEFAULT_CAMPAIGN_FILE
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/bot.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org"
+    bot_username: str = ""
+    database_url: str = DEFAULT_DATABASE_URL
+    campaign_file: Path = DEFAULT_CAMPAIGN_FILE
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    webhook_url: str = ""
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    invite_days: int = 14
+    files_dir: Path = Path("./data/files")
+    log_level: str = "INFO"
+
+    @field_validator("telegram_bot_token", "webhook_secret", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p for p in value.replace(";", ",").replace(" ", ",").split(",") if p]
+            try:
+                return frozenset(int(p) for p in parts)
+            except ValueError:
+                raise ValueError("ADMIN_IDS must be Telegram user ids separated by commas") from None
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        """Accept the usual URLs and pick the async driver the bot uses."""
+        for plain, driver in (
+            ("sqlite://", "sqlite+aiosqlite://"),
+            ("postgresql://", "postgresql+asyncpg://"),
+            ("postgres://", "postgresql+asyncpg://"),
+        ):
+            if value.startswith(plain):
+                return driver + value[len(plain) :]
+        return value
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @cached_property
+    def token(self) -> str:
+        if self.telegram_bot_token is None:
+            raise MissingToken
+        return self.telegram_bot_token.get_secret_value()
+
+    def secrets(self) -> list[str]:
+        """Every secret value, for the log redactor."""
+        return [
+            s.get_secret_value()
+            for s in (self.telegram_bot_token, self.webhook_secret)
+            if s is not None and s.get_secret_value()
+        ]
+
+    @property
+    def safe_database_url(self) -> str:
+        return hide_password(self.database_url)
+
+
+class MissingToken(Exception):
+    """TELEGRAM_BOT_TOKEN is not set."""
+
+
+def hide_password(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<invalid database URL>"

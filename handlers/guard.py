@@ -1,0 +1,45 @@
+"""The guard in front of every handler: who is this, and may they go on.
+
+It runs first (group -1), loads the sender's contact into the context once, and stops
+updates that no handler should see: anything from a group, and anything from a user who
+is not bound except `/start`, `/help` and sharing their own phone number.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop
+
+from bot.catalog import t
+from handlers.context import BotContext
+from storage.contacts import contact_for_user
+
+OPEN_COMMANDS = {"/start", "/help"}
+
+
+async def identify(update: Update, context: BotContext) -> None:
+    """Load the sender's contact; stop updates that the sender may not make."""
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or chat is None or chat.type != "private":
+        raise ApplicationHandlerStop
+    context.telegram_language = user.language_code
+    async with context.services.sessions() as session:
+        context.contact = await contact_for_user(session, user.id)
+    if context.contact is not None or _open_to_everyone(update):
+        return
+    if update.callback_query is not None:
+        await update.callback_query.answer(t("guard.not_joined", context.lang), show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(t("guard.not_joined", context.lang))
+    raise ApplicationHandlerStop
+
+
+def _open_to_everyone(update: Update) -> bool:
+    message = update.message
+    if message is None:
+        return False
+    if message.contact is not None:
+        return True
+    command = (message.text or "").split(maxsplit=1)[0].split("@")[0] if message.text else ""
+    return command in OPEN_COMMANDS

@@ -1,0 +1,379 @@
+"""The campaign: units, rounds, deadlines, reminder plans and the report form.
+
+Everything campaign-specific lives in a YAML file validated here, so next year's
+festival or another province's campaign is a new file, not code. See
+`docs/campaign-format.md` for the format; `campaigns/liaoning-2021.yaml` is the example.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+CODE_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,31}$"
+
+
+def _parse_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError(f"{_show(value)} is not a valid date")
+
+
+def _parse_time(value: Any) -> dt.time:
+    if isinstance(value, dt.time):
+        return value
+    if isinstance(value, int) and 0 <= value < 24 * 60:  # YAML reads 18:00 as 1080
+        return dt.time(value // 60, value % 60)
+    if isinstance(value, str) and re.fullmatch(r"\s*\d{1,2}:\d{2}\s*", value):
+        hours, minutes = (int(part) for part in value.strip().split(":"))
+        if hours < 24 and minutes < 60:
+            return dt.time(hours, minutes)
+    raise ValueError(f"{_show(value)} is not a valid time")
+
+
+def _parse_due(value: Any) -> tuple[dt.date, dt.time | None]:
+    """A deadline is a date, or a date and a time: `2021-01-29` or `2021-01-29 17:30`."""
+    if isinstance(value, dt.datetime):
+        return value.date(), value.time()
+    if isinstance(value, str) and " " in value.strip():
+        day, _, clock = value.strip().partition(" ")
+        try:
+            return dt.date.fromisoformat(day), _parse_time(clock)
+        except ValueError:
+            raise ValueError(
+                f"{_show(value)} is not a valid date and time"
+            ) from None
+    return _parse_date(value), None
+
+
+def _show(value: Any) -> str:
+    return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+Date = Annotated[dt.date, BeforeValidator(_parse_date)]
+Time = Annotated[dt.time, BeforeValidator(_parse_time)]
+Code = Annotated[str, Field(pattern=CODE_PATTERN)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    """A text users read, in Chinese and optionally English (falls back to Chinese)."""
+
+    zh: str = Field(min_length=1)
+    en: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_plain_string(cls, value: Any) -> Any:
+        return {"zh": value} if isinstance(value, str) else value
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" and self.en else self.zh
+
+
+class QuestionType(StrEnum):
+    SHORT_TEXT = "short_text"
+    LONG_TEXT = "long_text"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    CHOICE = "choice"
+    MULTI_CHOICE = "multi_choice"
+    YES_NO = "yes_no"
+    DATE = "date"
+    ATTACHMENT = "attachment"
+
+
+NUMERIC_TYPES = {QuestionType.INTEGER, QuestionType.DECIMAL}
+TEXT_TYPES = {QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT}
+CHOICE_TYPES = {QuestionType.CHOICE, QuestionType.MULTI_CHOICE}
+
+
+class Option(Strict):
+    id: Code
+    label: Text
+
+
+class Question(Strict):
+    id: Code
+    type: QuestionType
+    prompt: Text
+    help: Text | None = None
+    required: bool = True
+    unit: Text | None = None
+    min: float | None = None
+    max: float | None = None
+    max_length: int | None = Field(default=None, gt=0)
+    max_files: int | None = Field(default=None, gt=0)
+    options: list[Option] = Field(default_factory=list)
+    rounds: list[str] | None = None
+    section: bool = False
+    cumulative: bool = False
+
+    @model_validator(mode="after")
+    def _fits_its_type(self) -> Question:
+        t = self.type
+        if t in CHOICE_TYPES and len(self.options) < 2:
+            raise ValueError(f"a {t.value} question needs at least two options")
+        if t not in CHOICE_TYPES and self.options:
+            raise ValueError(f"options are only for choice questions, not {t.value}")
+        if t not in NUMERIC_TYPES:
+            for name in ("min", "max", "unit"):
+                if getattr(self, name) is not None:
+                    raise ValueError(f"{name} is only for integer and decimal questions")
+            if self.cumulative:
+                raise ValueError("cumulative is only for integer and decimal questions")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min:g} is greater than max {self.max:g}")
+        if self.max_length is not None and t not in TEXT_TYPES:
+            raise ValueError("max_length is only for short_text and long_text questions")
+        if self.max_files is not None and t is not QuestionType.ATTACHMENT:
+            raise ValueError("max_files is only for attachment questions")
+        if self.section and t not in TEXT_TYPES:
+            raise ValueError("only a long_text or short_text question can be a report section")
+        ids = [option.id for option in self.options]
+        if len(ids) != len(set(ids)):
+            raise ValueError("option ids must be unique")
+        return self
+
+    @property
+    def is_figure(self) -> bool:
+        """A number the province can add up across units."""
+        return self.type in NUMERIC_TYPES
+
+    @property
+    def text_limit(self) -> int:
+        default = 200 if self.type is QuestionType.SHORT_TEXT else 3000
+        return self.max_length or default
+
+    @property
+    def file_limit(self) -> int:
+        return self.max_files or 1
+
+
+class Reminder(Strict):
+    """One reminder before a deadline: N days before at a time, or N hours before."""
+
+    days_before: int | None = Field(default=None, ge=0, le=60)
+    at: Time | None = None
+    hours_before: float | None = Field(default=None, gt=0, le=72)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Reminder:
+        by_day = self.days_before is not None or self.at is not None
+        if by_day == (self.hours_before is not None):
+            raise ValueError("give either days_before with at, or hours_before")
+        if by_day and (self.days_before is None or self.at is None):
+            raise ValueError("days_before and at go together")
+        return self
+
+    def when(self, deadline: dt.datetime) -> dt.datetime:
+        """The local time of this reminder for a deadline given in local time."""
+        if self.hours_before is not None:
+            return deadline - dt.timedelta(hours=self.hours_before)
+        assert self.days_before is not None and self.at is not None
+        day = deadline.date() - dt.timedelta(days=self.days_before)
+        return dt.datetime.combine(day, self.at, tzinfo=deadline.tzinfo)
+
+
+DEFAULT_REMINDERS = (
+    Reminder(days_before=3, at=dt.time(9)),
+    Reminder(days_before=1, at=dt.time(9)),
+    Reminder(days_before=0, at=dt.time(9)),
+    Reminder(hours_before=2),
+)
+
+
+class Round(Strict):
+    id: Code
+    title: Text
+    due: tuple[dt.date, dt.time | None]
+    late_until: tuple[dt.date, dt.time | None] | None = None
+    reminders: list[Reminder] | None = None
+    final: bool = False
+
+    @field_validator("due", "late_until", mode="before")
+    @classmethod
+    def _due(cls, value: Any) -> Any:
+        return None if value is None else _parse_due(value)
+
+
+class Upstream(Strict):
+    """A deadline of the province's own, towards the ministry."""
+
+    id: Code
+    title: Text
+    due: tuple[dt.date, dt.time | None]
+    rounds: list[str] = Field(min_length=1)
+
+    @field_validator("due", mode="before")
+    @classmethod
+    def _due(cls, value: Any) -> Any:
+        return _parse_due(value)
+
+
+class Unit(Strict):
+    code: Code
+    name: str = Field(min_length=1, max_length=60)
+    short: str | None = Field(default=None, max_length=20)
+
+    @property
+    def short_name(self) -> str:
+        return self.short or self.name
+
+
+class Period(Strict):
+    start: Date
+    end: Date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+class QuietHours(Strict):
+    start: Time = dt.time(22)
+    end: Time = dt.time(8)
+
+
+class Campaign(Strict):
+    code: Code
+    name: Text
+    theme: Text | None = None
+    timezone: str = "Asia/Shanghai"
+    period: Period
+    deadline_time: Time = dt.time(18)
+    province: Unit
+    units: list[Unit] = Field(min_length=1)
+    rounds: list[Round] = Field(min_length=1)
+    upstream: list[Upstream] = Field(default_factory=list)
+    reminders: list[Reminder] = Field(default_factory=lambda: list(DEFAULT_REMINDERS))
+    quiet_hours: QuietHours = Field(default_factory=QuietHours)
+    holidays: Literal["china", "none"] = "china"
+    reminder_grace_hours: float = Field(default=12, ge=0)
+    digest_after_minutes: int = Field(default=30, ge=0)
+    questions: list[Question] = Field(min_length=1)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f'"{value}" is not a known time zone') from None
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Campaign:
+        problems: list[tuple[str, str]] = []
+        _unique(problems, "units", [u.code for u in self.units], "code")
+        if self.province.code in {u.code for u in self.units}:
+            problems.append(("province.code", f'"{self.province.code}" is also a unit code'))
+        _unique(problems, "rounds", [r.id for r in self.rounds], "id")
+        _unique(problems, "upstream", [u.id for u in self.upstream], "id")
+        _unique(problems, "questions", [q.id for q in self.questions], "id")
+        round_ids = {r.id for r in self.rounds}
+        for i, rnd in enumerate(self.rounds):
+            if not self.period.start <= rnd.due[0] <= self.period.end + dt.timedelta(days=31):
+                problems.append(
+                    (f"rounds[{i}].due", f"{rnd.due[0]} is outside the campaign period")
+                )
+            if rnd.late_until and self._local(rnd.late_until) < self._local(rnd.due):
+                problems.append((f"rounds[{i}].late_until", "is before the round's deadline"))
+        for i, up in enumerate(self.upstream):
+            for j, rid in enumerate(up.rounds):
+                if rid not in round_ids:
+                    problems.append((f"upstream[{i}].rounds[{j}]", f'unknown round "{rid}"'))
+        for i, question in enumerate(self.questions):
+            for j, rid in enumerate(question.rounds or []):
+                if rid not in round_ids:
+                    problems.append((f"questions[{i}].rounds[{j}]", f'unknown round "{rid}"'))
+        for rnd in self.rounds:
+            if not self.questions_for(rnd.id):
+                problems.append((f"rounds[{self.rounds.index(rnd)}]", "no question asks it"))
+        if problems:
+            raise CampaignProblems(problems)
+        return self
+
+    # -- derived views ------------------------------------------------------------
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def _local(self, due: tuple[dt.date, dt.time | None]) -> dt.datetime:
+        day, clock = due
+        return dt.datetime.combine(day, clock or self.deadline_time, tzinfo=self.zone)
+
+    def deadline(self, round_id: str) -> dt.datetime:
+        """The round's deadline, as an aware datetime in the campaign's zone."""
+        return self._local(self.round(round_id).due)
+
+    def late_cutoff(self, round_id: str) -> dt.datetime | None:
+        rnd = self.round(round_id)
+        return self._local(rnd.late_until) if rnd.late_until else None
+
+    def upstream_deadline(self, upstream_id: str) -> dt.datetime:
+        return self._local(next(u for u in self.upstream if u.id == upstream_id).due)
+
+    @property
+    def opens_at(self) -> dt.datetime:
+        return dt.datetime.combine(self.period.start, dt.time(0), tzinfo=self.zone)
+
+    def round(self, round_id: str) -> Round:
+        for rnd in self.rounds:
+            if rnd.id == round_id:
+                return rnd
+        raise KeyError(round_id)
+
+    def unit(self, code: str) -> Unit:
+        for unit in [*self.units, self.province]:
+            if unit.code == code:
+                return unit
+        raise KeyError(code)
+
+    def questions_for(self, round_id: str) -> list[Question]:
+        return [q for q in self.questions if q.rounds is None or round_id in q.rounds]
+
+    def reminders_for(self, round_id: str) -> list[Reminder]:
+        rnd = self.round(round_id)
+        return list(rnd.reminders if rnd.reminders is not None else self.reminders)
+
+
+def _unique(problems: list[tuple[str, str]], where: str, values: list[str], key: str) -> None:
+    seen: set[str] = set()
+    for i, value in enumerate(values):
+        if value in seen:
+            problems.append((f"{where}[{i}].{key}", f'"{value}" is used twice'))
+        seen.add(value)
+
+
+class CampaignProblems(ValueError):
+    """Cross-field problems, each with its place in the file."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = problems
+        super().__init__("; ".join(f"{place}: {what}" for place, what in problems))

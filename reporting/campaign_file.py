@@ -1,0 +1,106 @@
+"""Reading a campaign file: YAML in, a validated `Campaign` out, or every problem by place."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from reporting.campaign import Campaign, CampaignProblems
+
+DEFAULT_CAMPAIGN_FILE = Path(__file__).parent / "campaigns" / "liaoning-2021.yaml"
+
+
+class CampaignFileError(Exception):
+    """The file cannot be used; `problems` lists each one as `place: what`."""
+
+    def __init__(self, path: Path, problems: list[str]):
+        self.path = path
+        self.problems = problems
+        super().__init__(f"{path}: " + "; ".join(problems))
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML without implicit timestamps, so a bad date is reported, not a crash."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_campaign(path: Path | str) -> Campaign:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CampaignFileError(path, [f"cannot be read: {exc.strerror or exc}"]) from None
+    return parse_campaign(text, path)
+
+
+def parse_campaign(text: str, path: Path | str = "<campaign>") -> Campaign:
+    path = Path(path)
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "YAML"
+        raise CampaignFileError(path, [f"{where}: {getattr(exc, 'problem', exc)}"]) from None
+    if not isinstance(data, dict):
+        raise CampaignFileError(path, ["the file must be a mapping of campaign fields"])
+    try:
+        return Campaign.model_validate(data)
+    except ValidationError as exc:
+        raise CampaignFileError(path, _problems(exc)) from None
+
+
+def campaign_fingerprint(path: Path | str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+
+
+def _problems(exc: ValidationError) -> list[str]:
+    problems: list[str] = []
+    for error in exc.errors(include_url=False):
+        place = _place(error["loc"])
+        cause = (error.get("ctx") or {}).get("error")
+        if isinstance(cause, CampaignProblems):
+            problems.extend(f"{_join(place, sub)}: {what}" for sub, what in cause.problems)
+            continue
+        problems.append(f"{place or 'campaign'}: {_message(error)}")
+    return problems
+
+
+def _join(prefix: str, place: str) -> str:
+    return f"{prefix}.{place}" if prefix else place
+
+
+def _place(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in {"function-before[_parse_date(), date]"}:
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    value = error.get("input")
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "is not a known field"
+    if kind == "string_pattern_mismatch":
+        return f'"{value}" is not a valid code (lowercase letters, digits, "-" and "_")'
+    if kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
+    if kind == "enum":
+        return f'"{value}" is not one of: {error["ctx"]["expected"]}'
+    return str(error["msg"])

@@ -1,0 +1,37 @@
+"""The clock is injected: the bot asks it for the time, so tests and the demo can run a
+whole campaign in seconds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> dt.datetime:
+        """The current time, aware, in UTC."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+
+class FakeClock:
+    """A clock that stands still until told to move, or runs `speed` times faster."""
+
+    def __init__(self, start: dt.datetime):
+        if start.tzinfo is None:
+            raise ValueError("FakeClock needs an aware start time")
+        self._now = start.astimezone(dt.UTC)
+
+    def now(self) -> dt.datetime:
+        return self._now
+
+    def set(self, when: dt.datetime) -> None:
+        self._now = when.astimezone(dt.UTC)
+
+    def advance(self, delta: dt.timedelta) -> dt.datetime:
+        self._now += delta
+        return self._now

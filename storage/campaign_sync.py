@@ -1,0 +1,117 @@
+"""Loading a campaign into the database: idempotent, updating in place, never deleting."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting.campaign import Campaign
+from storage import models as m
+
+
+async def sync_campaign(
+    session: AsyncSession, campaign: Campaign, fingerprint: str, now: dt.datetime
+) -> tuple[m.Campaign, list[str]]:
+    """Make the rows match the file. Returns the campaign row and what changed.
+
+    Run twice, nothing changes. A changed deadline updates its row; a unit that left the
+    file is retired (its contacts and submissions stay), and comes back if it returns.
+    """
+    changes: list[str] = []
+    row = await session.scalar(select(m.Campaign).where(m.Campaign.code == campaign.code))
+    if row is None:
+        row = m.Campaign(code=campaign.code, loaded_at=now)
+        session.add(row)
+        changes.append(f"campaign {campaign.code} created")
+    _assign(row, changes, f"campaign {campaign.code}", name=campaign.name.zh,
+            timezone=campaign.timezone)
+    row.fingerprint = fingerprint
+    row.loaded_at = now
+    await session.flush()
+
+    units = [(u, False) for u in campaign.units] + [(campaign.province, True)]
+    existing_units = {
+        u.code: u
+        for u in await session.scalars(select(m.Unit).where(m.Unit.campaign_id == row.id))
+    }
+    for position, (unit, is_province) in enumerate(units):
+        unit_row = existing_units.pop(unit.code, None)
+        if unit_row is None:
+            unit_row = m.Unit(campaign_id=row.id, code=unit.code)
+            session.add(unit_row)
+            changes.append(f"unit {unit.code} added")
+        elif unit_row.retired_at is not None:
+            unit_row.retired_at = None
+            changes.append(f"unit {unit.code} restored")
+        _assign(unit_row, changes, f"unit {unit.code}", name=unit.name,
+                short_name=unit.short_name, is_province=is_province, position=position)
+    for gone in existing_units.values():
+        if gone.retired_at is None:
+            gone.retired_at = now
+            changes.append(f"unit {gone.code} retired")
+
+    existing_rounds = {
+        r.code: r
+        for r in await session.scalars(select(m.Round).where(m.Round.campaign_id == row.id))
+    }
+    for position, rnd in enumerate(campaign.rounds):
+        round_row = existing_rounds.pop(rnd.id, None)
+        if round_row is None:
+            round_row = m.Round(campaign_id=row.id, code=rnd.id)
+            session.add(round_row)
+            changes.append(f"round {rnd.id} added")
+        elif round_row.retired_at is not None:
+            round_row.retired_at = None
+            changes.append(f"round {rnd.id} restored")
+        _assign(round_row, changes, f"round {rnd.id}", title=rnd.title.zh, position=position,
+                opens_at=_utc(campaign.opens_at), due_at=_utc(campaign.deadline(rnd.id)),
+                late_until=_utc(campaign.late_cutoff(rnd.id)))
+    for gone_round in existing_rounds.values():
+        if gone_round.retired_at is None:
+            gone_round.retired_at = now
+            changes.append(f"round {gone_round.code} retired")
+
+    existing_up = {
+        u.code: u
+        for u in await session.scalars(
+            select(m.UpstreamDeadline).where(m.UpstreamDeadline.campaign_id == row.id)
+        )
+    }
+    for up in campaign.upstream:
+        up_row = existing_up.pop(up.id, None)
+        if up_row is None:
+            up_row = m.UpstreamDeadline(campaign_id=row.id, code=up.id)
+            session.add(up_row)
+            changes.append(f"upstream {up.id} added")
+        up_row.retired_at = None
+        _assign(up_row, changes, f"upstream {up.id}", title=up.title.zh,
+                due_at=_utc(campaign.upstream_deadline(up.id)), round_codes=list(up.rounds))
+    for gone_up in existing_up.values():
+        if gone_up.retired_at is None:
+            gone_up.retired_at = now
+            changes.append(f"upstream {gone_up.code} retired")
+    await session.flush()
+    return row, changes
+
+
+def _assign(row: object, changes: list[str], label: str, **values: object) -> None:
+    """Set the attributes that differ, noting each change (a new row notes none)."""
+    is_new = getattr(row, "id", None) is None
+    for name, value in values.items():
+        old = getattr(row, name, None)
+        if old != value:
+            setattr(row, name, value)
+            if not is_new:
+                changes.append(f"{label}.{name}: {_show(old)} → {_show(value)}")
+
+
+def _show(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M UTC")
+    return str(value)
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    return None if value is None else value.astimezone(dt.UTC)

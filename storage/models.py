@@ -1,0 +1,286 @@
+"""The database tables, as SQLAlchemy 2 typed models. Times are stored in UTC."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use aware UTC times")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        return None if value is None else value.replace(tzinfo=dt.UTC)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dt.datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Role(StrEnum):
+    CONTACT = "contact"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+    UNCERTAIN = "uncertain"
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    fingerprint: Mapped[str] = mapped_column(String(32))
+    loaded_at: Mapped[dt.datetime]
+
+
+class Unit(Base):
+    """A reporting unit (市商务局), or the province where coordinators sit."""
+
+    __tablename__ = "units"
+    __table_args__ = (UniqueConstraint("campaign_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(100))
+    short_name: Mapped[str] = mapped_column(String(40))
+    is_province: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    retired_at: Mapped[dt.datetime | None]
+
+
+class Round(Base):
+    """A reporting deadline (报送节点)."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (UniqueConstraint("campaign_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    code: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    opens_at: Mapped[dt.datetime]
+    due_at: Mapped[dt.datetime]
+    late_until: Mapped[dt.datetime | None]
+    retired_at: Mapped[dt.datetime | None]
+
+
+class UpstreamDeadline(Base):
+    """The province's own deadline towards the ministry."""
+
+    __tablename__ = "upstream_deadlines"
+    __table_args__ = (UniqueConstraint("campaign_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    code: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200))
+    due_at: Mapped[dt.datetime]
+    round_codes: Mapped[list[Any]]
+    retired_at: Mapped[dt.datetime | None]
+
+
+class Contact(Base):
+    """A person: a unit's contact, or a coordinator or admin at the province."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    phone: Mapped[str | None] = mapped_column(String(32), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16), default=Role.CONTACT)
+    language: Mapped[str] = mapped_column(String(8), default="zh")
+    reachable: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime]
+    joined_at: Mapped[dt.datetime | None]
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class Invite(Base):
+    """A one-time invite; only the code's hash is kept."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+
+
+class Draft(Base):
+    """A unit's report in progress for a round; the form's whole state."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (UniqueConstraint("unit_id", "round_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
+    based_on_version: Mapped[int | None]
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+
+class DraftAnswer(Base):
+    __tablename__ = "draft_answers"
+    __table_args__ = (UniqueConstraint("draft_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(32))
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    skipped: Mapped[bool] = mapped_column(Boolean, default=False)
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    answered_at: Mapped[dt.datetime]
+
+
+class Submission(Base):
+    """One numbered version of a unit's report for a round; earlier versions stay."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "round_id", "version"),
+        Index("ix_submissions_round_unit", "round_id", "unit_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
+    version: Mapped[int]
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    submitted_at: Mapped[dt.datetime]
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    review_state: Mapped[str] = mapped_column(String(16), default="pending")
+    review_note: Mapped[str | None] = mapped_column(Text)
+
+
+class Answer(Base):
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("submission_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(32))
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+
+class Attachment(Base):
+    """A photo or document a contact sent, downloaded and kept, not only its Telegram id."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    file_name: Mapped[str] = mapped_column(String(255))
+    mime_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    telegram_file_id: Mapped[str | None] = mapped_column(String(255))
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    created_at: Mapped[dt.datetime]
+
+
+class Broadcast(Base):
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    text: Mapped[str] = mapped_column(Text)
+    attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))
+    audience: Mapped[dict[str, Any]]
+    created_at: Mapped[dt.datetime]
+    confirmed_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+
+
+class Delivery(Base):
+    """The delivery ledger: one row per (purpose, recipient), sent at most once."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_due", "state", "not_before"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]]
+    state: Mapped[str] = mapped_column(String(16), default=DeliveryState.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[dt.datetime]
+    lease_until: Mapped[dt.datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    sent_at: Mapped[dt.datetime | None]
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    action: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]]

@@ -1,0 +1,85 @@
+"""Who has submitted what: counts per round, for `status` and the coordinators' views."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Integer, cast, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import models as m
+
+
+@dataclass(frozen=True)
+class RoundCount:
+    round: m.Round
+    submitted: int
+    late: int
+    total: int
+
+
+async def campaign_row(session: AsyncSession, code: str) -> m.Campaign | None:
+    return await session.scalar(select(m.Campaign).where(m.Campaign.code == code))
+
+
+async def active_units(session: AsyncSession, campaign_id: int) -> list[m.Unit]:
+    rows = await session.scalars(
+        select(m.Unit)
+        .where(m.Unit.campaign_id == campaign_id, m.Unit.retired_at.is_(None))
+        .order_by(m.Unit.position)
+    )
+    return list(rows)
+
+
+async def retired_units(session: AsyncSession, campaign_id: int) -> list[m.Unit]:
+    rows = await session.scalars(
+        select(m.Unit)
+        .where(m.Unit.campaign_id == campaign_id, m.Unit.retired_at.is_not(None))
+        .order_by(m.Unit.position)
+    )
+    return list(rows)
+
+
+async def round_counts(session: AsyncSession, campaign_id: int) -> list[RoundCount]:
+    """Per active round: units (active, reporting) with a submission, and how many late.
+
+    A unit counts as late when its first version came after the deadline.
+    """
+    rounds = list(
+        await session.scalars(
+            select(m.Round)
+            .where(m.Round.campaign_id == campaign_id, m.Round.retired_at.is_(None))
+            .order_by(m.Round.position)
+        )
+    )
+    reporting = (
+        select(m.Unit.id)
+        .where(
+            m.Unit.campaign_id == campaign_id,
+            m.Unit.retired_at.is_(None),
+            m.Unit.is_province.is_(False),
+        )
+        .scalar_subquery()
+    )
+    total = await session.scalar(
+        select(func.count()).select_from(m.Unit).where(
+            m.Unit.campaign_id == campaign_id,
+            m.Unit.retired_at.is_(None),
+            m.Unit.is_province.is_(False),
+        )
+    ) or 0
+    first = (
+        select(m.Submission.round_id, m.Submission.unit_id, m.Submission.late)
+        .where(m.Submission.version == 1, m.Submission.unit_id.in_(reporting))
+        .subquery()
+    )
+    rows = await session.execute(
+        select(first.c.round_id, func.count(), func.sum(cast(first.c.late, Integer)))
+        .group_by(first.c.round_id)
+    )
+    by_round = {rid: (n, int(late or 0)) for rid, n, late in rows}
+    return [
+        RoundCount(round=r, submitted=by_round.get(r.id, (0, 0))[0],
+                   late=by_round.get(r.id, (0, 0))[1], total=total)
+        for r in rounds
+    ]
