@@ -18,6 +18,8 @@ async def serve(services: Services, stop: asyncio.Event, poll_timeout: float = 1
     """Start the real PTB application, poll for updates, and stop cleanly on `stop`."""
     application = build_application(services)
     async with application:
+        if application.post_init is not None:  # run_polling would call it; we run by hand
+            await application.post_init(application)
         await application.start()
         assert application.updater is not None
         await application.updater.start_polling(timeout=poll_timeout, poll_interval=0)

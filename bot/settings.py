@@ -15,7 +15,9 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/bot.db"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org"
@@ -44,7 +46,7 @@ class Settings(BaseSettings):
             try:
                 return frozenset(int(p) for p in parts)
             except ValueError:
-                raise ValueError("ADMIN_IDS must be Telegram user ids separated by commas") from None
+                raise ValueError("ADMIN_IDS: Telegram user ids separated by commas") from None
         return value
 
     @field_validator("database_url")

@@ -56,7 +56,8 @@ class RateGate:
             bucket = self._chats.get(chat_id)
             if bucket is None:
                 bucket = self._chats[chat_id] = _Bucket(tokens=lim.chat_burst, at=now)
-            bucket.tokens = min(lim.chat_burst, bucket.tokens + (now - bucket.at) * lim.chat_per_second)
+            refill = (now - bucket.at) * lim.chat_per_second
+            bucket.tokens = min(lim.chat_burst, bucket.tokens + refill)
             bucket.at = now
             if bucket.tokens < 1:
                 return max(1, math.ceil((1 - bucket.tokens) / lim.chat_per_second))

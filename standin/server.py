@@ -352,15 +352,16 @@ class StandinServer:
                 "pending_update_count": len(self._updates)}
 
     async def _m_setMyCommands(self, p: dict[str, Any]) -> bool:
-        self.commands[_scope_key(p.get("scope"))] = list(p.get("commands") or [])
+        self.commands[_scope_key(p.get("scope"), p.get("language_code"))] = list(
+            p.get("commands") or [])
         return True
 
     async def _m_deleteMyCommands(self, p: dict[str, Any]) -> bool:
-        self.commands.pop(_scope_key(p.get("scope")), None)
+        self.commands.pop(_scope_key(p.get("scope"), p.get("language_code")), None)
         return True
 
     async def _m_getMyCommands(self, p: dict[str, Any]) -> list[dict[str, Any]]:
-        return self.commands.get(_scope_key(p.get("scope")), [])
+        return self.commands.get(_scope_key(p.get("scope"), p.get("language_code")), [])
 
     async def _m_sendChatAction(self, p: dict[str, Any]) -> bool:
         self.chat(_int(p.get("chat_id"), "chat_id")).actions.append(str(p.get("action")))
@@ -490,12 +491,15 @@ def _int(value: Any, name: str) -> int:
         raise ApiError(400, f"Bad Request: {name} is invalid") from None
 
 
-def _scope_key(scope: Any) -> str:
+def _scope_key(scope: Any, language_code: Any = None) -> str:
+    """`default`, `chat:42`, ... with `/en` when the commands are for one language."""
     if not scope:
-        return "default"
-    if scope.get("type") == "chat":
-        return f"chat:{scope.get('chat_id')}"
-    return str(scope.get("type"))
+        key = "default"
+    elif scope.get("type") == "chat":
+        key = f"chat:{scope.get('chat_id')}"
+    else:
+        key = str(scope.get("type"))
+    return f"{key}/{language_code}" if language_code else key
 
 
 async def _params(request: web.Request, server: StandinServer) -> dict[str, Any]:

@@ -1,0 +1,108 @@
+"""Shared fixtures: a real database (SQLite always, PostgreSQL when TEST_DATABASE_URL is
+set), the stand-in Bot API server, and the real bot running against it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.runner import serve
+from bot.services import Services
+from bot.settings import Settings
+from reporting.campaign_file import DEFAULT_CAMPAIGN_FILE
+from reporting.clock import FakeClock
+from standin.limits import Limits
+from standin.server import StandinServer
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+CAMPAIGN_START = dt.datetime(2021, 1, 20, 9, 0, tzinfo=SHANGHAI)
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+DATABASES = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+async def reset_postgres(url: str) -> None:
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+@pytest.fixture(params=DATABASES)
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A URL to an empty database of each kind."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    else:
+        url = Settings(_env_file=None, database_url=PG_URL).database_url
+        await reset_postgres(url)
+        yield url
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(CAMPAIGN_START)
+
+
+@pytest.fixture
+def limits() -> Limits:
+    """Telegram's limits, with room for a person answering a form quickly."""
+    return Limits(chat_burst=200)
+
+
+@pytest.fixture
+async def standin(limits: Limits) -> AsyncIterator[StandinServer]:
+    server = StandinServer(limits=limits)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+def make_settings(database_url: str, standin: StandinServer | None = None,
+                  **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "campaign_file": DEFAULT_CAMPAIGN_FILE,
+        "files_dir": Path("unused"),
+    }
+    if standin is not None:
+        values["telegram_bot_token"] = standin.token
+        values["telegram_api_base_url"] = standin.root
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def services(database_url: str, standin: StandinServer,
+                   clock: FakeClock) -> AsyncIterator[Services]:
+    """The bot's services on an initialised database with the default campaign."""
+    svc = Services.create(make_settings(database_url, standin), clock=clock)
+    await svc.initialise()
+    yield svc
+    await svc.close()
+
+
+@pytest.fixture
+async def running_bot(services: Services, standin: StandinServer) -> AsyncIterator[Services]:
+    """The real PTB application, polling the stand-in over HTTP."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(services, stop, poll_timeout=1))
+    await standin.wait_until(lambda: bool(standin.sent("getUpdates")), timeout=10)
+    yield services
+    stop.set()
+    with contextlib.suppress(asyncio.CancelledError):
+        await asyncio.wait_for(task, 15)
+
+
+@pytest.fixture
+def campaign_text() -> Iterator[str]:
+    yield DEFAULT_CAMPAIGN_FILE.read_text(encoding="utf-8")

@@ -1,0 +1,149 @@
+"""The command line as an operator uses it: each command, and one clear line for each
+mistake, never a traceback."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from standin.server import StandinServer
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def run_cli(cwd: Path, *args: str, **env: str) -> tuple[int, str, str]:
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"TELEGRAM_BOT_TOKEN", "DATABASE_URL", "CAMPAIGN_FILE"}
+    }
+    environment["PYTHONPATH"] = str(ROOT)
+    environment.update(env)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=cwd,
+        env=environment,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+@pytest.fixture
+def db_env(database_url: str) -> dict[str, str]:
+    return {"DATABASE_URL": database_url}
+
+
+@pytest.mark.parametrize("command", ["init", "status", "invite", "run", "demo"])
+async def test_every_command_has_help(tmp_path: Path, command: str) -> None:
+    code, out, _ = await run_cli(tmp_path, command, "--help")
+    assert code == 0
+    assert out.startswith("usage: python -m bot " + command)
+
+
+async def test_init_then_status_shows_the_campaign_in_chinese(
+    tmp_path: Path, db_env: dict[str, str]
+) -> None:
+    code, out, err = await run_cli(tmp_path, "init", **db_env)
+    assert code == 0, err
+    assert "15 个报送单位、3 个报送节点" in out
+    code, out, err = await run_cli(tmp_path, "status", **db_env)
+    assert code == 0, err
+    assert "报送单位（15 个）：沈阳、大连、鞍山" in out
+    assert "第一次阶段性活动情况：1月29日（周五）18:00 截止，已报送 0/15" in out
+    assert "最后工作总结：2月18日（周四）18:00 截止，已报送 0/15" in out
+    assert "报商务部电子商务司（全面总结）：2月19日（周五）12:00" in out
+    code, again, _ = await run_cli(tmp_path, "init", **db_env)
+    assert "与上次相比没有变化" in again
+
+
+async def test_status_of_one_round(tmp_path: Path, db_env: dict[str, str]) -> None:
+    await run_cli(tmp_path, "init", **db_env)
+    code, out, _ = await run_cli(tmp_path, "status", "r2", **db_env)
+    assert code == 0
+    assert "第二次阶段性活动情况" in out and "第一次阶段性活动情况" not in out
+    code, _, err = await run_cli(tmp_path, "status", "r7", **db_env)
+    assert code == 1 and "r1, r2, r3" in err
+
+
+async def test_status_before_init_says_to_run_init(tmp_path: Path, db_env: dict[str, str]) -> None:
+    code, _, err = await run_cli(tmp_path, "status", **db_env)
+    assert code == 1
+    assert err.strip() == "错误：数据库尚未初始化，请先运行 python -m bot init。"
+
+
+async def test_invite_prints_a_deep_link_and_the_code(
+    tmp_path: Path, db_env: dict[str, str]
+) -> None:
+    await run_cli(tmp_path, "init", **db_env)
+    code, out, err = await run_cli(
+        tmp_path, "invite", "dalian", BOT_USERNAME="ln_report_bot", **db_env
+    )
+    assert code == 0, err
+    link = re.search(r"https://t\.me/ln_report_bot\?start=([A-Za-z0-9_-]+)", out)
+    assert link is not None and len(link.group(1)) >= 32
+    assert f"邀请码：{link.group(1)}" in out
+    assert "大连市商务局的联系人邀请（14 天内有效" in out
+
+
+async def test_an_unknown_unit_lists_the_valid_codes(
+    tmp_path: Path, db_env: dict[str, str]
+) -> None:
+    await run_cli(tmp_path, "init", **db_env)
+    code, out, err = await run_cli(tmp_path, "invite", "beijing", **db_env)
+    assert code == 1 and out == ""
+    assert err.startswith("错误：没有代码为“beijing”的单位。可用的代码：shenyang, dalian")
+    assert "Traceback" not in err
+
+
+async def test_run_without_a_token_names_the_variable(
+    tmp_path: Path, db_env: dict[str, str]
+) -> None:
+    code, _, err = await run_cli(tmp_path, "run", **db_env)
+    assert code == 1
+    assert "TELEGRAM_BOT_TOKEN" in err and len(err.strip().splitlines()) == 1
+
+
+async def test_run_with_a_refused_token_says_so_without_showing_it(
+    tmp_path: Path, db_env: dict[str, str], standin: StandinServer
+) -> None:
+    await run_cli(tmp_path, "init", **db_env)
+    wrong = "4242:THIS-TOKEN-IS-WRONG"
+    code, out, err = await run_cli(
+        tmp_path, "run", TELEGRAM_BOT_TOKEN=wrong, TELEGRAM_API_BASE_URL=standin.root, **db_env
+    )
+    assert code == 1
+    assert "Telegram 拒绝了 TELEGRAM_BOT_TOKEN" in err
+    assert wrong not in out + err and "Traceback" not in err
+
+
+async def test_an_unreachable_database_is_named_with_its_password_hidden(tmp_path: Path) -> None:
+    url = "postgresql://reporter:s3cret-pw@127.0.0.1:9/reports"
+    code, _, err = await run_cli(tmp_path, "status", DATABASE_URL=url)
+    assert code == 1
+    assert err.startswith(
+        "错误：无法连接数据库 postgresql+asyncpg://reporter:***@127.0.0.1:9/reports"
+    )
+    assert "s3cret-pw" not in err
+
+
+async def test_a_broken_campaign_file_lists_its_problems(
+    tmp_path: Path, db_env: dict[str, str], campaign_text: str
+) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        campaign_text.replace('due: "2021-02-08"', 'due: "2021-02-30"'), encoding="utf-8"
+    )
+    code, _, err = await run_cli(tmp_path, "init", CAMPAIGN_FILE=str(broken), **db_env)
+    assert code == 1
+    assert '  rounds[1].due: "2021-02-30" is not a valid date' in err.splitlines()
