@@ -11,7 +11,6 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
-    CommandHandler,
     ContextTypes,
     Defaults,
     TypeHandler,
@@ -19,7 +18,7 @@ from telegram.ext import (
 
 from bot.catalog import t
 from bot.services import Services
-from handlers import errors, guard, start
+from handlers import errors, guard, joining, report, status
 from handlers.context import BotContext
 
 GUARD_GROUP = -1
@@ -41,8 +40,9 @@ def build_application(services: Services) -> Application[Any, Any, Any, Any, Any
     )
     application.bot_data["services"] = services
     application.add_handler(TypeHandler(Update, guard.identify), group=GUARD_GROUP)
-    application.add_handler(CommandHandler("start", start.start))
-    application.add_handler(CommandHandler("help", start.help_command))
+    joining.register(application)
+    status.register(application)
+    report.register(application)  # last: it takes the plain messages that are left
     application.add_error_handler(errors.on_error)
     return application
 

@@ -46,7 +46,7 @@ def day(value: dt.date, lang: str = DEFAULT_LANGUAGE) -> str:
     """`1月29日（周五）` / `Fri 29 Jan`."""
     weekday = t("weekday", lang).split(",")[value.weekday()]
     month = t("months", lang).split(",")[value.month - 1]
-    return t("date.day", lang, month=month, d=value.day, weekday=weekday, m=value.month)
+    return t("date.day", lang, month=month, d=value.day, weekday=weekday)
 
 
 def moment(value: dt.datetime, zone: dt.tzinfo, lang: str = DEFAULT_LANGUAGE) -> str:
@@ -59,8 +59,7 @@ def short_moment(value: dt.datetime, zone: dt.tzinfo, lang: str = DEFAULT_LANGUA
     """`1月28日 15:00`, for receipts and "as of" labels."""
     local = value.astimezone(zone)
     month = t("months", lang).split(",")[local.month - 1]
-    return t("date.short", lang, m=local.month, month=month, d=local.day,
-             time=local.strftime("%H:%M"))
+    return t("date.short", lang, month=month, d=local.day, time=local.strftime("%H:%M"))
 
 
 def remaining(delta: dt.timedelta, lang: str = DEFAULT_LANGUAGE) -> str:

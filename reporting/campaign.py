@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-CODE_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,31}$"
+CODE_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,19}$"  # short: codes travel in callback_data (64 bytes)
 
 
 def _parse_date(value: Any) -> dt.date:
@@ -342,6 +342,11 @@ class Campaign(Strict):
     @property
     def opens_at(self) -> dt.datetime:
         return dt.datetime.combine(self.period.start, dt.time(0), tzinfo=self.zone)
+
+    def round_opens_at(self, round_id: str) -> dt.datetime:
+        """The first round opens with the campaign; each next one at the previous deadline."""
+        i = next(i for i, r in enumerate(self.rounds) if r.id == round_id)
+        return self.opens_at if i == 0 else self.deadline(self.rounds[i - 1].id)
 
     def round(self, round_id: str) -> Round:
         for rnd in self.rounds:

@@ -98,7 +98,7 @@ def _message(error: dict[str, Any]) -> str:
     if kind == "extra_forbidden":
         return "is not a known field"
     if kind == "string_pattern_mismatch":
-        return f'"{value}" is not a valid code (lowercase letters, digits, "-" and "_")'
+        return f'"{value}" is not a valid code (up to 20 lowercase letters, digits, "-" and "_")'
     if kind == "value_error":
         return str(error["msg"]).removeprefix("Value error, ")
     if kind == "enum":

@@ -66,7 +66,8 @@ async def sync_campaign(
             round_row.retired_at = None
             changes.append(f"round {rnd.id} restored")
         _assign(round_row, changes, f"round {rnd.id}", title=rnd.title.zh, position=position,
-                opens_at=_utc(campaign.opens_at), due_at=_utc(campaign.deadline(rnd.id)),
+                opens_at=_utc(campaign.round_opens_at(rnd.id)),
+                due_at=_utc(campaign.deadline(rnd.id)),
                 late_until=_utc(campaign.late_cutoff(rnd.id)))
     for gone_round in existing_rounds.values():
         if gone_round.retired_at is None:

@@ -196,6 +196,21 @@ class DraftAnswer(Base):
     answered_at: Mapped[dt.datetime]
 
 
+class FormCursor(Base):
+    """Where one contact is in a draft: the question on their screen, or the review.
+
+    The answers are the draft's; this only says what a typed message answers.
+    """
+
+    __tablename__ = "form_cursors"
+
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"))
+    question_id: Mapped[str | None] = mapped_column(String(32))
+    mode: Mapped[str] = mapped_column(String(16), default="ask")
+    updated_at: Mapped[dt.datetime]
+
+
 class Submission(Base):
     """One numbered version of a unit's report for a round; earlier versions stay."""
 

@@ -83,3 +83,44 @@ async def round_counts(session: AsyncSession, campaign_id: int) -> list[RoundCou
                    late=by_round.get(r.id, (0, 0))[1], total=total)
         for r in rounds
     ]
+
+
+@dataclass(frozen=True)
+class UnitRound:
+    """One unit's standing in one round."""
+
+    round: m.Round
+    latest: m.Submission | None
+    draft_answers: int | None
+
+
+async def unit_rounds(session: AsyncSession, campaign_id: int, unit_id: int) -> list[UnitRound]:
+    rounds = list(await session.scalars(
+        select(m.Round)
+        .where(m.Round.campaign_id == campaign_id, m.Round.retired_at.is_(None))
+        .order_by(m.Round.position)
+    ))
+    latest_version = (
+        select(m.Submission.round_id, func.max(m.Submission.version).label("v"))
+        .where(m.Submission.unit_id == unit_id)
+        .group_by(m.Submission.round_id)
+        .subquery()
+    )
+    latest = {
+        s.round_id: s
+        for s in await session.scalars(
+            select(m.Submission).join(
+                latest_version,
+                (m.Submission.round_id == latest_version.c.round_id)
+                & (m.Submission.version == latest_version.c.v),
+            ).where(m.Submission.unit_id == unit_id)
+        )
+    }
+    draft_counts: dict[int, int] = dict((await session.execute(
+        select(m.Draft.round_id, func.count(m.DraftAnswer.id))
+        .outerjoin(m.DraftAnswer, m.DraftAnswer.draft_id == m.Draft.id)
+        .where(m.Draft.unit_id == unit_id)
+        .group_by(m.Draft.round_id)
+    )).all())
+    return [UnitRound(round=r, latest=latest.get(r.id), draft_answers=draft_counts.get(r.id))
+            for r in rounds]

@@ -67,8 +67,9 @@ async def standin(limits: Limits) -> AsyncIterator[StandinServer]:
     await server.stop()
 
 
-def make_settings(database_url: str, standin: StandinServer | None = None,
-                  **overrides: object) -> Settings:
+def make_settings(
+    database_url: str, standin: StandinServer | None = None, **overrides: object
+) -> Settings:
     values: dict[str, object] = {
         "database_url": database_url,
         "campaign_file": DEFAULT_CAMPAIGN_FILE,
@@ -82,8 +83,9 @@ def make_settings(database_url: str, standin: StandinServer | None = None,
 
 
 @pytest.fixture
-async def services(database_url: str, standin: StandinServer,
-                   clock: FakeClock) -> AsyncIterator[Services]:
+async def services(
+    database_url: str, standin: StandinServer, clock: FakeClock
+) -> AsyncIterator[Services]:
     """The bot's services on an initialised database with the default campaign."""
     svc = Services.create(make_settings(database_url, standin), clock=clock)
     await svc.initialise()

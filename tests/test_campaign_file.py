@@ -52,7 +52,8 @@ BROKEN = [
     (
         "code: dalian",
         "code: Dalian",
-        'units[1].code: "Dalian" is not a valid code (lowercase letters, digits, "-" and "_")',
+        'units[1].code: "Dalian" is not a valid code '
+        '(up to 20 lowercase letters, digits, "-" and "_")',
     ),
     (
         "timezone: Asia/Shanghai",

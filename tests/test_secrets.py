@@ -43,8 +43,9 @@ async def test_a_refused_token_says_so_without_showing_it(
     caplog.set_level(logging.DEBUG)
     wrong = "999999:WRONG-TOKEN-THAT-MUST-NOT-LEAK"
     logs.protect([wrong])
-    services.settings = make_settings(services.settings.database_url, standin,
-                                      telegram_bot_token=wrong)
+    services.settings = make_settings(
+        services.settings.database_url, standin, telegram_bot_token=wrong
+    )
     application = build_application(services)
     with pytest.raises(InvalidToken) as caught:
         await application.initialize()

@@ -31,8 +31,7 @@ async def test_text_over_4096_characters_is_a_400(standin: StandinServer) -> Non
 
 async def test_html_that_telegram_cannot_parse_is_a_400(standin: StandinServer) -> None:
     bad = await call(standin, "sendMessage", chat_id=1, text="<b>x & y</b>", parse_mode="HTML")
-    good = await call(standin, "sendMessage", chat_id=1, text="<b>x &amp; y</b>",
-                      parse_mode="HTML")
+    good = await call(standin, "sendMessage", chat_id=1, text="<b>x &amp; y</b>", parse_mode="HTML")
     assert bad.status_code == 400 and "can't parse entities" in bad.json()["description"]
     assert good.status_code == 200 and good.json()["result"]["text"] == "x & y"
 
@@ -58,8 +57,9 @@ async def test_past_30_messages_a_second_comes_a_429_with_retry_after(
 
 
 async def test_a_burst_to_one_chat_comes_a_429(standin: StandinServer) -> None:
-    codes = [(await call(standin, "sendMessage", chat_id=7, text=f"{i}")).status_code
-             for i in range(25)]
+    codes = [
+        (await call(standin, "sendMessage", chat_id=7, text=f"{i}")).status_code for i in range(25)
+    ]
     assert codes[:20] == [200] * 20
     assert 429 in codes[20:]
 

@@ -36,8 +36,9 @@ async def snapshot(services: Services) -> dict[str, list[tuple]]:
 
 def campaign_copy(tmp_path: Path, old: str = "", new: str = "") -> Path:
     path = tmp_path / "campaign.yaml"
-    path.write_text(DEFAULT_CAMPAIGN_FILE.read_text(encoding="utf-8").replace(old, new),
-                    encoding="utf-8")
+    path.write_text(
+        DEFAULT_CAMPAIGN_FILE.read_text(encoding="utf-8").replace(old, new), encoding="utf-8"
+    )
     return path
 
 
@@ -67,14 +68,17 @@ async def test_running_init_twice_leaves_the_same_rows(database_url: str) -> Non
 async def test_a_changed_deadline_updates_its_row_in_place(
     database_url: str, tmp_path: Path
 ) -> None:
-    services = Services.create(make_settings(database_url, campaign_file=campaign_copy(tmp_path)),
-                               clock=FakeClock(CAMPAIGN_START))
+    services = Services.create(
+        make_settings(database_url, campaign_file=campaign_copy(tmp_path)),
+        clock=FakeClock(CAMPAIGN_START),
+    )
     await services.initialise()
     before = await snapshot(services)
 
     moved = campaign_copy(tmp_path, 'due: "2021-02-08"', 'due: "2021-02-07 17:00"')
-    services2 = Services.create(make_settings(database_url, campaign_file=moved),
-                                clock=FakeClock(CAMPAIGN_START))
+    services2 = Services.create(
+        make_settings(database_url, campaign_file=moved), clock=FakeClock(CAMPAIGN_START)
+    )
     changes = await services2.initialise()
     after = await snapshot(services2)
     assert len(after["rounds"]) == 3
@@ -90,8 +94,10 @@ async def test_a_changed_deadline_updates_its_row_in_place(
 async def test_a_unit_removed_from_the_file_is_retired_with_its_data(
     database_url: str, tmp_path: Path
 ) -> None:
-    services = Services.create(make_settings(database_url, campaign_file=campaign_copy(tmp_path)),
-                               clock=FakeClock(CAMPAIGN_START))
+    services = Services.create(
+        make_settings(database_url, campaign_file=campaign_copy(tmp_path)),
+        clock=FakeClock(CAMPAIGN_START),
+    )
     await services.initialise()
     async with services.transaction() as session:
         unit = await unit_by_code(session, services.campaign_id, "fuxin")
@@ -100,8 +106,9 @@ async def test_a_unit_removed_from_the_file_is_retired_with_its_data(
 
     line = "  - {code: fuxin,      name: 阜新市商务局,     short: 阜新}\n"
     without = campaign_copy(tmp_path, line, "")
-    services2 = Services.create(make_settings(database_url, campaign_file=without),
-                                clock=FakeClock(CAMPAIGN_START))
+    services2 = Services.create(
+        make_settings(database_url, campaign_file=without), clock=FakeClock(CAMPAIGN_START)
+    )
     changes = await services2.initialise()
     assert "unit fuxin retired" in changes
     async with services2.sessions() as session:
@@ -109,8 +116,10 @@ async def test_a_unit_removed_from_the_file_is_retired_with_its_data(
         assert fuxin is not None and fuxin.retired_at is not None
         assert await session.scalar(select(func.count()).select_from(m.Contact)) == 1
 
-    back = Services.create(make_settings(database_url, campaign_file=campaign_copy(tmp_path)),
-                           clock=FakeClock(CAMPAIGN_START))
+    back = Services.create(
+        make_settings(database_url, campaign_file=campaign_copy(tmp_path)),
+        clock=FakeClock(CAMPAIGN_START),
+    )
     assert "unit fuxin restored" in await back.initialise()
     for svc in (services, services2, back):
         await svc.close()

@@ -2,11 +2,12 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 04:37:50.495296
+Create Date: 2026-11-29 04:45:36.123995
 """
 
 from alembic import op
 import sqlalchemy as sa
+
 
 
 revision = '0001'
@@ -160,6 +161,16 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_draft_answers')),
     sa.UniqueConstraint('draft_id', 'question_id', name=op.f('uq_draft_answers_draft_id'))
     )
+    op.create_table('form_cursors',
+    sa.Column('contact_id', sa.Integer(), nullable=False),
+    sa.Column('draft_id', sa.Integer(), nullable=False),
+    sa.Column('question_id', sa.String(length=32), nullable=True),
+    sa.Column('mode', sa.String(length=16), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_form_cursors_contact_id_contacts')),
+    sa.ForeignKeyConstraint(['draft_id'], ['drafts.id'], name=op.f('fk_form_cursors_draft_id_drafts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('contact_id', name=op.f('pk_form_cursors'))
+    )
     op.create_table('invites',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code_hash', sa.String(length=64), nullable=False),
@@ -227,6 +238,7 @@ def downgrade() -> None:
 
     op.drop_table('submissions')
     op.drop_table('invites')
+    op.drop_table('form_cursors')
     op.drop_table('draft_answers')
     with op.batch_alter_table('deliveries', schema=None) as batch_op:
         batch_op.drop_index('ix_deliveries_due')

@@ -1,0 +1,179 @@
+"""Screens of the report form as Telegram messages: HTML text and inline keyboards.
+
+Everything a user typed is escaped; a long review is split at line boundaries.
+Callback data: `f:<act>:<draft>:<question>[:<arg>]` for a question's buttons,
+`rv:<act>:<draft>[:<arg>]` for the review, `rd:<round>` / `ra:<round>` to pick or amend.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.catalog import moment, remaining, short_moment, t
+from reporting.answers import display
+from reporting.campaign import QuestionType
+from reporting.screens import (
+    EditMenu,
+    Notice,
+    QuestionScreen,
+    Receipt,
+    ReviewScreen,
+    RoundChoice,
+    Screen,
+)
+from reporting.text import split_message
+
+Button = InlineKeyboardButton
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+def render(screen: Screen, lang: str, zone: object, now: object) -> list[Rendered]:
+    if isinstance(screen, QuestionScreen):
+        return [_question(screen, lang)]
+    if isinstance(screen, ReviewScreen):
+        return _review(screen, lang, zone, now)
+    if isinstance(screen, EditMenu):
+        return [_edit_menu(screen, lang)]
+    if isinstance(screen, RoundChoice):
+        return [_round_choice(screen, lang, zone)]
+    if isinstance(screen, Receipt):
+        late = t("form.receipt_late", lang) if screen.late else ""
+        return [Rendered(t("form.receipt", lang, round=html.escape(screen.round_title),
+                           time=short_moment(screen.submitted_at, zone, lang),  # type: ignore[arg-type]
+                           version=screen.version, late=late))]
+    assert isinstance(screen, Notice)
+    return [Rendered(t(screen.key, lang, **screen.values))]
+
+
+def _question(s: QuestionScreen, lang: str) -> Rendered:
+    q = s.question
+    lines = [t("form.header", lang, round=html.escape(s.round_title), n=s.number, total=s.total)]
+    if s.note:
+        lines.append(t(s.note, lang, **s.note_values))
+    if s.error:
+        lines.append("⚠️ " + t(s.error.key, lang, **s.error.values))
+    lines.append("")
+    lines.append(f"<b>{html.escape(q.prompt.get(lang))}</b>"
+                 + ("" if q.required else t("form.optional", lang)))
+    if q.help:
+        lines.append(f"<i>{html.escape(q.help.get(lang))}</i>")
+    hint = _hint(s, lang)
+    if hint:
+        lines.append(hint)
+    if s.answered and q.type is not QuestionType.MULTI_CHOICE:
+        lines.append(t("form.current", lang, value=html.escape(display(q, s.current, lang))))
+    return Rendered("\n".join(lines), InlineKeyboardMarkup(_question_buttons(s, lang)))
+
+
+def _hint(s: QuestionScreen, lang: str) -> str:
+    q = s.question
+    unit = q.unit.get(lang) if q.unit else ""
+    if q.type is QuestionType.INTEGER:
+        return t("form.hint.integer", lang, unit=unit)
+    if q.type is QuestionType.DECIMAL:
+        return t("form.hint.decimal", lang, unit=unit)
+    if q.type is QuestionType.DATE:
+        return t("form.hint.date", lang)
+    if q.type in {QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT}:
+        return t("form.hint.text", lang, limit=q.text_limit)
+    if q.type is QuestionType.ATTACHMENT:
+        return t("form.hint.attachment", lang, limit=q.file_limit)
+    if q.type is QuestionType.MULTI_CHOICE:
+        return t("form.hint.multi", lang)
+    return ""
+
+
+def _question_buttons(s: QuestionScreen, lang: str) -> list[list[Button]]:
+    q, d = s.question, s.draft_id
+
+    def cb(act: str, arg: str = "") -> str:
+        return f"f:{act}:{d}:{q.id}" + (f":{arg}" if arg else "")
+
+    rows: list[list[Button]] = []
+    if q.type is QuestionType.CHOICE:
+        rows += [[Button(("✅ " if s.current == o.id else "") + o.label.get(lang),
+                         callback_data=cb("c", o.id))] for o in q.options]
+    elif q.type is QuestionType.MULTI_CHOICE:
+        chosen = set(s.current or [])
+        rows += [[Button(("☑️ " if o.id in chosen else "⬜ ") + o.label.get(lang),
+                         callback_data=cb("t", o.id))] for o in q.options]
+        rows.append([Button(t("form.btn.done", lang), callback_data=cb("d"))])
+    elif q.type is QuestionType.YES_NO:
+        rows.append([Button(t("form.yes", lang), callback_data=cb("y", "1")),
+                     Button(t("form.no", lang), callback_data=cb("y", "0"))])
+    elif q.type is QuestionType.ATTACHMENT:
+        rows.append([Button(t("form.btn.files_done", lang), callback_data=cb("d"))])
+    if s.previous_round_value is not None and s.previous_round_value != s.current:
+        shown = display(q, s.previous_round_value, lang)
+        label = t("form.btn.same", lang, value=shown if len(shown) <= 16 else shown[:15] + "…")
+        rows.append([Button(label, callback_data=cb("p"))])
+    nav: list[Button] = []
+    if s.can_go_back and not s.editing:
+        nav.append(Button(t("form.btn.back", lang), callback_data=cb("b")))
+    if not q.required and q.type is not QuestionType.ATTACHMENT:
+        nav.append(Button(t("form.btn.skip", lang), callback_data=cb("s")))
+    if s.answered and q.type not in {QuestionType.MULTI_CHOICE, QuestionType.ATTACHMENT}:
+        nav.append(Button(t("form.btn.keep", lang), callback_data=cb("k")))
+    if s.editing:
+        nav.append(Button(t("form.btn.to_review", lang), callback_data=f"rv:v:{d}"))
+    if nav:
+        rows.append(nav)
+    return rows
+
+
+def _review(s: ReviewScreen, lang: str, zone: object, now: object) -> list[Rendered]:
+    lines: list[str] = []
+    if s.note:
+        lines += [t(s.note, lang, **s.note_values), ""]
+    title = t("form.review_title", lang, round=html.escape(s.round_title))
+    if s.amending_version:
+        title += t("form.amending", lang, version=s.amending_version)
+    lines.append(title)
+    lines.append(t("form.review_due", lang, due=moment(s.due_at, zone, lang),  # type: ignore[arg-type]
+                   left=remaining(s.due_at - now, lang)))  # type: ignore[operator]
+    lines.append("")
+    for i, item in enumerate(s.items, 1):
+        value = (t("form.value.blank", lang) if item.value in (None, [], "")
+                 else html.escape(display(item.question, item.value, lang)))
+        lines.append(f"{i}. <b>{html.escape(item.question.prompt.get(lang))}</b>：{value}")
+    if s.missing:
+        names = t("list.sep", lang).join(html.escape(q.prompt.get(lang)) for q in s.missing)
+        lines += ["", t("form.missing", lang, names=names)]
+    if s.late:
+        lines += ["", t("form.will_be_late", lang)]
+    d = s.draft_id
+    keyboard = InlineKeyboardMarkup([
+        [Button(t("form.btn.submit", lang), callback_data=f"rv:s:{d}")],
+        [Button(t("form.btn.edit", lang), callback_data=f"rv:e:{d}"),
+         Button(t("form.btn.later", lang), callback_data=f"rv:l:{d}")],
+    ])
+    parts = split_message("\n".join(lines))
+    return [Rendered(p, keyboard if i == len(parts) - 1 else None) for i, p in enumerate(parts)]
+
+
+def _edit_menu(s: EditMenu, lang: str) -> Rendered:
+    rows = [[Button(f"{i}. {q.prompt.get(lang)}"[:60], callback_data=f"rv:q:{s.draft_id}:{q.id}")]
+            for i, q in enumerate(s.questions, 1)]
+    rows.append([Button(t("form.btn.to_review", lang), callback_data=f"rv:v:{s.draft_id}")])
+    return Rendered(t("form.edit_which", lang), InlineKeyboardMarkup(rows))
+
+
+def _round_choice(s: RoundChoice, lang: str, zone: object) -> Rendered:
+    rows = []
+    for option in s.options:
+        state = (t("form.round_late", lang) if option.late else
+                 t("form.round_due", lang, due=moment(option.due_at, zone, lang)))  # type: ignore[arg-type]
+        prefix = "ra" if s.amend else "rd"
+        rows.append([Button(f"{option.title}（{state}）" if lang == "zh"
+                            else f"{option.title} ({state})",
+                            callback_data=f"{prefix}:{option.code}")])
+    key = "form.choose_amend" if s.amend else "form.choose_round"
+    return Rendered(t(key, lang), InlineKeyboardMarkup(rows))

@@ -1,0 +1,120 @@
+"""Joining: `/start <code>` with an invite, or sharing one's own phone number that the
+roster knows. Once bound, the person is greeted and gets the command menu of their role."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
+
+from bot.catalog import language_of, moment, t
+from handlers.context import BotContext
+from handlers.menus import ROLE_COMMANDS
+from storage import models as m
+from storage.invites import InviteProblem
+from storage.joining import TelegramPerson, join_by_invite, join_by_phone
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("start", start))
+    application.add_handler(MessageHandler(filters.CONTACT, shared_contact))
+
+
+def _person(update: Update) -> TelegramPerson:
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    return TelegramPerson(user_id=user.id, chat_id=chat.id, name=user.full_name,
+                          language=language_of(user.language_code))
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """`/start CODE` joins with an invite; plain `/start` greets, or offers the phone button."""
+    message = update.effective_message
+    assert message is not None
+    services = context.services
+    if context.args:
+        async with services.transaction() as session:
+            joined = await join_by_invite(session, context.args[0], _person(update),
+                                          services.clock.now())
+        if isinstance(joined, InviteProblem):
+            await message.reply_text(t(f"join.invite_{joined.value}", context.lang))
+            return
+        context.contact = joined
+        await welcome(message, context, joined)
+        return
+    lang = context.lang
+    if context.contact is not None:
+        contact = context.contact
+        await message.reply_text(t("start.welcome_back", lang, name=html.escape(contact.name),
+                                   unit=html.escape(contact.unit.name),
+                                   role=t(f"role.{contact.role}", lang)))
+        return
+    keyboard = ReplyKeyboardMarkup(
+        [[KeyboardButton(t("join.share_phone", lang), request_contact=True)]],
+        resize_keyboard=True, one_time_keyboard=True)
+    await message.reply_text(
+        t("start.hello", lang, campaign=html.escape(services.campaign.name.get(lang))))
+    await message.reply_text(t("join.phone_offer", lang), reply_markup=keyboard)
+
+
+async def shared_contact(update: Update, context: BotContext) -> None:
+    """A shared contact card: only one's own, and only if the roster has the number."""
+    message = update.effective_message
+    assert message is not None and message.contact is not None
+    user = update.effective_user
+    assert user is not None
+    lang = context.lang
+    if message.contact.user_id != user.id:
+        await message.reply_text(t("join.not_own_contact", lang),
+                                 reply_markup=ReplyKeyboardRemove())
+        return
+    if context.contact is not None:
+        unit = html.escape(context.contact.unit.name)
+        await message.reply_text(t("join.already", lang, unit=unit),
+                                 reply_markup=ReplyKeyboardRemove())
+        return
+    services = context.services
+    async with services.transaction() as session:
+        joined = await join_by_phone(session, services.campaign_id, message.contact.phone_number,
+                                     _person(update), services.clock.now())
+    if joined is None:
+        await message.reply_text(t("join.no_roster_match", lang),
+                                 reply_markup=ReplyKeyboardRemove())
+        return
+    context.contact = joined
+    await welcome(message, context, joined)
+
+
+async def welcome(message: Message, context: BotContext, contact: m.Contact) -> None:
+    """Greet by name with the unit and the coming deadlines; set the role's menu."""
+    services = context.services
+    lang = contact.language
+    campaign, now = services.campaign, services.clock.now()
+    coming = [r for r in campaign.rounds if campaign.deadline(r.id) > now]
+    lines = [t("join.welcome", lang, name=html.escape(contact.name),
+               unit=html.escape(contact.unit.name), role=t(f"role.{contact.role}", lang))]
+    if coming:
+        lines.append(t("join.coming", lang))
+        lines += [t("join.coming_line", lang, title=html.escape(r.title.get(lang)),
+                    due=moment(campaign.deadline(r.id), campaign.zone, lang)) for r in coming]
+    lines.append(t(f"join.next_step.{contact.role}", lang))
+    await message.reply_text("\n".join(lines), reply_markup=ReplyKeyboardRemove())
+    await set_menu(context, contact)
+
+
+async def set_menu(context: BotContext, contact: m.Contact) -> None:
+    """The command menu of the contact's role, in their language, for their chat only."""
+    if contact.chat_id is None:
+        return
+    lang = contact.language
+    commands = [BotCommand(name, t(f"menu.{name}", lang)) for name in ROLE_COMMANDS[contact.role]]
+    await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(contact.chat_id))

@@ -1,0 +1,201 @@
+"""`/report` and the form's messages and buttons: parse the update, call the flow, reply."""
+
+from __future__ import annotations
+
+import contextlib
+
+from telegram import Message, Update
+from telegram.error import BadRequest
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.catalog import t
+from handlers.context import BotContext
+from handlers.form_view import render
+from reporting.report_flow import MAX_FILE_BYTES, IncomingFile, ReportFlow
+from reporting.screens import Screen
+from storage import models as m
+
+QUESTION_ACTIONS = {"c": "choice", "y": "yes_no", "t": "toggle", "d": "done", "s": "skip",
+                    "b": "back", "k": "keep", "p": "same"}
+REVIEW_ACTIONS = {"s": "submit", "e": "edit", "q": "edit_question", "l": "later", "v": "view"}
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("report", report))
+    application.add_handler(CommandHandler("cancel", cancel))
+    application.add_handler(CallbackQueryHandler(question_button, pattern=r"^f:"))
+    application.add_handler(CallbackQueryHandler(review_button, pattern=r"^rv:"))
+    application.add_handler(CallbackQueryHandler(round_button, pattern=r"^r[da]:"))
+    application.add_handler(MessageHandler(filters.PHOTO | filters.Document.ALL, file_answer))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, text_answer))
+    application.add_handler(MessageHandler(
+        filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.TEXT & ~filters.CONTACT,
+        other_message))
+
+
+def _flow(context: BotContext) -> ReportFlow | None:
+    contact = context.contact
+    if contact is None or contact.role != m.Role.CONTACT:
+        return None
+    return ReportFlow(context.services, contact, context.lang)
+
+
+async def show(message: Message, context: BotContext, screen: Screen) -> None:
+    """Send a screen as one or more messages in the chat of `message`."""
+    services = context.services
+    for part in render(screen, context.lang, services.campaign.zone, services.clock.now()):
+        await message.chat.send_message(part.text, reply_markup=part.keyboard)
+
+
+async def report(update: Update, context: BotContext) -> None:
+    """Start or resume the unit's report, or offer a choice of rounds."""
+    assert update.effective_message is not None
+    flow = _flow(context)
+    if flow is None:
+        await update.effective_message.reply_text(t("form.contacts_only", context.lang))
+        return
+    await show(update.effective_message, context, await flow.start())
+
+
+async def cancel(update: Update, context: BotContext) -> None:
+    """Leave the form; the draft stays."""
+    assert update.effective_message is not None
+    flow = _flow(context)
+    if flow is None:
+        await update.effective_message.reply_text(t("form.contacts_only", context.lang))
+        return
+    await show(update.effective_message, context, await flow.cancel())
+
+
+async def text_answer(update: Update, context: BotContext) -> None:
+    """A typed answer to the question on the contact's screen."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    flow = _flow(context)
+    if flow is None:
+        await message.reply_text(t(f"help.{context.contact.role}", context.lang)
+                                 if context.contact else t("guard.not_joined", context.lang))
+        return
+    await show(message, context, await flow.answer_text(message.text))
+
+
+async def file_answer(update: Update, context: BotContext) -> None:
+    """A photo or a document: downloaded and kept with the draft."""
+    message = update.effective_message
+    assert message is not None
+    flow = _flow(context)
+    if flow is None:
+        await message.reply_text(t("form.contacts_only", context.lang))
+        return
+    if message.photo:
+        size = message.photo[-1]
+        file_id, name, mime, file_size = (size.file_id, f"photo_{size.file_unique_id}.jpg",
+                                          "image/jpeg", size.file_size)
+    else:
+        document = message.document
+        assert document is not None
+        file_id, name, mime, file_size = (document.file_id, document.file_name or "file",
+                                          document.mime_type or "application/octet-stream",
+                                          document.file_size)
+    if file_size is not None and file_size > MAX_FILE_BYTES:
+        await message.reply_text(t("form.error.file_too_big", context.lang))
+        return
+    try:
+        telegram_file = await context.bot.get_file(file_id)
+        content = bytes(await telegram_file.download_as_bytearray())
+    except BadRequest:
+        await message.reply_text(t("form.error.file_too_big", context.lang))
+        return
+    incoming = IncomingFile(content=content, file_name=name, mime_type=mime,
+                            telegram_file_id=file_id)
+    await show(message, context, await flow.answer_file(incoming))
+
+
+async def other_message(update: Update, context: BotContext) -> None:
+    """Stickers, voice, locations and the like: a short hint, and the question again."""
+    message = update.effective_message
+    assert message is not None
+    flow = _flow(context)
+    if flow is None:
+        return
+    await message.reply_text(t("form.error.unsupported", context.lang))
+    await show(message, context, await flow.current())
+
+
+async def question_button(update: Update, context: BotContext) -> None:
+    """A tap on a question's button: `f:<act>:<draft>:<question>[:<arg>]`."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    flow = _flow(context)
+    parts = query.data.split(":")
+    if flow is None or len(parts) < 4 or parts[1] not in QUESTION_ACTIONS \
+            or not parts[2].isdigit():
+        await query.answer(t("form.stale_button", context.lang))
+        return
+    action = QUESTION_ACTIONS[parts[1]]
+    screen = await flow.answer_button(int(parts[2]), parts[3], action,
+                                      parts[4] if len(parts) > 4 else "")
+    await query.answer()
+    if action == "toggle" and isinstance(query.message, Message):
+        await _replace(query.message, context, screen)
+        return
+    await _retire_buttons(query.message)
+    if isinstance(query.message, Message):
+        await show(query.message, context, screen)
+
+
+async def review_button(update: Update, context: BotContext) -> None:
+    """Submit, Edit, Later, or back to the review: `rv:<act>:<draft>[:<arg>]`."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    flow = _flow(context)
+    parts = query.data.split(":")
+    if flow is None or len(parts) < 3 or parts[1] not in REVIEW_ACTIONS \
+            or not parts[2].isdigit():
+        await query.answer(t("form.stale_button", context.lang))
+        return
+    screen = await flow.review_action(int(parts[2]), REVIEW_ACTIONS[parts[1]],
+                                      parts[3] if len(parts) > 3 else "")
+    await query.answer()
+    await _retire_buttons(query.message)
+    if isinstance(query.message, Message):
+        await show(query.message, context, screen)
+
+
+async def round_button(update: Update, context: BotContext) -> None:
+    """A round chosen from the list: `rd:<round>` to fill in, `ra:<round>` to amend."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    flow = _flow(context)
+    if flow is None:
+        await query.answer(t("form.stale_button", context.lang))
+        return
+    kind, _, code = query.data.partition(":")
+    screen = await flow.pick_round(code, amend=kind == "ra")
+    await query.answer()
+    await _retire_buttons(query.message)
+    if isinstance(query.message, Message):
+        await show(query.message, context, screen)
+
+
+async def _replace(message: Message, context: BotContext, screen: Screen) -> None:
+    services = context.services
+    part = render(screen, context.lang, services.campaign.zone, services.clock.now())[0]
+    try:
+        await message.edit_text(part.text, reply_markup=part.keyboard)
+    except BadRequest as exc:  # "message is not modified": the same tap twice
+        if "not modified" not in str(exc):
+            raise
+
+
+async def _retire_buttons(message: object) -> None:
+    """Take the buttons off a message once it has been answered."""
+    if isinstance(message, Message) and message.reply_markup is not None:
+        with contextlib.suppress(BadRequest):
+            await message.edit_reply_markup(reply_markup=None)

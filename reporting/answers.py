@@ -1,0 +1,185 @@
+"""Reading what people type into answers, by question type, and writing answers back out.
+
+People type on phones: full-width digits, thousands separators, a unit after the number,
+spaces around it. All of that is accepted; what the bounds refuse is refused with the
+limit in the message. Errors are catalog keys with their values, so the caller words them
+in the user's language.
+
+Stored values (JSON): text → str; integer → int; decimal → str (exact, e.g. "1234.5");
+choice → option id; multi_choice → [option ids]; yes_no → bool; date → "YYYY-MM-DD";
+attachment → [attachment ids].
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from reporting.campaign import NUMERIC_TYPES, TEXT_TYPES, Question, QuestionType
+
+
+@dataclass(frozen=True)
+class AnswerError:
+    """Why an answer was refused: a catalog key and the values it needs."""
+
+    key: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+YES = {"是", "是的", "有", "对", "y", "yes", "1", "true", "✅"}
+NO = {"否", "不是", "没有", "无", "n", "no", "0", "false", "❌"}
+
+
+def normalise(text: str) -> str:
+    """Full-width to half-width, and surrounding spaces away: `１２３４` → `1234`."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def parse_typed(question: Question, text: str, year: int) -> Any | AnswerError:
+    """The value of a typed answer to `question`, or why it cannot be one."""
+    t = question.type
+    if t in TEXT_TYPES:
+        return _text(question, text)
+    cleaned = normalise(text)
+    if not cleaned:
+        return AnswerError("form.error.empty")
+    if t in NUMERIC_TYPES:
+        return _number(question, cleaned)
+    if t is QuestionType.DATE:
+        return _date(cleaned, year)
+    if t is QuestionType.YES_NO:
+        word = cleaned.lower()
+        if word in YES:
+            return True
+        if word in NO:
+            return False
+        return AnswerError("form.error.yes_no")
+    if t is QuestionType.CHOICE:
+        option = _option(question, cleaned)
+        return option if option else AnswerError("form.error.choice")
+    if t is QuestionType.MULTI_CHOICE:
+        return AnswerError("form.error.multi_choice")
+    return AnswerError("form.error.attachment")
+
+
+def _text(question: Question, text: str) -> str | AnswerError:
+    value = text.strip()
+    if not value:
+        return AnswerError("form.error.empty")
+    if len(value) > question.text_limit:
+        return AnswerError("form.error.too_long", {"limit": question.text_limit, "n": len(value)})
+    return value
+
+
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def _number(question: Question, text: str) -> int | str | AnswerError:
+    unit = question.unit.zh if question.unit else ""
+    raw = text
+    for suffix in sorted({unit, question.unit.en if question.unit and question.unit.en else ""},
+                         key=len, reverse=True):
+        if suffix and raw.endswith(suffix):
+            raw = raw[: -len(suffix)].strip()
+    raw = re.sub(r"(?<=\d)[,，'\s](?=\d{3}(?!\d))", "", raw)  # 1,234,567 and 1 234 567
+    is_integer = question.type is QuestionType.INTEGER
+    if not _NUMBER.match(raw):
+        key = "form.error.integer" if is_integer else "form.error.decimal"
+        return AnswerError(key, {"unit": unit})
+    try:
+        number = Decimal(raw)
+    except InvalidOperation:
+        return AnswerError("form.error.decimal", {"unit": unit})
+    if is_integer and number != number.to_integral_value():
+        return AnswerError("form.error.integer", {"unit": unit})
+    if question.min is not None and number < Decimal(str(question.min)):
+        return AnswerError("form.error.min", {"min": _plain(question.min), "unit": unit})
+    if question.max is not None and number > Decimal(str(question.max)):
+        return AnswerError("form.error.max", {"max": _plain(question.max), "unit": unit})
+    if is_integer:
+        return int(number)
+    return format(number.normalize(), "f") if number == number.normalize() else str(number)
+
+
+def _plain(value: float) -> str:
+    return f"{value:g}"
+
+
+_DATE_FORMS = (
+    re.compile(r"^(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?$"),
+    re.compile(r"^(?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?$"),
+)
+
+
+def _date(text: str, year: int) -> str | AnswerError:
+    compact = text.replace(" ", "")
+    for form in _DATE_FORMS:
+        match = form.match(compact)
+        if match:
+            parts = match.groupdict()
+            try:
+                day = dt.date(int(parts.get("y") or year), int(parts["m"]), int(parts["d"]))
+            except ValueError:
+                break
+            return day.isoformat()
+    return AnswerError("form.error.date")
+
+
+def _option(question: Question, text: str) -> str | None:
+    lowered = text.lower()
+    for option in question.options:
+        labels = {option.id.lower(), option.label.zh.lower(), (option.label.en or "").lower()}
+        if lowered in labels:
+            return option.id
+    return None
+
+
+def option_label(question: Question, option_id: str, lang: str) -> str:
+    for option in question.options:
+        if option.id == option_id:
+            return option.label.get(lang)
+    return option_id
+
+
+def is_valid_stored(question: Question, value: Any) -> bool:
+    """Whether a stored value (from a button or an earlier round) fits the question now."""
+    t = question.type
+    if t is QuestionType.CHOICE:
+        return isinstance(value, str) and value in {o.id for o in question.options}
+    if t is QuestionType.MULTI_CHOICE:
+        ids = {o.id for o in question.options}
+        return isinstance(value, list) and bool(value) and all(v in ids for v in value)
+    if t is QuestionType.YES_NO:
+        return isinstance(value, bool)
+    if t is QuestionType.ATTACHMENT:
+        return isinstance(value, list) and all(isinstance(v, int) for v in value)
+    if value is None:
+        return False
+    return not isinstance(parse_typed(question, str(value), 2000), AnswerError)
+
+
+def display(question: Question, value: Any, lang: str) -> str:
+    """An answer as the user reads it: `1234.5 万元`, `是`, `1月20日（周三）`."""
+    from bot.catalog import day, t
+
+    t_ = question.type
+    if value is None:
+        return t("form.value.skipped", lang)
+    if t_ in NUMERIC_TYPES:
+        unit = question.unit.get(lang) if question.unit else ""
+        return f"{value} {unit}".strip()
+    if t_ is QuestionType.YES_NO:
+        return t("form.yes" if value else "form.no", lang)
+    if t_ is QuestionType.CHOICE:
+        return option_label(question, value, lang)
+    if t_ is QuestionType.MULTI_CHOICE:
+        return t("list.sep", lang).join(option_label(question, v, lang) for v in value)
+    if t_ is QuestionType.DATE:
+        return day(dt.date.fromisoformat(value), lang)
+    if t_ is QuestionType.ATTACHMENT:
+        return t("form.value.files", lang, n=len(value))
+    return str(value)

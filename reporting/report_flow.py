@@ -1,0 +1,453 @@
+"""The report form, step by step, for one contact: no Telegram here.
+
+Every step is one short transaction that commits the answer before a screen is returned,
+so what the contact sees has already been kept. Where the contact is (which question a
+typed message answers) is their cursor; what they answered is the unit's draft.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services import Services
+from reporting.answers import AnswerError, is_valid_stored, parse_typed
+from reporting.campaign import Question, QuestionType
+from reporting.docx_sections import split_sections
+from reporting.form import FormState
+from reporting.screens import (
+    EditMenu,
+    Notice,
+    QuestionScreen,
+    Receipt,
+    ReviewItem,
+    ReviewScreen,
+    RoundChoice,
+    RoundOption,
+    Screen,
+)
+from storage import drafts
+from storage import models as m
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    content: bytes
+    file_name: str
+    mime_type: str
+    telegram_file_id: str | None = None
+
+
+class ReportFlow:
+    def __init__(self, services: Services, contact: m.Contact, lang: str):
+        self.services = services
+        self.campaign = services.campaign
+        self.contact = contact
+        self.lang = lang
+
+    @property
+    def now(self) -> dt.datetime:
+        return self.services.clock.now()
+
+    # -- starting -----------------------------------------------------------------------
+
+    async def start(self) -> Screen:
+        """`/report`: the one open round, a choice of rounds, or an offer to amend."""
+        async with self.services.transaction() as session:
+            rounds = await self._rounds(session)
+            options: list[RoundOption] = []
+            amendable: list[RoundOption] = []
+            for rnd in rounds:
+                if not self._accepting(rnd):
+                    continue
+                latest = await drafts.latest_submission(session, self.contact.unit_id, rnd.id)
+                draft = await drafts.find_draft(session, self.contact.unit_id, rnd.id)
+                option = RoundOption(code=rnd.code, title=self._title(rnd), due_at=rnd.due_at,
+                                     late=self.now > rnd.due_at,
+                                     submitted_version=latest.version if latest else None)
+                if latest is None or draft is not None:
+                    options.append(option)
+                else:
+                    amendable.append(option)
+            if len(options) == 1:
+                return await self._enter(session, options[0].code)
+        if options:
+            return RoundChoice(options=options)
+        if amendable:
+            return RoundChoice(options=amendable, amend=True)
+        return Notice("form.no_open_round")
+
+    async def pick_round(self, code: str, amend: bool = False) -> Screen:
+        async with self.services.transaction() as session:
+            rnd = await self._round(session, code)
+            if rnd is None or not self._accepting(rnd):
+                return Notice("form.round_closed")
+            latest = await drafts.latest_submission(session, self.contact.unit_id, rnd.id)
+            draft = await drafts.find_draft(session, self.contact.unit_id, rnd.id)
+            if latest is not None and draft is None and not amend:
+                return RoundChoice(options=[RoundOption(
+                    code=rnd.code, title=self._title(rnd), due_at=rnd.due_at,
+                    late=self.now > rnd.due_at, submitted_version=latest.version)], amend=True)
+            return await self._enter(session, code)
+
+    async def _enter(self, session: AsyncSession, code: str) -> Screen:
+        rnd = await self._round(session, code)
+        assert rnd is not None
+        latest = await drafts.latest_submission(session, self.contact.unit_id, rnd.id)
+        draft = await drafts.open_draft(session, self.contact.unit_id, rnd.id, self.now,
+                                        start_from=latest)
+        state = await self._state(session, draft, rnd)
+        question = state.next_unanswered()
+        if question is None:
+            return await self._show_review(session, draft, rnd, state)
+        return await self._ask(session, draft, rnd, state, question)
+
+    async def current(self) -> Screen:
+        """The screen the contact is on, again (after a message the form cannot take)."""
+        async with self.services.transaction() as session:
+            found = await self._where(session)
+            if found is None:
+                return Notice("form.not_in_form")
+            draft, rnd, cursor, state = found
+            question = state.question(cursor.question_id) if cursor.question_id else None
+            if question is None:
+                return await self._show_review(session, draft, rnd, state)
+            return await self._ask(session, draft, rnd, state, question)
+
+    # -- answering ------------------------------------------------------------------------
+
+    async def answer_text(self, text: str) -> Screen:
+        """A typed message: the answer to the question on the contact's screen."""
+        async with self.services.transaction() as session:
+            found = await self._where(session)
+            if found is None:
+                return Notice("form.not_in_form")
+            draft, rnd, cursor, state = found
+            if cursor.mode == "review" or cursor.question_id is None:
+                return await self._show_review(session, draft, rnd, state,
+                                               note="form.use_buttons")
+            question = state.question(cursor.question_id)
+            if question is None:
+                return await self._advance(session, draft, rnd, cursor)
+            if question.type is QuestionType.ATTACHMENT:
+                return await self._ask(session, draft, rnd, state, question,
+                                       error=AnswerError("form.error.attachment"))
+            if question.type is QuestionType.MULTI_CHOICE:
+                return await self._ask(session, draft, rnd, state, question,
+                                       error=AnswerError("form.error.multi_choice"))
+            value = parse_typed(question, text, self.campaign.period.start.year)
+            if isinstance(value, AnswerError):
+                return await self._ask(session, draft, rnd, state, question, error=value)
+            await drafts.save_answer(session, draft.id, question.id, value, self.contact.id,
+                                     self.now)
+            return await self._advance(session, draft, rnd, cursor)
+
+    async def answer_button(self, draft_id: int, question_id: str, action: str,
+                            arg: str = "") -> Screen:
+        """A tap on one of the question's buttons: choice, yes/no, toggle, skip, keep..."""
+        async with self.services.transaction() as session:
+            checked = await self._own_draft(session, draft_id)
+            if isinstance(checked, Notice):
+                return checked
+            draft, rnd = checked
+            state = await self._state(session, draft, rnd)
+            question = state.question(question_id)
+            if question is None:
+                return Notice("form.stale_button")
+            cursor = await self._cursor_on(session, draft, question)
+            if action == "back":
+                previous = state.previous(question)
+                return await self._ask(session, draft, rnd, state, previous or question)
+            if action == "skip":
+                if question.required:
+                    return await self._ask(session, draft, rnd, state, question,
+                                           error=AnswerError("form.error.required"))
+                await drafts.save_answer(session, draft.id, question.id, None, self.contact.id,
+                                         self.now, skipped=True)
+                return await self._advance(session, draft, rnd, cursor)
+            if action == "keep":
+                return await self._advance(session, draft, rnd, cursor)
+            if action == "toggle":
+                chosen = list(state.value(question) or [])
+                chosen = [c for c in chosen if c != arg] if arg in chosen else [*chosen, arg]
+                order = [o.id for o in question.options]
+                chosen = sorted((c for c in chosen if c in order), key=order.index)
+                if chosen:
+                    await drafts.save_answer(session, draft.id, question.id, chosen,
+                                             self.contact.id, self.now)
+                else:
+                    await drafts.clear_answer(session, draft.id, question.id)
+                state = await self._state(session, draft, rnd)
+                return await self._ask(session, draft, rnd, state, question,
+                                       editing=cursor.mode == "edit")
+            if action == "done":
+                if question.required and not state.value(question):
+                    key = ("form.error.attachment_missing"
+                           if question.type is QuestionType.ATTACHMENT
+                           else "form.error.multi_choice")
+                    return await self._ask(session, draft, rnd, state, question,
+                                           error=AnswerError(key))
+                if not state.is_answered(question):
+                    await drafts.save_answer(session, draft.id, question.id, None,
+                                             self.contact.id, self.now, skipped=True)
+                return await self._advance(session, draft, rnd, cursor)
+            value: Any
+            if action == "same":
+                value = await self._previous_round_value(session, rnd, question)
+            elif action == "yes_no":
+                value = arg == "1"
+            else:  # "choice"
+                value = arg
+            if value is None or not is_valid_stored(question, value):
+                return Notice("form.stale_button")
+            await drafts.save_answer(session, draft.id, question.id, value, self.contact.id,
+                                     self.now)
+            return await self._advance(session, draft, rnd, cursor)
+
+    async def answer_file(self, incoming: IncomingFile, attachment_id: int | None = None) -> Screen:
+        """A photo or document: an attachment, or a Word file in place of the sections."""
+        async with self.services.transaction() as session:
+            found = await self._where(session)
+            if found is None:
+                return Notice("form.not_in_form")
+            draft, rnd, cursor, state = found
+            question = state.question(cursor.question_id) if cursor.question_id else None
+            if question is not None and question.type is QuestionType.ATTACHMENT:
+                return await self._attach(session, draft, rnd, cursor, state, question, incoming)
+            if incoming.file_name.lower().endswith(".docx") and any(
+                q.section for q in state.questions
+            ):
+                return await self._quick_submission(session, draft, rnd, state, incoming)
+            if question is None:
+                return await self._show_review(session, draft, rnd, state,
+                                               note="form.use_buttons")
+            return await self._ask(session, draft, rnd, state, question,
+                                   error=AnswerError("form.error.not_a_file"))
+
+    async def _attach(self, session: AsyncSession, draft: m.Draft, rnd: m.Round,
+                      cursor: m.FormCursor, state: FormState, question: Question,
+                      incoming: IncomingFile) -> Screen:
+        have = list(state.value(question) or [])
+        if len(have) >= question.file_limit:
+            return await self._ask(session, draft, rnd, state, question,
+                                   error=AnswerError("form.error.too_many_files",
+                                                     {"limit": question.file_limit}))
+        attachment = await self._store_file(session, incoming)
+        have.append(attachment.id)
+        await drafts.save_answer(session, draft.id, question.id, have, self.contact.id, self.now)
+        if len(have) >= question.file_limit:
+            return await self._advance(session, draft, rnd, cursor)
+        state = await self._state(session, draft, rnd)
+        return await self._ask(session, draft, rnd, state, question, note="form.file_received",
+                               note_values={"n": len(have), "limit": question.file_limit})
+
+    async def _store_file(self, session: AsyncSession, incoming: IncomingFile) -> m.Attachment:
+        import hashlib
+
+        attachment = m.Attachment(
+            unit_id=self.contact.unit_id, file_name=incoming.file_name[:255],
+            mime_type=incoming.mime_type[:100], size=len(incoming.content),
+            sha256=hashlib.sha256(incoming.content).hexdigest(), content=incoming.content,
+            telegram_file_id=incoming.telegram_file_id, uploaded_by=self.contact.id,
+            created_at=self.now,
+        )
+        session.add(attachment)
+        await session.flush()
+        return attachment
+
+    async def _quick_submission(self, session: AsyncSession, draft: m.Draft, rnd: m.Round,
+                                state: FormState, incoming: IncomingFile) -> Screen:
+        sections = [q for q in state.questions if q.section]
+        try:
+            found = split_sections(incoming.content, [(q.id, q.prompt.zh) for q in sections])
+        except ValueError:
+            return Notice("form.docx_unreadable")
+        for qid, text in found.items():
+            question = state.question(qid)
+            assert question is not None
+            await drafts.save_answer(session, draft.id, qid, text[: question.text_limit],
+                                     self.contact.id, self.now)
+        await self._store_file(session, incoming)
+        state = await self._state(session, draft, rnd)
+        matched = "、".join(q.prompt.get(self.lang) for q in sections if q.id in found)
+        next_question = state.next_unanswered()
+        if next_question is not None:
+            return await self._ask(session, draft, rnd, state, next_question,
+                                   note="form.docx_filled", note_values={"sections": matched})
+        return await self._show_review(session, draft, rnd, state, note="form.docx_filled",
+                                       note_values={"sections": matched})
+
+    # -- review, submit, cancel -------------------------------------------------------------
+
+    async def review_action(self, draft_id: int, action: str, arg: str = "") -> Screen:
+        """Submit, Edit (a menu, then one question), Later, or back to the review."""
+        async with self.services.transaction() as session:
+            checked = await self._own_draft(session, draft_id)
+            if isinstance(checked, Notice):
+                return checked
+            draft, rnd = checked
+            state = await self._state(session, draft, rnd)
+            if action == "submit":
+                return await self._submit(session, draft, rnd, state)
+            if action == "edit":
+                return EditMenu(draft_id=draft.id, questions=state.questions)
+            if action == "edit_question":
+                question = state.question(arg)
+                if question is None:
+                    return Notice("form.stale_button")
+                return await self._ask(session, draft, rnd, state, question, editing=True)
+            if action == "later":
+                await drafts.drop_cursor(session, self.contact.id)
+                return Notice("form.saved_for_later")
+            return await self._show_review(session, draft, rnd, state)
+
+    async def _submit(self, session: AsyncSession, draft: m.Draft, rnd: m.Round,
+                      state: FormState) -> Screen:
+        if state.missing_required():
+            return await self._show_review(session, draft, rnd, state, note="form.incomplete")
+        if not self._accepting(rnd):
+            return Notice("form.round_closed")
+        late = self.now > rnd.due_at
+        done = await drafts.submit_draft(session, draft, self.contact.id, self.now, late,
+                                         [q.id for q in state.questions])
+        if done is None:
+            return Notice("form.already_submitted")
+        await self._audit(session, "submit", round=rnd.code, version=done.submission.version,
+                          late=late)
+        return Receipt(round_title=self._title(rnd), submitted_at=done.submission.submitted_at,
+                       version=done.submission.version, late=late)
+
+    async def cancel(self) -> Screen:
+        async with self.services.transaction() as session:
+            cursor = await drafts.cursor_of(session, self.contact.id)
+            if cursor is None:
+                return Notice("form.nothing_to_cancel")
+            await drafts.drop_cursor(session, self.contact.id)
+        return Notice("form.cancelled")
+
+    # -- moving through the form -------------------------------------------------------------
+
+    async def _advance(self, session: AsyncSession, draft: m.Draft, rnd: m.Round,
+                       cursor: m.FormCursor) -> Screen:
+        """After an answer: back to the review when editing, else the next unanswered."""
+        state = await self._state(session, draft, rnd)
+        question = None if cursor.mode == "edit" else state.next_unanswered()
+        if question is None:
+            return await self._show_review(session, draft, rnd, state)
+        return await self._ask(session, draft, rnd, state, question)
+
+    async def _ask(self, session: AsyncSession, draft: m.Draft, rnd: m.Round, state: FormState,
+                   question: Question, error: AnswerError | None = None,
+                   note: str | None = None, note_values: dict[str, Any] | None = None,
+                   editing: bool = False) -> QuestionScreen:
+        cursor = await drafts.cursor_of(session, self.contact.id)
+        keep_editing = editing or (cursor is not None and cursor.mode == "edit"
+                                   and cursor.question_id == question.id)
+        await drafts.move_cursor(session, self.contact.id, draft.id, question.id,
+                                 "edit" if keep_editing else "ask", self.now)
+        number, total = state.position(question)
+        return QuestionScreen(
+            draft_id=draft.id, round_title=self._title(rnd), question=question, number=number,
+            total=total, current=state.value(question), answered=state.is_answered(question),
+            previous_round_value=await self._previous_round_value(session, rnd, question),
+            error=error, note=note, note_values=note_values or {}, editing=keep_editing,
+            can_go_back=state.index(question) > 0,
+        )
+
+    async def _show_review(self, session: AsyncSession, draft: m.Draft, rnd: m.Round,
+                           state: FormState, note: str | None = None,
+                           note_values: dict[str, Any] | None = None) -> ReviewScreen:
+        await drafts.move_cursor(session, self.contact.id, draft.id, None, "review", self.now)
+        items = [ReviewItem(question=q, value=state.value(q),
+                            skipped=not state.is_answered(q) or state.value(q) is None)
+                 for q in state.questions]
+        return ReviewScreen(draft_id=draft.id, round_title=self._title(rnd), due_at=rnd.due_at,
+                            items=items, missing=state.missing_required(),
+                            late=self.now > rnd.due_at,
+                            amending_version=draft.based_on_version, note=note,
+                            note_values=note_values or {})
+
+    async def _cursor_on(self, session: AsyncSession, draft: m.Draft,
+                         question: Question) -> m.FormCursor:
+        cursor = await drafts.cursor_of(session, self.contact.id)
+        if cursor is None or cursor.draft_id != draft.id:
+            await drafts.move_cursor(session, self.contact.id, draft.id, question.id, "ask",
+                                     self.now)
+            cursor = await drafts.cursor_of(session, self.contact.id)
+        assert cursor is not None
+        return cursor
+
+    # -- lookups ------------------------------------------------------------------------------
+
+    async def _where(
+        self, session: AsyncSession
+    ) -> tuple[m.Draft, m.Round, m.FormCursor, FormState] | None:
+        cursor = await drafts.cursor_of(session, self.contact.id)
+        if cursor is None:
+            return None
+        draft = await session.get(m.Draft, cursor.draft_id)
+        if draft is None or draft.unit_id != self.contact.unit_id:
+            await drafts.drop_cursor(session, self.contact.id)
+            return None
+        rnd = await session.get_one(m.Round, draft.round_id)
+        return draft, rnd, cursor, await self._state(session, draft, rnd)
+
+    async def _own_draft(self, session: AsyncSession,
+                         draft_id: int) -> tuple[m.Draft, m.Round] | Notice:
+        """The draft a button points at, if it is this contact's unit's and still open."""
+        draft = await session.get(m.Draft, draft_id)
+        if draft is None:
+            return Notice("form.stale_button")
+        if draft.unit_id != self.contact.unit_id:
+            await self._audit(session, "refused_foreign_draft", draft=draft_id)
+            return Notice("form.stale_button")
+        rnd = await session.get_one(m.Round, draft.round_id)
+        return draft, rnd
+
+    async def _state(self, session: AsyncSession, draft: m.Draft, rnd: m.Round) -> FormState:
+        return FormState(questions=self.campaign.questions_for(rnd.code),
+                         answers=await drafts.draft_answers(session, draft.id))
+
+    async def _previous_round_value(self, session: AsyncSession, rnd: m.Round,
+                                    question: Question) -> Any:
+        """The unit's answer to this question in the latest earlier round (for 同上次)."""
+        if question.type is QuestionType.ATTACHMENT:
+            return None
+        earlier = [r for r in await self._rounds(session) if r.position < rnd.position]
+        for previous in reversed(earlier):
+            latest = await drafts.latest_submission(session, self.contact.unit_id, previous.id)
+            if latest is None:
+                continue
+            value = (await drafts.submission_answers(session, latest.id)).get(question.id)
+            if value is not None and is_valid_stored(question, value):
+                return value
+        return None
+
+    async def _rounds(self, session: AsyncSession) -> list[m.Round]:
+        rows = await session.scalars(
+            select(m.Round).where(m.Round.campaign_id == self.services.campaign_id,
+                                  m.Round.retired_at.is_(None)).order_by(m.Round.position))
+        return list(rows)
+
+    async def _round(self, session: AsyncSession, code: str) -> m.Round | None:
+        return next((r for r in await self._rounds(session) if r.code == code), None)
+
+    def _accepting(self, rnd: m.Round) -> bool:
+        now = self.now
+        return rnd.opens_at <= now and (rnd.late_until is None or now <= rnd.late_until)
+
+    def _title(self, rnd: m.Round) -> str:
+        try:
+            return self.campaign.round(rnd.code).title.get(self.lang)
+        except KeyError:
+            return rnd.title
+
+    async def _audit(self, session: AsyncSession, action: str, **detail: Any) -> None:
+        session.add(m.AuditEntry(at=self.now, actor_id=self.contact.id, action=action,
+                                 detail=detail))

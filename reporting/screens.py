@@ -1,0 +1,87 @@
+"""What the report form shows next, as plain data; the handlers turn it into messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from reporting.answers import AnswerError
+from reporting.campaign import Question
+
+
+@dataclass(frozen=True)
+class QuestionScreen:
+    draft_id: int
+    round_title: str
+    question: Question
+    number: int
+    total: int
+    current: Any = None
+    answered: bool = False
+    previous_round_value: Any = None
+    error: AnswerError | None = None
+    note: str | None = None
+    note_values: dict[str, Any] = field(default_factory=dict)
+    editing: bool = False
+    can_go_back: bool = True
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    question: Question
+    value: Any
+    skipped: bool
+
+
+@dataclass(frozen=True)
+class ReviewScreen:
+    draft_id: int
+    round_title: str
+    due_at: dt.datetime
+    items: list[ReviewItem]
+    missing: list[Question]
+    late: bool
+    amending_version: int | None = None
+    note: str | None = None
+    note_values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EditMenu:
+    draft_id: int
+    questions: list[Question]
+
+
+@dataclass(frozen=True)
+class RoundOption:
+    code: str
+    title: str
+    due_at: dt.datetime
+    late: bool
+    submitted_version: int | None
+
+
+@dataclass(frozen=True)
+class RoundChoice:
+    options: list[RoundOption]
+    amend: bool = False
+
+
+@dataclass(frozen=True)
+class Receipt:
+    round_title: str
+    submitted_at: dt.datetime
+    version: int
+    late: bool
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A plain message from the catalog."""
+
+    key: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+Screen = QuestionScreen | ReviewScreen | EditMenu | RoundChoice | Receipt | Notice

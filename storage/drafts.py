@@ -1,0 +1,171 @@
+"""Drafts, answers and submissions: each accepted answer is one short committed write.
+
+Two contacts of one unit share its draft; each answer is an upsert, so answers given at
+the same time are both kept and the later answer to the same question wins. Submitting
+claims the draft by deleting it: of two Submit taps, exactly one makes a version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting.form import StoredAnswer
+from storage import models as m
+
+
+async def find_draft(session: AsyncSession, unit_id: int, round_id: int) -> m.Draft | None:
+    return await session.scalar(
+        select(m.Draft).where(m.Draft.unit_id == unit_id, m.Draft.round_id == round_id)
+    )
+
+
+async def open_draft(
+    session: AsyncSession, unit_id: int, round_id: int, now: dt.datetime,
+    start_from: m.Submission | None = None,
+) -> m.Draft:
+    """The unit's draft for the round, made if there is none (from a submitted version,
+    to amend it, when `start_from` is given)."""
+    draft = await find_draft(session, unit_id, round_id)
+    if draft is not None:
+        return draft
+    try:
+        async with session.begin_nested():
+            draft = m.Draft(unit_id=unit_id, round_id=round_id, created_at=now, updated_at=now,
+                            based_on_version=start_from.version if start_from else None)
+            session.add(draft)
+            await session.flush()
+    except IntegrityError:  # a colleague opened it at the same moment
+        draft = await find_draft(session, unit_id, round_id)
+        assert draft is not None
+        return draft
+    if start_from is not None:
+        for answer in await session.scalars(
+            select(m.Answer).where(m.Answer.submission_id == start_from.id)
+        ):
+            session.add(m.DraftAnswer(draft_id=draft.id, question_id=answer.question_id,
+                                      value=answer.value, skipped=answer.value is None,
+                                      answered_by=start_from.submitted_by, answered_at=now))
+        await session.flush()
+    return draft
+
+
+async def draft_answers(session: AsyncSession, draft_id: int) -> dict[str, StoredAnswer]:
+    rows = await session.execute(
+        select(m.DraftAnswer.question_id, m.DraftAnswer.value, m.DraftAnswer.skipped)
+        .where(m.DraftAnswer.draft_id == draft_id)
+    )
+    return {qid: StoredAnswer(value=value, skipped=skipped) for qid, value, skipped in rows}
+
+
+async def save_answer(
+    session: AsyncSession, draft_id: int, question_id: str, value: Any, contact_id: int,
+    now: dt.datetime, skipped: bool = False,
+) -> None:
+    """Insert or replace one answer: the later answer to the same question wins."""
+    values = {"draft_id": draft_id, "question_id": question_id, "value": value,
+              "skipped": skipped, "answered_by": contact_id, "answered_at": now}
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(m.DraftAnswer).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["draft_id", "question_id"],
+        set_={k: statement.excluded[k] for k in ("value", "skipped", "answered_by",
+                                                 "answered_at")},
+    )
+    await session.execute(statement)
+    draft = await session.get(m.Draft, draft_id)
+    if draft is not None:
+        draft.updated_at = now
+
+
+async def clear_answer(session: AsyncSession, draft_id: int, question_id: str) -> None:
+    await session.execute(delete(m.DraftAnswer).where(
+        m.DraftAnswer.draft_id == draft_id, m.DraftAnswer.question_id == question_id))
+
+
+async def latest_submission(
+    session: AsyncSession, unit_id: int, round_id: int
+) -> m.Submission | None:
+    return await session.scalar(
+        select(m.Submission)
+        .where(m.Submission.unit_id == unit_id, m.Submission.round_id == round_id)
+        .order_by(m.Submission.version.desc())
+        .limit(1)
+    )
+
+
+async def submission_answers(session: AsyncSession, submission_id: int) -> dict[str, Any]:
+    rows = await session.execute(
+        select(m.Answer.question_id, m.Answer.value).where(
+            m.Answer.submission_id == submission_id)
+    )
+    return {qid: value for qid, value in rows}
+
+
+@dataclass(frozen=True)
+class Submitted:
+    submission: m.Submission
+    answers: dict[str, Any]
+
+
+async def submit_draft(
+    session: AsyncSession, draft: m.Draft, contact_id: int, now: dt.datetime, late: bool,
+    question_ids: list[str],
+) -> Submitted | None:
+    """Turn the draft into the next version. None if a colleague submitted it first."""
+    answers = await draft_answers(session, draft.id)
+    claimed = await session.execute(
+        delete(m.Draft).where(m.Draft.id == draft.id).execution_options(
+            synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return None  # its answers and cursors went with it (ON DELETE CASCADE)
+    version = (await session.scalar(
+        select(func.max(m.Submission.version)).where(
+            m.Submission.unit_id == draft.unit_id, m.Submission.round_id == draft.round_id)
+    ) or 0) + 1
+    submission = m.Submission(unit_id=draft.unit_id, round_id=draft.round_id, version=version,
+                              submitted_by=contact_id, submitted_at=now, late=late,
+                              review_state="revised" if version > 1 else "pending")
+    session.add(submission)
+    await session.flush()
+    kept: dict[str, Any] = {}
+    for qid in question_ids:
+        answer = answers.get(qid)
+        value = None if answer is None or answer.skipped else answer.value
+        kept[qid] = value
+        session.add(m.Answer(submission_id=submission.id, question_id=qid, value=value))
+    await session.flush()
+    return Submitted(submission=submission, answers=kept)
+
+
+# -- where each contact is in the form ------------------------------------------------------
+
+
+async def cursor_of(session: AsyncSession, contact_id: int) -> m.FormCursor | None:
+    return await session.get(m.FormCursor, contact_id)
+
+
+async def move_cursor(
+    session: AsyncSession, contact_id: int, draft_id: int, question_id: str | None, mode: str,
+    now: dt.datetime,
+) -> None:
+    cursor = await session.get(m.FormCursor, contact_id)
+    if cursor is None:
+        session.add(m.FormCursor(contact_id=contact_id, draft_id=draft_id,
+                                 question_id=question_id, mode=mode, updated_at=now))
+    else:
+        cursor.draft_id, cursor.question_id, cursor.mode = draft_id, question_id, mode
+        cursor.updated_at = now
+    await session.flush()
+
+
+async def drop_cursor(session: AsyncSession, contact_id: int) -> None:
+    await session.execute(delete(m.FormCursor).where(m.FormCursor.contact_id == contact_id))

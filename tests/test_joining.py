@@ -1,0 +1,123 @@
+"""Joining by invite or by the roster's phone number, and every refused join."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.services import Services
+from reporting.clock import FakeClock
+from standin.server import StandinServer
+from storage import models as m
+from storage.joining import normalise_phone
+from tests.people import invite_code, joined
+
+
+async def contact_of(services: Services, user_id: int) -> m.Contact | None:
+    async with services.sessions() as session:
+        return await session.scalar(select(m.Contact).where(m.Contact.telegram_user_id == user_id))
+
+
+async def test_an_invite_binds_the_user_greets_them_and_sets_their_menu(
+    running_bot: Services, standin: StandinServer
+) -> None:
+    user = standin.user("李娜")
+    await user.command("start", await invite_code(running_bot, "dalian"))
+    welcome = await user.next_message()
+    assert "李娜，欢迎！您已作为大连市商务局的联系人加入。" in welcome.text
+    assert "第一次阶段性活动情况：1月29日（周五）18:00 截止" in welcome.text
+    contact = await contact_of(running_bot, user.id)
+    assert contact is not None and contact.unit.code == "dalian" and contact.role == "contact"
+    menu = [c["command"] for c in standin.commands[f"chat:{user.id}"]]
+    assert menu[:3] == ["report", "status", "deadlines"]
+
+
+async def test_a_coordinator_joins_with_a_province_invite(
+    running_bot: Services, standin: StandinServer
+) -> None:
+    user = await joined(standin, running_bot, "province", "杜四龙", m.Role.COORDINATOR)
+    contact = await contact_of(running_bot, user.id)
+    assert contact is not None and contact.role == "coordinator"
+    assert "report" not in [c["command"] for c in standin.commands[f"chat:{user.id}"]]
+
+
+async def test_an_invite_used_twice_is_refused_the_second_time(
+    running_bot: Services, standin: StandinServer
+) -> None:
+    code = await invite_code(running_bot, "anshan")
+    first, second = standin.user("甲"), standin.user("乙")
+    await first.command("start", code)
+    assert "欢迎" in (await first.next_message()).text
+    await second.command("start", code)
+    assert "已被使用过" in (await second.next_message()).text
+    assert await contact_of(running_bot, second.id) is None
+
+
+async def test_an_expired_or_unknown_invite_binds_nothing(
+    running_bot: Services, standin: StandinServer, clock: FakeClock
+) -> None:
+    import datetime as dt
+
+    code = await invite_code(running_bot, "benxi", days=1)
+    clock.advance(dt.timedelta(days=2))
+    user = standin.user("王五")
+    await user.command("start", code)
+    assert "已过期" in (await user.next_message()).text
+    await user.command("start", "no-such-code")
+    assert "邀请码无效" in (await user.next_message()).text
+    assert await contact_of(running_bot, user.id) is None
+    await user.command("status")
+    assert "您尚未加入" in (await user.next_message()).text
+
+
+async def add_to_roster(services: Services, unit_code: str, phone: str, name: str) -> None:
+    async with services.transaction() as session:
+        unit = await session.scalar(select(m.Unit).where(m.Unit.code == unit_code))
+        assert unit is not None
+        session.add(
+            m.Contact(
+                name=name,
+                phone=normalise_phone(phone),
+                unit_id=unit.id,
+                created_at=services.clock.now(),
+            )
+        )
+
+
+async def test_sharing_ones_own_phone_on_the_roster_binds(
+    running_bot: Services, standin: StandinServer
+) -> None:
+    await add_to_roster(running_bot, "jinzhou", "138-0416-1234", "赵敏")
+    user = standin.user("Zhao")
+    await user.command("start")
+    hello, offer = await user.next_message(), await user.next_message()
+    assert "邀请链接" in hello.text
+    assert offer.keyboard[0]["request_contact"] is True
+    await user.share_contact("+86 138 0416 1234")
+    welcome = await user.next_message()
+    assert "赵敏，欢迎！您已作为锦州市商务局的联系人加入。" in welcome.text
+
+
+async def test_someone_elses_contact_card_is_refused(
+    running_bot: Services, standin: StandinServer
+) -> None:
+    await add_to_roster(running_bot, "jinzhou", "13804161234", "赵敏")
+    user = standin.user("Mallory")
+    await user.share_contact("13804161234", user_id=user.id + 1)
+    assert "只能分享您本人的手机号" in (await user.next_message()).text
+    assert await contact_of(running_bot, user.id) is None
+
+
+async def test_a_phone_not_on_the_roster_binds_nothing(
+    running_bot: Services, standin: StandinServer
+) -> None:
+    user = standin.user("Nobody")
+    await user.share_contact("13900000000")
+    assert "名单中没有找到这个手机号" in (await user.next_message()).text
+    assert await contact_of(running_bot, user.id) is None
+
+
+def test_phone_numbers_are_normalised() -> None:
+    assert normalise_phone("+86 138-0416-1234") == "13804161234"
+    assert normalise_phone("0086 13804161234") == "13804161234"
+    assert normalise_phone("8613804161234") == "13804161234"
+    assert normalise_phone("024-86890383") == "02486890383"
