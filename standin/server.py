@@ -254,6 +254,8 @@ class StandinServer:
             return _error(ApiError(404, "Not Found: method not found"))
         params = await _params(request, self)
         self.calls.append((method, params))
+        if method == "getUpdates":
+            await self._notify()  # so a test waiting for "the bot is polling" need not wait
         try:
             if method in SENDING or method == "editMessageText":
                 await self._admit(method, params)
