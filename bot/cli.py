@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -24,6 +25,7 @@ from storage import models as m
 from storage.contacts import unit_by_code
 from storage.invites import create_invite, role_fits_unit
 from storage.progress import active_units, retired_units, round_counts
+from storage.roster import RosterError, import_roster, read_rows
 
 EXIT_ERROR = 1
 
@@ -46,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("--role", choices=[r.value for r in m.Role], default=None,
                         help=t("cli.help.role"))
     invite.add_argument("--days", type=int, default=None, help=t("cli.help.days"))
+
+    roster = sub.add_parser("import-contacts", help=t("cli.help.import"),
+                            description=t("cli.help.import"))
+    roster.add_argument("file", help=t("cli.help.roster_file"))
 
     sub.add_parser("run", help=t("cli.help.run"), description=t("cli.help.run"))
 
@@ -185,6 +191,30 @@ async def cmd_invite(args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_import_contacts(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(t("cli.no_such_file", path=path))
+    try:
+        rows = read_rows(path)
+    except RosterError as exc:
+        raise CliError(t("cli.roster_invalid", path=path, problems="; ".join(exc.problems)))
+    services = await _open()
+    try:
+        async with services.transaction() as session:
+            added, updated = await import_roster(session, services.campaign_id, rows,
+                                                 services.clock.now())
+        print(t("cli.roster_done", added=added, updated=updated))
+    except RosterError as exc:
+        print(t("cli.roster_invalid", path=path, problems=""), file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        await services.close()
+    return 0
+
+
 def _role_mismatch(role: m.Role, services: Services) -> str:
     campaign = services.campaign
     if role is m.Role.CONTACT:
@@ -221,6 +251,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], Coroutine[Any, Any, int]]] = 
     "init": cmd_init,
     "status": cmd_status,
     "invite": cmd_invite,
+    "import-contacts": cmd_import_contacts,
     "run": cmd_run,
     "demo": cmd_demo,
 }

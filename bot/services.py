@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.settings import Settings
 from reporting.campaign import Campaign
 from reporting.campaign_file import campaign_fingerprint, load_campaign
-from reporting.clock import Clock, SystemClock
+from reporting.clock import Clock, ScaledClock, SystemClock
 from storage import schema
 from storage.campaign_sync import sync_campaign
 from storage.db import create_engine, session_factory
@@ -45,7 +45,7 @@ class Services:
             campaign=campaign or load_campaign(settings.campaign_file),
             engine=engine,
             sessions=session_factory(engine),
-            clock=clock or SystemClock(),
+            clock=clock or _clock(settings),
         )
 
     async def initialise(self) -> list[str]:
@@ -76,3 +76,10 @@ class Services:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+def _clock(settings: Settings) -> Clock:
+    """The wall clock, or campaign time from CLOCK_START at CLOCK_SPEED (demo and tests)."""
+    if settings.clock_start is None:
+        return SystemClock()
+    return ScaledClock(settings.clock_start, settings.clock_speed)

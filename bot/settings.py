@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from reporting.campaign_file import DEFAULT_CAMPAIGN_FILE
@@ -32,6 +33,15 @@ class Settings(BaseSettings):
     invite_days: int = 14
     files_dir: Path = Path("./data/files")
     log_level: str = "INFO"
+    clock_start: dt.datetime | None = None
+    clock_speed: float = Field(default=1.0, gt=0)
+
+    @field_validator("clock_start")
+    @classmethod
+    def _aware(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("CLOCK_START needs a time zone, e.g. 2021-01-20T09:00+08:00")
+        return value
 
     @field_validator("telegram_bot_token", "webhook_secret", mode="before")
     @classmethod

@@ -44,7 +44,7 @@ def db_env(database_url: str) -> dict[str, str]:
     return {"DATABASE_URL": database_url}
 
 
-@pytest.mark.parametrize("command", ["init", "status", "invite", "run", "demo"])
+@pytest.mark.parametrize("command", ["init", "status", "invite", "import-contacts", "run", "demo"])
 async def test_every_command_has_help(tmp_path: Path, command: str) -> None:
     code, out, _ = await run_cli(tmp_path, command, "--help")
     assert code == 0
@@ -147,3 +147,49 @@ async def test_a_broken_campaign_file_lists_its_problems(
     code, _, err = await run_cli(tmp_path, "init", CAMPAIGN_FILE=str(broken), **db_env)
     assert code == 1
     assert '  rounds[1].due: "2021-02-30" is not a valid date' in err.splitlines()
+
+
+async def test_import_contacts_from_csv_then_join_by_phone_is_possible(
+    tmp_path: Path, db_env: dict[str, str]
+) -> None:
+    await run_cli(tmp_path, "init", **db_env)
+    roster = tmp_path / "名单.csv"
+    roster.write_text(
+        "姓名,手机,单位,角色\n王丽,138 0000 1111,大连,联系人\n"
+        "杜四龙,+86 139-0000-2222,province,协调人\n",
+        encoding="utf-8",
+    )
+    code, out, err = await run_cli(tmp_path, "import-contacts", str(roster), **db_env)
+    assert code == 0, err
+    assert "新增 2 人，更新 0 人" in out
+    code, out, _ = await run_cli(tmp_path, "import-contacts", str(roster), **db_env)
+    assert "新增 0 人，更新 2 人" in out
+
+
+async def test_import_contacts_from_excel(tmp_path: Path, db_env: dict[str, str]) -> None:
+    from openpyxl import Workbook
+
+    await run_cli(tmp_path, "init", **db_env)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["name", "phone", "unit", "role"])
+    sheet.append(["Li Na", "13800001111", "dalian", "contact"])
+    book.save(tmp_path / "roster.xlsx")
+    code, out, err = await run_cli(
+        tmp_path, "import-contacts", str(tmp_path / "roster.xlsx"), **db_env
+    )
+    assert code == 0, err
+    assert "新增 1 人" in out
+
+
+async def test_a_roster_with_mistakes_imports_nobody(
+    tmp_path: Path, db_env: dict[str, str]
+) -> None:
+    await run_cli(tmp_path, "init", **db_env)
+    roster = tmp_path / "bad.csv"
+    roster.write_text("姓名,手机,单位\n王丽,138 0000 1111,北京\n,12,大连\n", encoding="utf-8")
+    code, _, err = await run_cli(tmp_path, "import-contacts", str(roster), **db_env)
+    assert code == 1
+    assert 'line 2: unknown unit "北京"' in err
+    assert "line 3: the name is empty" in err and 'line 3: "12" is not a phone number' in err

@@ -1,0 +1,121 @@
+"""The roster: people the province expects, by phone number, read from CSV or Excel.
+
+Columns (Chinese or English headers): 姓名/name, 手机/电话/phone, 单位/unit (code, name or
+short name), 角色/role (联系人/协调人/管理员 or contact/coordinator/admin; default contact).
+Someone on the roster joins by sharing their own phone number with the bot.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import models as m
+from storage.invites import role_fits_unit
+from storage.joining import normalise_phone
+
+HEADERS = {
+    "name": {"name", "姓名", "联系人"},
+    "phone": {"phone", "手机", "电话", "手机号", "联系电话"},
+    "unit": {"unit", "单位", "单位代码"},
+    "role": {"role", "角色"},
+}
+ROLES = {"联系人": "contact", "协调人": "coordinator", "管理员": "admin",
+         "contact": "contact", "coordinator": "coordinator", "admin": "admin", "": "contact"}
+
+
+class RosterError(Exception):
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    line: int
+    name: str
+    phone: str
+    unit: str
+    role: str
+
+
+def read_rows(path: Path) -> list[RosterRow]:
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(path, read_only=True, data_only=True).active
+        assert sheet is not None
+        table = [["" if c is None else str(c).strip() for c in row]
+                 for row in sheet.iter_rows(values_only=True)]
+    else:
+        text = path.read_bytes().decode("utf-8-sig")
+        table = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+    table = [row for row in table if any(row)]
+    if not table:
+        raise RosterError(["the file is empty"])
+    header = [h.lower() for h in table[0]]
+    columns: dict[str, int] = {}
+    for key, names in HEADERS.items():
+        for i, h in enumerate(header):
+            if h in names:
+                columns[key] = i
+    missing = [k for k in ("name", "phone", "unit") if k not in columns]
+    if missing:
+        raise RosterError([f"missing column(s): {', '.join(missing)}"])
+
+    def cell(row: list[str], key: str) -> str:
+        i = columns.get(key)
+        return row[i] if i is not None and i < len(row) else ""
+
+    return [RosterRow(line=n, name=cell(r, "name"), phone=cell(r, "phone"),
+                      unit=cell(r, "unit"), role=cell(r, "role").lower())
+            for n, r in enumerate(table[1:], start=2)]
+
+
+async def import_roster(session: AsyncSession, campaign_id: int, rows: list[RosterRow],
+                        now: dt.datetime) -> tuple[int, int]:
+    """Add or update each person; every row is checked first, and nothing is written if
+    any row is wrong. Returns (added, updated)."""
+    units = list(await session.scalars(select(m.Unit).where(
+        m.Unit.campaign_id == campaign_id, m.Unit.retired_at.is_(None))))
+    by_key = {key: u for u in units for key in (u.code, u.name, u.short_name)}
+    problems: list[str] = []
+    planned: list[tuple[RosterRow, m.Unit, str, str]] = []
+    for row in rows:
+        unit = by_key.get(row.unit)
+        role = ROLES.get(row.role)
+        phone = normalise_phone(row.phone)
+        if not row.name:
+            problems.append(f"line {row.line}: the name is empty")
+        if len(phone) < 7:
+            problems.append(f'line {row.line}: "{row.phone}" is not a phone number')
+        if unit is None:
+            problems.append(f'line {row.line}: unknown unit "{row.unit}"')
+        if role is None:
+            problems.append(f'line {row.line}: unknown role "{row.role}"')
+        if unit is not None and role is not None:
+            if not role_fits_unit(m.Role(role), unit):
+                problems.append(f"line {row.line}: a {role} cannot belong to {unit.code}")
+            planned.append((row, unit, role, phone))
+    if problems:
+        raise RosterError(problems)
+    added = updated = 0
+    for row, unit, role, phone in planned:
+        existing = await session.scalar(select(m.Contact).where(
+            m.Contact.phone == phone, m.Contact.unit_id.in_([u.id for u in units])))
+        if existing is None:
+            session.add(m.Contact(name=row.name, phone=phone, unit_id=unit.id, role=role,
+                                  created_at=now))
+            added += 1
+        else:
+            existing.name, existing.unit_id, existing.role = row.name, unit.id, role
+            existing.active = True
+            updated += 1
+    await session.flush()
+    return added, updated

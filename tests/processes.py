@@ -1,0 +1,49 @@
+"""The bot as a separate process (`python -m bot run`), to kill and start again."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from standin.server import StandinServer
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class BotProcess:
+    def __init__(self, standin: StandinServer, database_url: str, cwd: Path,
+                 clock_start: str = "2021-01-20T09:00+08:00", **env: str):
+        self.standin = standin
+        self.cwd = cwd
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+        self.env.update(PYTHONPATH=str(ROOT), TELEGRAM_BOT_TOKEN=standin.token,
+                        TELEGRAM_API_BASE_URL=standin.root, DATABASE_URL=database_url,
+                        CLOCK_START=clock_start, LOG_LEVEL="WARNING", **env)
+        self.process: asyncio.subprocess.Process | None = None
+        self.log = cwd / "bot.log"
+
+    async def start(self) -> None:
+        """Start the bot and wait until it polls for updates."""
+        polls = len(self.standin.sent("getUpdates"))
+        with self.log.open("ab") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "run", cwd=self.cwd, env=self.env,
+                stdout=log, stderr=log)
+        await self.standin.wait_until(lambda: len(self.standin.sent("getUpdates")) > polls,
+                                      timeout=30)
+
+    async def kill(self) -> None:
+        """SIGKILL: no clean-up of any kind."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        await self.process.wait()
+
+    async def stop(self) -> int:
+        """SIGTERM, and wait for a clean exit."""
+        assert self.process is not None
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+        return await asyncio.wait_for(self.process.wait(), 30)

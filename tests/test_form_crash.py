@@ -1,0 +1,40 @@
+"""The bot process killed in the middle of a form loses no answer that was acknowledged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.services import Services
+from standin.server import StandinServer
+from tests.people import answer_current, invite_code, is_review, question_id
+from tests.processes import BotProcess
+
+
+async def test_a_contact_resumes_after_the_bot_was_killed_mid_form(
+    services: Services, standin: StandinServer, database_url: str, tmp_path: Path
+) -> None:
+    code = await invite_code(services, "dalian")
+    bot = BotProcess(standin, database_url, tmp_path)
+    await bot.start()
+    user = standin.user("李娜")
+    await user.command("start", code)
+    assert "欢迎" in (await user.next_message()).text
+    await user.command("report")
+    screen = await user.next_message()
+    answered = []
+    for _ in range(6):
+        answered.append(question_id(screen))
+        screen = await answer_current(user, screen)
+    waiting_for = question_id(screen)
+
+    await bot.kill()
+    await bot.start()
+
+    await user.command("report")
+    resumed = await user.next_message()
+    assert question_id(resumed) == waiting_for
+    while not is_review(resumed):
+        resumed = await answer_current(user, resumed)
+    assert "张伟 0411-12345678" in resumed.text and "120 家" in resumed.text
+    assert "线上启动仪式" in resumed.text and "32000.5 万元" in resumed.text
+    assert await bot.stop() == 0
