@@ -198,7 +198,8 @@ async def cmd_import_contacts(args: argparse.Namespace) -> int:
     try:
         rows = read_rows(path)
     except RosterError as exc:
-        raise CliError(t("cli.roster_invalid", path=path, problems="; ".join(exc.problems)))
+        problems = "; ".join(exc.problems)
+        raise CliError(t("cli.roster_invalid", path=path, problems=problems)) from None
     services = await _open()
     try:
         async with services.transaction() as session:

@@ -46,4 +46,4 @@ async def test_an_english_user_is_answered_in_english_and_can_switch(
     await standin.wait_until(lambda: choice.text == "已切换为简体中文。")
     await user.command("deadlines")
     assert "报送日历" in (await user.next_message()).text
-    assert [c["command"] for c in standin.commands[f"chat:{user.id}"]][0] == "report"
+    assert next(c["command"] for c in standin.commands[f"chat:{user.id}"]) == "report"
