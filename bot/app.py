@@ -18,26 +18,33 @@ from telegram.ext import (
 
 from bot.catalog import t
 from bot.services import Services
+from bot.updates import PerChatUpdateProcessor
 from handlers import errors, guard, joining, report, status
 from handlers.context import BotContext
 
 GUARD_GROUP = -1
 
 
-def build_application(services: Services) -> Application[Any, Any, Any, Any, Any, Any]:
+def build_application(
+    services: Services, rate_limited: bool = True
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The bot. `rate_limited=False` drops Telegram's limits on direct replies, for the
+    form benchmark against a stand-in with its limits lifted."""
     settings = services.settings
     root = settings.telegram_api_base_url
-    application = (
+    builder = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML))
-        .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(_set_default_menu)
-        .build()
+        .concurrent_updates(PerChatUpdateProcessor())
     )
+    if rate_limited:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    application = builder.build()
     application.bot_data["services"] = services
     application.add_handler(TypeHandler(Update, guard.identify), group=GUARD_GROUP)
     joining.register(application)

@@ -14,9 +14,10 @@ from bot.services import Services
 log = logging.getLogger(__name__)
 
 
-async def serve(services: Services, stop: asyncio.Event, poll_timeout: float = 10) -> None:
+async def serve(services: Services, stop: asyncio.Event, poll_timeout: float = 10,
+                rate_limited: bool = True) -> None:
     """Start the real PTB application, poll for updates, and stop cleanly on `stop`."""
-    application = build_application(services)
+    application = build_application(services, rate_limited=rate_limited)
     async with application:
         if application.post_init is not None:  # run_polling would call it; we run by hand
             await application.post_init(application)

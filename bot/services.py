@@ -7,8 +7,9 @@ and the scheduler. Nothing here knows about Telegram.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+import asyncio
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -18,8 +19,9 @@ from reporting.campaign_file import campaign_fingerprint, load_campaign
 from reporting.clock import Clock, ScaledClock, SystemClock
 from storage import schema
 from storage.campaign_sync import sync_campaign
-from storage.db import create_engine, session_factory
-from storage.progress import campaign_row
+from storage.db import create_engine, is_sqlite, reader_factory, session_factory
+from storage import models as m
+from storage.progress import active_rounds, campaign_row
 
 
 class NotInitialised(Exception):
@@ -33,19 +35,25 @@ class Services:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
+    readers: async_sessionmaker[AsyncSession]
     campaign_id: int = 0
+    rounds: list[m.Round] = field(default_factory=list)
+    _write_turn: AbstractAsyncContextManager[object] = field(default_factory=nullcontext)
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock | None = None,
                campaign: Campaign | None = None) -> Services:
         """Load the campaign file and make the engine; touches no database yet."""
         engine = create_engine(settings.database_url)
+        turn = asyncio.Lock() if is_sqlite(settings.database_url) else nullcontext()
         return cls(
             settings=settings,
             campaign=campaign or load_campaign(settings.campaign_file),
             engine=engine,
             sessions=session_factory(engine),
+            readers=reader_factory(engine),
             clock=clock or _clock(settings),
+            _write_turn=turn,
         )
 
     async def initialise(self) -> list[str]:
@@ -56,6 +64,7 @@ class Services:
             row, changes = await sync_campaign(session, self.campaign, fingerprint,
                                                self.clock.now())
             self.campaign_id = row.id
+        await self._load_rounds()
         return changes
 
     async def attach(self) -> None:
@@ -67,11 +76,21 @@ class Services:
         if row is None:
             raise NotInitialised
         self.campaign_id = row.id
+        await self._load_rounds()
+
+    async def _load_rounds(self) -> None:
+        """The campaign's rounds, which change only at `init`; kept for every step."""
+        async with self.sessions() as session:
+            self.rounds = await active_rounds(session, self.campaign_id)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One short write transaction, committed on leaving (rolled back on error)."""
-        async with self.sessions() as session, session.begin():
+        """One short write transaction, committed on leaving (rolled back on error).
+
+        On SQLite, writers of this process queue here, in order, instead of inside
+        SQLite's busy handler, which polls with sleeps of up to 100 ms.
+        """
+        async with self._write_turn, self.sessions() as session, session.begin():
             yield session
 
     async def close(self) -> None:

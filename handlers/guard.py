@@ -24,7 +24,7 @@ async def identify(update: Update, context: BotContext) -> None:
     if user is None or chat is None or chat.type != "private":
         raise ApplicationHandlerStop
     context.telegram_language = user.language_code
-    async with context.services.sessions() as session:
+    async with context.services.readers() as session:
         context.contact = await contact_for_user(session, user.id)
     if context.contact is not None or _open_to_everyone(update):
         return

@@ -18,7 +18,7 @@ from bot.services import Services
 from reporting.answers import AnswerError, is_valid_stored, parse_typed
 from reporting.campaign import Question, QuestionType
 from reporting.docx_sections import split_sections
-from reporting.form import FormState
+from reporting.form import FormState, StoredAnswer
 from reporting.screens import (
     EditMenu,
     Notice,
@@ -50,6 +50,11 @@ class ReportFlow:
         self.campaign = services.campaign
         self.contact = contact
         self.lang = lang
+        # Within one step: each draft's answers and the cursor are read once, then kept
+        # in step with what this step writes.
+        self._answers: dict[int, dict[str, StoredAnswer]] = {}
+        self._cursor: m.FormCursor | None = None
+        self._cursor_loaded = False
 
     @property
     def now(self) -> dt.datetime:
@@ -144,8 +149,7 @@ class ReportFlow:
             value = parse_typed(question, text, self.campaign.period.start.year)
             if isinstance(value, AnswerError):
                 return await self._ask(session, draft, rnd, state, question, error=value)
-            await drafts.save_answer(session, draft.id, question.id, value, self.contact.id,
-                                     self.now)
+            await self._save(session, draft, question.id, value)
             return await self._advance(session, draft, rnd, cursor)
 
     async def answer_button(self, draft_id: int, question_id: str, action: str,
@@ -168,8 +172,7 @@ class ReportFlow:
                 if question.required:
                     return await self._ask(session, draft, rnd, state, question,
                                            error=AnswerError("form.error.required"))
-                await drafts.save_answer(session, draft.id, question.id, None, self.contact.id,
-                                         self.now, skipped=True)
+                await self._save(session, draft, question.id, None, skipped=True)
                 return await self._advance(session, draft, rnd, cursor)
             if action == "keep":
                 return await self._advance(session, draft, rnd, cursor)
@@ -179,10 +182,9 @@ class ReportFlow:
                 order = [o.id for o in question.options]
                 chosen = sorted((c for c in chosen if c in order), key=order.index)
                 if chosen:
-                    await drafts.save_answer(session, draft.id, question.id, chosen,
-                                             self.contact.id, self.now)
+                    await self._save(session, draft, question.id, chosen)
                 else:
-                    await drafts.clear_answer(session, draft.id, question.id)
+                    await self._clear(session, draft, question.id)
                 state = await self._state(session, draft, rnd)
                 return await self._ask(session, draft, rnd, state, question,
                                        editing=cursor.mode == "edit")
@@ -194,8 +196,7 @@ class ReportFlow:
                     return await self._ask(session, draft, rnd, state, question,
                                            error=AnswerError(key))
                 if not state.is_answered(question):
-                    await drafts.save_answer(session, draft.id, question.id, None,
-                                             self.contact.id, self.now, skipped=True)
+                    await self._save(session, draft, question.id, None, skipped=True)
                 return await self._advance(session, draft, rnd, cursor)
             value: Any
             if action == "same":
@@ -206,8 +207,7 @@ class ReportFlow:
                 value = arg
             if value is None or not is_valid_stored(question, value):
                 return Notice("form.stale_button")
-            await drafts.save_answer(session, draft.id, question.id, value, self.contact.id,
-                                     self.now)
+            await self._save(session, draft, question.id, value)
             return await self._advance(session, draft, rnd, cursor)
 
     async def answer_file(self, incoming: IncomingFile, attachment_id: int | None = None) -> Screen:
@@ -240,7 +240,7 @@ class ReportFlow:
                                                      {"limit": question.file_limit}))
         attachment = await self._store_file(session, incoming)
         have.append(attachment.id)
-        await drafts.save_answer(session, draft.id, question.id, have, self.contact.id, self.now)
+        await self._save(session, draft, question.id, have)
         if len(have) >= question.file_limit:
             return await self._advance(session, draft, rnd, cursor)
         state = await self._state(session, draft, rnd)
@@ -271,8 +271,7 @@ class ReportFlow:
         for qid, text in found.items():
             question = state.question(qid)
             assert question is not None
-            await drafts.save_answer(session, draft.id, qid, text[: question.text_limit],
-                                     self.contact.id, self.now)
+            await self._save(session, draft, qid, text[: question.text_limit])
         await self._store_file(session, incoming)
         state = await self._state(session, draft, rnd)
         matched = "、".join(q.prompt.get(self.lang) for q in sections if q.id in found)
@@ -303,7 +302,7 @@ class ReportFlow:
                     return Notice("form.stale_button")
                 return await self._ask(session, draft, rnd, state, question, editing=True)
             if action == "later":
-                await drafts.drop_cursor(session, self.contact.id)
+                await self._drop_cursor(session)
                 return Notice("form.saved_for_later")
             return await self._show_review(session, draft, rnd, state)
 
@@ -325,10 +324,9 @@ class ReportFlow:
 
     async def cancel(self) -> Screen:
         async with self.services.transaction() as session:
-            cursor = await drafts.cursor_of(session, self.contact.id)
-            if cursor is None:
+            if await self._load_cursor(session) is None:
                 return Notice("form.nothing_to_cancel")
-            await drafts.drop_cursor(session, self.contact.id)
+            await self._drop_cursor(session)
         return Notice("form.cancelled")
 
     # -- moving through the form -------------------------------------------------------------
@@ -346,11 +344,10 @@ class ReportFlow:
                    question: Question, error: AnswerError | None = None,
                    note: str | None = None, note_values: dict[str, Any] | None = None,
                    editing: bool = False) -> QuestionScreen:
-        cursor = await drafts.cursor_of(session, self.contact.id)
+        cursor = await self._load_cursor(session)
         keep_editing = editing or (cursor is not None and cursor.mode == "edit"
                                    and cursor.question_id == question.id)
-        await drafts.move_cursor(session, self.contact.id, draft.id, question.id,
-                                 "edit" if keep_editing else "ask", self.now)
+        await self._move(session, draft, question.id, "edit" if keep_editing else "ask")
         number, total = state.position(question)
         return QuestionScreen(
             draft_id=draft.id, round_title=self._title(rnd), question=question, number=number,
@@ -363,7 +360,7 @@ class ReportFlow:
     async def _show_review(self, session: AsyncSession, draft: m.Draft, rnd: m.Round,
                            state: FormState, note: str | None = None,
                            note_values: dict[str, Any] | None = None) -> ReviewScreen:
-        await drafts.move_cursor(session, self.contact.id, draft.id, None, "review", self.now)
+        await self._move(session, draft, None, "review")
         items = [ReviewItem(question=q, value=state.value(q),
                             skipped=not state.is_answered(q) or state.value(q) is None)
                  for q in state.questions]
@@ -375,12 +372,9 @@ class ReportFlow:
 
     async def _cursor_on(self, session: AsyncSession, draft: m.Draft,
                          question: Question) -> m.FormCursor:
-        cursor = await drafts.cursor_of(session, self.contact.id)
+        cursor = await self._load_cursor(session)
         if cursor is None or cursor.draft_id != draft.id:
-            await drafts.move_cursor(session, self.contact.id, draft.id, question.id, "ask",
-                                     self.now)
-            cursor = await drafts.cursor_of(session, self.contact.id)
-        assert cursor is not None
+            cursor = await self._move(session, draft, question.id, "ask")
         return cursor
 
     # -- lookups ------------------------------------------------------------------------------
@@ -388,14 +382,17 @@ class ReportFlow:
     async def _where(
         self, session: AsyncSession
     ) -> tuple[m.Draft, m.Round, m.FormCursor, FormState] | None:
-        cursor = await drafts.cursor_of(session, self.contact.id)
-        if cursor is None:
+        found = await drafts.cursor_with_draft(session, self.contact.id)
+        if found is None:
+            self._cursor, self._cursor_loaded = None, True
             return None
-        draft = await session.get(m.Draft, cursor.draft_id)
-        if draft is None or draft.unit_id != self.contact.unit_id:
-            await drafts.drop_cursor(session, self.contact.id)
+        cursor, draft = found.cursor, found.draft
+        self._cursor, self._cursor_loaded = cursor, True
+        self._answers[draft.id] = dict(found.answers)
+        rnd = self._round_by_id(draft.round_id)
+        if draft.unit_id != self.contact.unit_id or rnd is None:
+            await self._drop_cursor(session)
             return None
-        rnd = await session.get_one(m.Round, draft.round_id)
         return draft, rnd, cursor, await self._state(session, draft, rnd)
 
     async def _own_draft(self, session: AsyncSession,
@@ -407,12 +404,49 @@ class ReportFlow:
         if draft.unit_id != self.contact.unit_id:
             await self._audit(session, "refused_foreign_draft", draft=draft_id)
             return Notice("form.stale_button")
-        rnd = await session.get_one(m.Round, draft.round_id)
+        rnd = self._round_by_id(draft.round_id)
+        if rnd is None:
+            return Notice("form.round_closed")
         return draft, rnd
 
     async def _state(self, session: AsyncSession, draft: m.Draft, rnd: m.Round) -> FormState:
+        if draft.id not in self._answers:
+            self._answers[draft.id] = await drafts.draft_answers(session, draft.id)
         return FormState(questions=self.campaign.questions_for(rnd.code),
-                         answers=await drafts.draft_answers(session, draft.id))
+                         answers=dict(self._answers[draft.id]))
+
+    async def _save(self, session: AsyncSession, draft: m.Draft, question_id: str, value: Any,
+                    skipped: bool = False) -> None:
+        """Keep one answer (committed with the step), and remember it for this step."""
+        await drafts.save_answer(session, draft.id, question_id, value, self.contact.id,
+                                 self.now, skipped=skipped)
+        if draft.id in self._answers:
+            self._answers[draft.id][question_id] = StoredAnswer(value=value, skipped=skipped)
+
+    async def _clear(self, session: AsyncSession, draft: m.Draft, question_id: str) -> None:
+        await drafts.clear_answer(session, draft.id, question_id)
+        self._answers.get(draft.id, {}).pop(question_id, None)
+
+    async def _load_cursor(self, session: AsyncSession) -> m.FormCursor | None:
+        if not self._cursor_loaded:
+            self._cursor = await drafts.cursor_of(session, self.contact.id)
+            self._cursor_loaded = True
+        return self._cursor
+
+    async def _move(self, session: AsyncSession, draft: m.Draft, question_id: str | None,
+                    mode: str) -> m.FormCursor:
+        cursor = await self._load_cursor(session)
+        if cursor is not None and (cursor.draft_id, cursor.question_id, cursor.mode) == (
+                draft.id, question_id, mode):
+            return cursor
+        await drafts.set_cursor(session, self.contact.id, draft.id, question_id, mode, self.now)
+        self._cursor = m.FormCursor(contact_id=self.contact.id, draft_id=draft.id,
+                                    question_id=question_id, mode=mode, updated_at=self.now)
+        return self._cursor
+
+    async def _drop_cursor(self, session: AsyncSession) -> None:
+        await drafts.drop_cursor(session, self.contact.id)
+        self._cursor, self._cursor_loaded = None, True
 
     async def _previous_round_value(self, session: AsyncSession, rnd: m.Round,
                                     question: Question) -> Any:
@@ -430,13 +464,13 @@ class ReportFlow:
         return None
 
     async def _rounds(self, session: AsyncSession) -> list[m.Round]:
-        rows = await session.scalars(
-            select(m.Round).where(m.Round.campaign_id == self.services.campaign_id,
-                                  m.Round.retired_at.is_(None)).order_by(m.Round.position))
-        return list(rows)
+        return self.services.rounds
 
     async def _round(self, session: AsyncSession, code: str) -> m.Round | None:
-        return next((r for r in await self._rounds(session) if r.code == code), None)
+        return next((r for r in self.services.rounds if r.code == code), None)
+
+    def _round_by_id(self, round_id: int) -> m.Round | None:
+        return next((r for r in self.services.rounds if r.id == round_id), None)
 
     def _accepting(self, rnd: m.Round) -> bool:
         now = self.now

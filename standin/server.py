@@ -119,7 +119,13 @@ class Chat:
     title: str | None = None
     first_name: str | None = None
     messages: list[SentMessage] = field(default_factory=list)
+    from_bot: list[SentMessage] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
+
+    def add(self, message: SentMessage) -> None:
+        self.messages.append(message)
+        if message.from_bot:
+            self.from_bot.append(message)
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "type": self.type}
@@ -383,7 +389,7 @@ class StandinServer:
         markup = self._checked_markup(p.get("reply_markup"))
         msg = SentMessage(message_id=self.next_message_id(), chat_id=chat.id,
                           date=int(time.time()), text=plain, html=raw, reply_markup=markup)
-        chat.messages.append(msg)
+        chat.add(msg)
         return msg.as_json(self.bot_user, chat.as_json())
 
     async def _m_sendDocument(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -408,7 +414,7 @@ class StandinServer:
         msg = SentMessage(message_id=self.next_message_id(), chat_id=chat.id,
                           date=int(time.time()), text=plain, html=raw, reply_markup=markup,
                           **{kind: stored})
-        chat.messages.append(msg)
+        chat.add(msg)
         return msg.as_json(self.bot_user, chat.as_json())
 
     async def _m_editMessageText(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -434,6 +440,7 @@ class StandinServer:
     async def _m_deleteMessage(self, p: dict[str, Any]) -> bool:
         msg, chat = self._find(p)
         chat.messages.remove(msg)
+        chat.from_bot.remove(msg)
         return True
 
     async def _m_getFile(self, p: dict[str, Any]) -> dict[str, Any]:

@@ -33,7 +33,7 @@ class SimulatedUser:
     @property
     def messages(self) -> list[SentMessage]:
         """Everything the bot sent to this user, oldest first."""
-        return [m for m in self.chat.messages if m.from_bot]
+        return self.chat.from_bot
 
     @property
     def last(self) -> SentMessage:
@@ -73,7 +73,7 @@ class SimulatedUser:
 
     def _message(self, **content: Any) -> dict[str, Any]:
         message_id = self.server.next_message_id()
-        self.chat.messages.append(SentMessage(
+        self.chat.add(SentMessage(
             message_id=message_id, chat_id=self.id, date=int(time.time()),
             text=str(content.get("text") or content.get("caption") or ""), from_bot=False,
         ))

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+READ_ONLY = "reporting_read_only"
 
 
 def is_sqlite(url: str) -> bool:
@@ -35,7 +36,12 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(
-        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        # Sessions always end their transaction; a second rollback at check-in is a wasted
+        # round trip to the SQLite thread.
+        pool_reset_on_return=None,
+        **kwargs,
     )
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -50,10 +56,19 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if not conn.get_execution_options().get(READ_ONLY, False):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read-only session runs each statement in its own implicit transaction.
 
     return engine
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def reader_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that only read: on SQLite they take no write lock, so they never queue
+    behind a writer (WAL lets readers and one writer work at once)."""
+    return async_sessionmaker(engine.execution_options(**{READ_ONLY: True}),
+                              expire_on_commit=False)

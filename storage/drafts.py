@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -56,11 +56,23 @@ async def open_draft(
     return draft
 
 
-async def draft_answers(session: AsyncSession, draft_id: int) -> dict[str, StoredAnswer]:
-    rows = await session.execute(
-        select(m.DraftAnswer.question_id, m.DraftAnswer.value, m.DraftAnswer.skipped)
-        .where(m.DraftAnswer.draft_id == draft_id)
+# Statements on the path of every answer are built once (building one costs about as
+# much as running it on SQLite).
+_ANSWERS = m.DraftAnswer.__table__
+_DRAFT_ANSWERS = select(_ANSWERS.c.question_id, _ANSWERS.c.value, _ANSWERS.c.skipped).where(
+    _ANSWERS.c.draft_id == bindparam("draft_id"))
+_UPSERTS = {}
+for _dialect in (sqlite, postgresql):
+    _insert = _dialect.insert(_ANSWERS)
+    _UPSERTS[_dialect.__name__.rsplit(".", 1)[-1]] = _insert.on_conflict_do_update(
+        index_elements=["draft_id", "question_id"],
+        set_={k: _insert.excluded[k] for k in ("value", "skipped", "answered_by",
+                                               "answered_at")},
     )
+
+
+async def draft_answers(session: AsyncSession, draft_id: int) -> dict[str, StoredAnswer]:
+    rows = await session.execute(_DRAFT_ANSWERS, {"draft_id": draft_id})
     return {qid: StoredAnswer(value=value, skipped=skipped) for qid, value, skipped in rows}
 
 
@@ -72,17 +84,7 @@ async def save_answer(
     values = {"draft_id": draft_id, "question_id": question_id, "value": value,
               "skipped": skipped, "answered_by": contact_id, "answered_at": now}
     dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(m.DraftAnswer).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=["draft_id", "question_id"],
-        set_={k: statement.excluded[k] for k in ("value", "skipped", "answered_by",
-                                                 "answered_at")},
-    )
-    await session.execute(statement)
-    draft = await session.get(m.Draft, draft_id)
-    if draft is not None:
-        draft.updated_at = now
+    await session.execute(_UPSERTS[dialect], values)
 
 
 async def clear_answer(session: AsyncSession, draft_id: int, question_id: str) -> None:
@@ -150,21 +152,59 @@ async def submit_draft(
 
 
 async def cursor_of(session: AsyncSession, contact_id: int) -> m.FormCursor | None:
-    return await session.get(m.FormCursor, contact_id)
+    found = await cursor_with_draft(session, contact_id)
+    return None if found is None else found.cursor
 
 
-async def move_cursor(
-    session: AsyncSession, contact_id: int, draft_id: int, question_id: str | None, mode: str,
-    now: dt.datetime,
-) -> None:
-    cursor = await session.get(m.FormCursor, contact_id)
-    if cursor is None:
-        session.add(m.FormCursor(contact_id=contact_id, draft_id=draft_id,
-                                 question_id=question_id, mode=mode, updated_at=now))
-    else:
-        cursor.draft_id, cursor.question_id, cursor.mode = draft_id, question_id, mode
-        cursor.updated_at = now
-    await session.flush()
+_CURSORS, _DRAFTS = m.FormCursor.__table__, m.Draft.__table__
+_CURSOR_WITH_DRAFT = (
+    select(_CURSORS, *(c.label(f"draft__{c.name}") for c in _DRAFTS.c),
+           _ANSWERS.c.question_id.label("a_question"), _ANSWERS.c.value.label("a_value"),
+           _ANSWERS.c.skipped.label("a_skipped"))
+    .join(_DRAFTS, _DRAFTS.c.id == _CURSORS.c.draft_id)
+    .outerjoin(_ANSWERS, _ANSWERS.c.draft_id == _DRAFTS.c.id)
+    .where(_CURSORS.c.contact_id == bindparam("contact_id"))
+)
+_MOVE_CURSOR = (
+    _CURSORS.update()
+    .where(_CURSORS.c.contact_id == bindparam("cid"))
+    .values(draft_id=bindparam("did"), question_id=bindparam("qid"), mode=bindparam("mode"),
+            updated_at=bindparam("now"))
+)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a contact is: their cursor, the draft it points into, and its answers."""
+
+    cursor: m.FormCursor
+    draft: m.Draft
+    answers: dict[str, StoredAnswer]
+
+
+async def cursor_with_draft(session: AsyncSession, contact_id: int) -> Place | None:
+    """The contact's place in one plain query; the objects are snapshots: move the
+    cursor with `set_cursor`."""
+    rows = (await session.execute(_CURSOR_WITH_DRAFT, {"contact_id": contact_id})).all()
+    if not rows:
+        return None
+    values = rows[0]._asdict()
+    cursor = m.FormCursor(**{c.name: values[c.name] for c in _CURSORS.c})
+    draft = m.Draft(**{c.name: values[f"draft__{c.name}"] for c in _DRAFTS.c})
+    answers = {r.a_question: StoredAnswer(value=r.a_value, skipped=r.a_skipped)
+               for r in rows if r.a_question is not None}
+    return Place(cursor=cursor, draft=draft, answers=answers)
+
+
+async def set_cursor(session: AsyncSession, contact_id: int, draft_id: int,
+                     question_id: str | None, mode: str, now: dt.datetime) -> None:
+    """Move the contact's cursor, making it if there is none."""
+    moved = await session.execute(_MOVE_CURSOR, {"cid": contact_id, "did": draft_id,
+                                                 "qid": question_id, "mode": mode, "now": now})
+    if moved.rowcount == 0:
+        await session.execute(_CURSORS.insert().values(
+            contact_id=contact_id, draft_id=draft_id, question_id=question_id, mode=mode,
+            updated_at=now))
 
 
 async def drop_cursor(session: AsyncSession, contact_id: int) -> None:

@@ -31,6 +31,15 @@ async def active_units(session: AsyncSession, campaign_id: int) -> list[m.Unit]:
     return list(rows)
 
 
+async def active_rounds(session: AsyncSession, campaign_id: int) -> list[m.Round]:
+    rows = await session.scalars(
+        select(m.Round)
+        .where(m.Round.campaign_id == campaign_id, m.Round.retired_at.is_(None))
+        .order_by(m.Round.position)
+    )
+    return list(rows)
+
+
 async def retired_units(session: AsyncSession, campaign_id: int) -> list[m.Unit]:
     rows = await session.scalars(
         select(m.Unit)

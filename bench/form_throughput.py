@@ -1,0 +1,168 @@
+"""Answers per second along the whole path of the report form, against a bare echo bot.
+
+Both bots run in this one process against the same kind of stand-in Bot API server over
+loopback HTTP, with its rate limits lifted (we measure the bot, not Telegram's limits),
+and the same number of simulated people each sending the same number of messages, one at
+a time, waiting for each reply:
+
+- the report bot: stand-in HTTP → PTB → guard → form engine → SQLite commit → reply
+  (the next question);
+- the echo bot: stand-in HTTP → PTB → reply with the same text.
+
+Run:  .venv/bin/python bench/form_throughput.py [--users 40] [--answers 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from telegram import Update  # noqa: E402
+from telegram.ext import Application, ContextTypes, MessageHandler, filters  # noqa: E402
+
+from bot.runner import serve  # noqa: E402
+from bot.services import Services  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from reporting.campaign_file import DEFAULT_CAMPAIGN_FILE  # noqa: E402
+from reporting.clock import FakeClock  # noqa: E402
+from standin.limits import Limits  # noqa: E402
+from standin.server import StandinServer  # noqa: E402
+from standin.users import SimulatedUser  # noqa: E402
+from storage import models as m  # noqa: E402
+from storage.contacts import unit_by_code  # noqa: E402
+from storage.invites import create_invite  # noqa: E402
+
+NO_LIMITS = Limits(per_second=None, chat_burst=None, group_per_minute=None)
+
+
+def bench_campaign(path: Path, questions: int, units: int) -> Path:
+    """The default campaign with one unit per person and `questions` short text questions,
+    so every answer is the same kind of step: validate, commit, ask the next."""
+    data = yaml.safe_load(DEFAULT_CAMPAIGN_FILE.read_text(encoding="utf-8"))
+    data["units"] = [{"code": f"u{i}", "name": f"单位{i}"} for i in range(units)]
+    data["questions"] = [
+        {"id": f"q{i}", "type": "short_text", "prompt": {"zh": f"问题 {i}"}}
+        for i in range(questions)
+    ]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+async def drive(users: list[SimulatedUser], answers: int) -> tuple[float, list[float]]:
+    """Every user sends `answers` messages, each after the previous reply; returns the
+    elapsed seconds and every round-trip time."""
+    trips: list[float] = []
+
+    async def one(user: SimulatedUser) -> None:
+        for i in range(answers):
+            start = time.perf_counter()
+            await user.send(f"答案 {i}")
+            await user.next_message(timeout=60)
+            trips.append(time.perf_counter() - start)
+
+    begin = time.perf_counter()
+    await asyncio.gather(*(one(u) for u in users))
+    return time.perf_counter() - begin, trips
+
+
+async def report_bot(n_users: int, answers: int, workdir: Path) -> tuple[float, list[float]]:
+    server = StandinServer(limits=NO_LIMITS)
+    await server.start()
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        telegram_bot_token=server.token,  # type: ignore[arg-type]
+        telegram_api_base_url=server.root,
+        database_url=f"sqlite+aiosqlite:///{workdir / 'bench.db'}",
+        campaign_file=bench_campaign(workdir / "campaign.yaml", answers + 1, n_users),
+    )
+    start = dt.datetime(2021, 1, 20, 9, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    services = Services.create(settings, clock=FakeClock(start))
+    await services.initialise()
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(services, stop, poll_timeout=1, rate_limited=False))
+    await server.wait_until(lambda: bool(server.sent("getUpdates")))
+    units = [u.code for u in services.campaign.units]
+    users = []
+    for i in range(n_users):
+        async with services.transaction() as session:
+            unit = await unit_by_code(session, services.campaign_id, units[i % len(units)])
+            assert unit is not None
+            code, _ = await create_invite(session, unit, m.Role.CONTACT, start)
+        user = server.user(f"联系人{i}")
+        await user.command("start", code)
+        await user.next_message()
+        users.append(user)
+    for user in users:
+        await user.command("report")
+        await user.next_message()
+    result = await drive(users, answers)
+    stop.set()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    await services.close()
+    await server.stop()
+    return result
+
+
+async def echo_bot(n_users: int, answers: int) -> tuple[float, list[float]]:
+    server = StandinServer(limits=NO_LIMITS)
+    await server.start()
+
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(update.effective_message.text or "")
+
+    application = (
+        Application.builder().token(server.token).base_url(f"{server.root}/bot")
+        .base_file_url(f"{server.root}/file/bot").build()
+    )
+    application.add_handler(MessageHandler(filters.TEXT, echo))
+    async with application:
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(timeout=1, poll_interval=0)
+        users = [server.user(f"用户{i}") for i in range(n_users)]
+        result = await drive(users, answers)
+        await application.updater.stop()
+        await application.stop()
+    await server.stop()
+    return result
+
+
+def describe(name: str, elapsed: float, trips: list[float]) -> float:
+    rate = len(trips) / elapsed
+    trips = sorted(trips)
+    p50 = statistics.median(trips) * 1000
+    p95 = trips[int(len(trips) * 0.95) - 1] * 1000
+    print(f"{name:<12} {len(trips):>6} answers in {elapsed:6.2f} s = {rate:7.1f} /s"
+          f"   round trip p50 {p50:6.1f} ms, p95 {p95:6.1f} ms")
+    return rate
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=40)
+    parser.add_argument("--answers", type=int, default=20)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    print(f"{args.users} simulated people, {args.answers} answers each, SQLite, "
+          f"stand-in limits lifted")
+    with tempfile.TemporaryDirectory() as tmp:
+        report = describe("report bot", *await report_bot(args.users, args.answers, Path(tmp)))
+    echo = describe("echo bot", *await echo_bot(args.users, args.answers))
+    print(f"ratio report/echo: {report / echo:.2f} (target at least 0.50)")
+
+if __name__ == "__main__":
+    asyncio.run(main())
