@@ -1,9 +1,10 @@
 """Answers per second along the whole path of the report form, against a bare echo bot.
 
-Both bots run in this one process against the same kind of stand-in Bot API server over
-loopback HTTP, with its rate limits lifted (we measure the bot, not Telegram's limits),
-and the same number of simulated people each sending the same number of messages, one at
-a time, waiting for each reply:
+Each bot runs in a process of its own, as it would in production, against the same kind
+of stand-in Bot API server over loopback HTTP (in this process, with the simulated people),
+with its rate limits lifted (we measure the bot, not Telegram's limits). The same number of
+simulated people each send the same number of messages, one at a time, waiting for each
+reply:
 
 - the report bot: stand-in HTTP → PTB → guard → form engine → SQLite commit → reply
   (the next question);
@@ -16,33 +17,35 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import datetime as dt
 import logging
+import multiprocessing
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from telegram import Update  # noqa: E402
-from telegram.ext import Application, ContextTypes, MessageHandler, filters  # noqa: E402
+from telegram import Update
+from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
-from bot.runner import serve  # noqa: E402
-from bot.services import Services  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from reporting.campaign_file import DEFAULT_CAMPAIGN_FILE  # noqa: E402
-from reporting.clock import FakeClock  # noqa: E402
-from standin.limits import Limits  # noqa: E402
-from standin.server import StandinServer  # noqa: E402
-from standin.users import SimulatedUser  # noqa: E402
-from storage import models as m  # noqa: E402
-from storage.contacts import unit_by_code  # noqa: E402
-from storage.invites import create_invite  # noqa: E402
+from bot.runner import serve
+from bot.services import Services
+from bot.settings import Settings
+from reporting.campaign_file import DEFAULT_CAMPAIGN_FILE
+from reporting.clock import FakeClock
+from standin.limits import Limits
+from standin.server import StandinServer
+from standin.users import SimulatedUser
+from storage import models as m
+from storage.contacts import unit_by_code
+from storage.invites import create_invite
 
 NO_LIMITS = Limits(per_second=None, chat_burst=None, group_per_minute=None)
 
@@ -90,9 +93,10 @@ async def report_bot(n_users: int, answers: int, workdir: Path) -> tuple[float, 
     start = dt.datetime(2021, 1, 20, 9, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     services = Services.create(settings, clock=FakeClock(start))
     await services.initialise()
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve(services, stop, poll_timeout=1, rate_limited=False))
-    await server.wait_until(lambda: bool(server.sent("getUpdates")))
+    child = start_child(run_report_bot, {
+        "telegram_bot_token": server.token, "telegram_api_base_url": server.root,
+        "database_url": settings.database_url, "campaign_file": str(settings.campaign_file)})
+    await server.wait_until(lambda: bool(server.sent("getUpdates")), timeout=30)
     units = [u.code for u in services.campaign.units]
     users = []
     for i in range(n_users):
@@ -108,9 +112,8 @@ async def report_bot(n_users: int, answers: int, workdir: Path) -> tuple[float, 
         await user.command("report")
         await user.next_message()
     result = await drive(users, answers)
-    stop.set()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    child.terminate()
+    child.join()
     await services.close()
     await server.stop()
     return result
@@ -119,26 +122,55 @@ async def report_bot(n_users: int, answers: int, workdir: Path) -> tuple[float, 
 async def echo_bot(n_users: int, answers: int) -> tuple[float, list[float]]:
     server = StandinServer(limits=NO_LIMITS)
     await server.start()
+    child = start_child(run_echo_bot, {"token": server.token, "root": server.root})
+    await server.wait_until(lambda: bool(server.sent("getUpdates")), timeout=30)
+    users = [server.user(f"用户{i}") for i in range(n_users)]
+    result = await drive(users, answers)
+    child.terminate()
+    child.join()
+    await server.stop()
+    return result
+
+
+# -- the bots, each in a child process ---------------------------------------------------
+
+
+def start_child(target: Callable[[dict[str, Any]], None],
+                config: dict[str, Any]) -> multiprocessing.Process:
+    child = multiprocessing.get_context("spawn").Process(target=target, args=(config,),
+                                                         daemon=True)
+    child.start()
+    return child
+
+
+def run_report_bot(config: dict[str, Any]) -> None:
+    """The report bot as `python -m bot run` runs it, less Telegram's rate limits."""
+    logging.basicConfig(level=logging.WARNING)
+    settings = Settings(_env_file=None, **config)  # type: ignore[call-arg]
+    start = dt.datetime(2021, 1, 20, 9, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+    async def main() -> None:
+        services = Services.create(settings, clock=FakeClock(start))
+        await services.attach()
+        await serve(services, asyncio.Event(), poll_timeout=1, rate_limited=False)
+
+    asyncio.run(main())
+
+
+def run_echo_bot(config: dict[str, Any]) -> None:
+    """A bare PTB bot that echoes every text."""
+    logging.basicConfig(level=logging.CRITICAL)  # quiet when it is terminated
 
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None
         await update.effective_message.reply_text(update.effective_message.text or "")
 
     application = (
-        Application.builder().token(server.token).base_url(f"{server.root}/bot")
-        .base_file_url(f"{server.root}/file/bot").build()
+        Application.builder().token(config["token"]).base_url(f"{config['root']}/bot")
+        .base_file_url(f"{config['root']}/file/bot").build()
     )
     application.add_handler(MessageHandler(filters.TEXT, echo))
-    async with application:
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(timeout=1, poll_interval=0)
-        users = [server.user(f"用户{i}") for i in range(n_users)]
-        result = await drive(users, answers)
-        await application.updater.stop()
-        await application.stop()
-    await server.stop()
-    return result
+    application.run_polling(timeout=1, poll_interval=0, close_loop=False)
 
 
 def describe(name: str, elapsed: float, trips: list[float]) -> float:
