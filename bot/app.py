@@ -8,7 +8,6 @@ from typing import Any
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     ContextTypes,
@@ -19,8 +18,10 @@ from telegram.ext import (
 from bot.catalog import t
 from bot.services import Services
 from bot.updates import PerChatUpdateProcessor
-from handlers import errors, guard, joining, report, status
+from handlers import broadcast, errors, guard, joining, messages, report, status
 from handlers.context import BotContext
+from scheduler.pacer import PaceLimits, Pacer
+from scheduler.rate_limit import PacedRateLimiter
 
 GUARD_GROUP = -1
 
@@ -43,13 +44,16 @@ def build_application(
         .concurrent_updates(PerChatUpdateProcessor())
     )
     if rate_limited:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        pacer = Pacer(PaceLimits(per_second=settings.send_rate))
+        builder = builder.rate_limiter(PacedRateLimiter(pacer, max_retries=3))
     application = builder.build()
     application.bot_data["services"] = services
     application.add_handler(TypeHandler(Update, guard.identify), group=GUARD_GROUP)
     joining.register(application)
     status.register(application)
-    report.register(application)  # last: it takes the plain messages that are left
+    report.register(application)
+    broadcast.register(application)
+    messages.register(application)  # last: the plain messages that are left
     application.add_error_handler(errors.on_error)
     return application
 

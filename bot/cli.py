@@ -53,6 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
                             description=t("cli.help.import"))
     roster.add_argument("file", help=t("cli.help.roster_file"))
 
+    cast = sub.add_parser("broadcast", help=t("cli.help.broadcast"),
+                          description=t("cli.help.broadcast"))
+    cast.add_argument("--to", required=True, metavar="all|role:ROLE|unit:CODE,...|missing:ROUND",
+                      help=t("cli.help.to"))
+    cast.add_argument("--text-file", required=True, help=t("cli.help.text_file"))
+    cast.add_argument("--attach", help=t("cli.help.attach"))
+    cast.add_argument("--yes", action="store_true", help=t("cli.help.yes"))
+
     sub.add_parser("run", help=t("cli.help.run"), description=t("cli.help.run"))
 
     demo = sub.add_parser("demo", help=t("cli.help.demo"), description=t("cli.help.demo"))
@@ -242,6 +250,12 @@ async def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_broadcast(args: argparse.Namespace) -> int:
+    from bot.broadcast_cli import broadcast
+
+    return await broadcast(args)
+
+
 async def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
@@ -253,6 +267,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], Coroutine[Any, Any, int]]] = 
     "status": cmd_status,
     "invite": cmd_invite,
     "import-contacts": cmd_import_contacts,
+    "broadcast": cmd_broadcast,
     "run": cmd_run,
     "demo": cmd_demo,
 }

@@ -10,6 +10,7 @@ from contextlib import suppress
 
 from bot.app import build_application
 from bot.services import Services
+from scheduler.sender import DeliverySender
 
 log = logging.getLogger(__name__)
 
@@ -24,11 +25,17 @@ async def serve(services: Services, stop: asyncio.Event, poll_timeout: float = 1
         await application.start()
         assert application.updater is not None
         await application.updater.start_polling(timeout=poll_timeout, poll_interval=0)
+        sender = DeliverySender(services, application.bot)
+        application.bot_data["sender"] = sender
+        sender_stop = asyncio.Event()
+        sending = asyncio.create_task(sender.run(sender_stop), name="delivery-sender")
         log.info("bot started as @%s", application.bot.username)
         try:
             await stop.wait()
         finally:
             await application.updater.stop()
+            sender_stop.set()
+            await sending
             await application.stop()
             log.info("bot stopped")
 

@@ -6,8 +6,8 @@ and the scheduler. Nothing here knows about Telegram.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 import asyncio
+from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
 
@@ -17,10 +17,10 @@ from bot.settings import Settings
 from reporting.campaign import Campaign
 from reporting.campaign_file import campaign_fingerprint, load_campaign
 from reporting.clock import Clock, ScaledClock, SystemClock
+from storage import models as m
 from storage import schema
 from storage.campaign_sync import sync_campaign
 from storage.db import create_engine, is_sqlite, reader_factory, session_factory
-from storage import models as m
 from storage.progress import active_rounds, campaign_row
 
 

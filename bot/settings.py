@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
     invite_days: int = 14
+    send_timeout: float = Field(default=10, gt=0)
+    send_rate: float = Field(default=29, gt=0)
+    send_lease: float = Field(default=120, gt=0)
+    send_retries: int = Field(default=5, ge=1)
+    send_backoff: float = Field(default=2, ge=0)
     files_dir: Path = Path("./data/files")
     log_level: str = "INFO"
     clock_start: dt.datetime | None = None

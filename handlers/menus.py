@@ -7,5 +7,5 @@ from storage.models import Role
 ROLE_COMMANDS: dict[str, list[str]] = {
     Role.CONTACT: ["report", "status", "deadlines", "cancel", "language", "help"],
     Role.COORDINATOR: ["deadlines", "language", "help"],
-    Role.ADMIN: ["deadlines", "language", "help"],
+    Role.ADMIN: ["broadcast", "deadlines", "language", "help"],
 }

@@ -6,18 +6,12 @@ import contextlib
 
 from telegram import Message, Update
 from telegram.error import BadRequest
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.catalog import t
 from handlers.context import BotContext
 from handlers.form_view import render
-from reporting.report_flow import MAX_FILE_BYTES, IncomingFile, ReportFlow
+from reporting.report_flow import IncomingFile, ReportFlow
 from reporting.screens import Screen
 from storage import models as m
 
@@ -32,11 +26,6 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(question_button, pattern=r"^f:"))
     application.add_handler(CallbackQueryHandler(review_button, pattern=r"^rv:"))
     application.add_handler(CallbackQueryHandler(round_button, pattern=r"^r[da]:"))
-    application.add_handler(MessageHandler(filters.PHOTO | filters.Document.ALL, file_answer))
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, text_answer))
-    application.add_handler(MessageHandler(
-        filters.ChatType.PRIVATE & ~filters.COMMAND & ~filters.TEXT & ~filters.CONTACT,
-        other_message))
 
 
 def _flow(context: BotContext) -> ReportFlow | None:
@@ -73,57 +62,24 @@ async def cancel(update: Update, context: BotContext) -> None:
     await show(update.effective_message, context, await flow.cancel())
 
 
-async def text_answer(update: Update, context: BotContext) -> None:
+async def text_answer(message: Message, context: BotContext) -> None:
     """A typed answer to the question on the contact's screen."""
-    message = update.effective_message
-    assert message is not None and message.text is not None
     flow = _flow(context)
-    if flow is None:
-        await message.reply_text(t(f"help.{context.contact.role}", context.lang)
-                                 if context.contact else t("guard.not_joined", context.lang))
-        return
+    assert flow is not None and message.text is not None
     await show(message, context, await flow.answer_text(message.text))
 
 
-async def file_answer(update: Update, context: BotContext) -> None:
-    """A photo or a document: downloaded and kept with the draft."""
-    message = update.effective_message
-    assert message is not None
+async def file_answer(message: Message, context: BotContext, incoming: IncomingFile) -> None:
+    """A photo or a document, downloaded: kept with the draft."""
     flow = _flow(context)
-    if flow is None:
-        await message.reply_text(t("form.contacts_only", context.lang))
-        return
-    if message.photo:
-        size = message.photo[-1]
-        file_id, name, mime, file_size = (size.file_id, f"photo_{size.file_unique_id}.jpg",
-                                          "image/jpeg", size.file_size)
-    else:
-        document = message.document
-        assert document is not None
-        file_id, name, mime, file_size = (document.file_id, document.file_name or "file",
-                                          document.mime_type or "application/octet-stream",
-                                          document.file_size)
-    if file_size is not None and file_size > MAX_FILE_BYTES:
-        await message.reply_text(t("form.error.file_too_big", context.lang))
-        return
-    try:
-        telegram_file = await context.bot.get_file(file_id)
-        content = bytes(await telegram_file.download_as_bytearray())
-    except BadRequest:
-        await message.reply_text(t("form.error.file_too_big", context.lang))
-        return
-    incoming = IncomingFile(content=content, file_name=name, mime_type=mime,
-                            telegram_file_id=file_id)
+    assert flow is not None
     await show(message, context, await flow.answer_file(incoming))
 
 
-async def other_message(update: Update, context: BotContext) -> None:
+async def other_message(message: Message, context: BotContext) -> None:
     """Stickers, voice, locations and the like: a short hint, and the question again."""
-    message = update.effective_message
-    assert message is not None
     flow = _flow(context)
-    if flow is None:
-        return
+    assert flow is not None
     await message.reply_text(t("form.error.unsupported", context.lang))
     await show(message, context, await flow.current())
 

@@ -154,6 +154,7 @@ class StandinServer:
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.callback_answers: dict[str, dict[str, Any]] = {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.call_times: list[float] = []
         self.rejections: list[tuple[str, int, str]] = []
         self.webhook: dict[str, Any] = {}
         self.changed = asyncio.Condition()
@@ -260,6 +261,7 @@ class StandinServer:
             return _error(ApiError(404, "Not Found: method not found"))
         params = await _params(request, self)
         self.calls.append((method, params))
+        self.call_times.append(time.monotonic())
         if method == "getUpdates":
             await self._notify()  # so a test waiting for "the bot is polling" need not wait
         try:

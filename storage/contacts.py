@@ -7,7 +7,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import models as m
 
-
 _CONTACTS, _UNITS = m.Contact.__table__, m.Unit.__table__
 _CONTACT_FOR_USER = (
     select(_CONTACTS, *(c.label(f"unit__{c.name}") for c in _UNITS.c))

@@ -263,9 +263,12 @@ class Broadcast(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
-    text: Mapped[str] = mapped_column(Text)
+    stage: Mapped[str] = mapped_column(String(16), default="compose")
+    text: Mapped[str] = mapped_column(Text, default="")
     attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))
+    attachment_kind: Mapped[str | None] = mapped_column(String(16))
     audience: Mapped[dict[str, Any]]
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime]
     confirmed_at: Mapped[dt.datetime | None]
     finished_at: Mapped[dt.datetime | None]

@@ -83,11 +83,17 @@ def make_settings(
 
 
 @pytest.fixture
+def overrides() -> dict[str, object]:
+    """Settings for this test module's bot; a module may define its own."""
+    return {}
+
+
+@pytest.fixture
 async def services(
-    database_url: str, standin: StandinServer, clock: FakeClock
+    database_url: str, standin: StandinServer, clock: FakeClock, overrides: dict[str, object]
 ) -> AsyncIterator[Services]:
     """The bot's services on an initialised database with the default campaign."""
-    svc = Services.create(make_settings(database_url, standin), clock=clock)
+    svc = Services.create(make_settings(database_url, standin, **overrides), clock=clock)
     await svc.initialise()
     yield svc
     await svc.close()

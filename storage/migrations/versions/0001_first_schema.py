@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 04:45:36.123995
+Create Date: 2026-11-29 05:10:21.235799
 """
 
 from alembic import op
@@ -216,9 +216,12 @@ def upgrade() -> None:
     op.create_table('broadcasts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('created_by', sa.Integer(), nullable=True),
+    sa.Column('stage', sa.String(length=16), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('attachment_id', sa.Integer(), nullable=True),
+    sa.Column('attachment_kind', sa.String(length=16), nullable=True),
     sa.Column('audience', sa.JSON(), nullable=False),
+    sa.Column('recipients', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('confirmed_at', sa.DateTime(), nullable=True),
     sa.Column('finished_at', sa.DateTime(), nullable=True),

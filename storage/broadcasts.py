@@ -1,0 +1,159 @@
+"""Broadcasts: an admin's notice to everyone or a chosen group, through the ledger.
+
+An audience is one of `{"all": true}`, `{"role": "contact"}`, `{"units": ["dalian", ...]}`
+or `{"missing": "r1"}` (the contacts of units that have not submitted round r1). Only
+people who have joined (and are active) can be reached.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import deliveries as ledger
+from storage import models as m
+
+OPEN_STAGES = ("compose", "audience", "preview")
+
+
+class AudienceError(ValueError):
+    """An audience that names something unknown."""
+
+
+def parse_audience(text: str) -> dict[str, Any]:
+    """The command line's `all|role:ROLE|unit:CODE,...|missing:ROUND`."""
+    kind, _, value = text.partition(":")
+    if kind == "all" and not value:
+        return {"all": True}
+    if kind == "role" and value in {r.value for r in m.Role}:
+        return {"role": value}
+    if kind == "unit" and value:
+        return {"units": [v.strip() for v in value.split(",") if v.strip()]}
+    if kind == "missing" and value:
+        return {"missing": value}
+    raise AudienceError(text)
+
+
+async def recipients(session: AsyncSession, campaign_id: int,
+                     audience: dict[str, Any]) -> list[m.Contact]:
+    """Active, joined people of the campaign that the audience names."""
+    query = (select(m.Contact).join(m.Unit, m.Unit.id == m.Contact.unit_id)
+             .where(m.Unit.campaign_id == campaign_id, m.Contact.active.is_(True),
+                    m.Contact.chat_id.is_not(None))
+             .order_by(m.Unit.position, m.Contact.id))
+    if audience.get("all"):
+        pass
+    elif "role" in audience:
+        query = query.where(m.Contact.role == audience["role"])
+    elif "units" in audience:
+        codes = list(audience["units"])
+        known = set(await session.scalars(select(m.Unit.code).where(
+            m.Unit.campaign_id == campaign_id, m.Unit.code.in_(codes),
+            m.Unit.retired_at.is_(None))))
+        if unknown := [c for c in codes if c not in known]:
+            raise AudienceError(", ".join(unknown))
+        query = query.where(m.Unit.code.in_(codes))
+    elif "missing" in audience:
+        rnd = await session.scalar(select(m.Round).where(
+            m.Round.campaign_id == campaign_id, m.Round.code == audience["missing"],
+            m.Round.retired_at.is_(None)))
+        if rnd is None:
+            raise AudienceError(audience["missing"])
+        submitted = exists().where(m.Submission.unit_id == m.Unit.id,
+                                   m.Submission.round_id == rnd.id)
+        query = query.where(m.Contact.role == m.Role.CONTACT, m.Unit.is_province.is_(False),
+                            m.Unit.retired_at.is_(None), ~submitted)
+    else:
+        raise AudienceError(str(audience))
+    return list(await session.scalars(query))
+
+
+def payload(broadcast: m.Broadcast) -> dict[str, Any]:
+    """The message every recipient gets: the admin's text, escaped, and the attachment."""
+    out: dict[str, Any] = {"text": html.escape(broadcast.text)}
+    if broadcast.attachment_id is not None:
+        out["attachment_id"] = broadcast.attachment_id
+        out["attachment_kind"] = broadcast.attachment_kind or "document"
+    return out
+
+
+def key_prefix(broadcast_id: int) -> str:
+    return f"broadcast:{broadcast_id}:"
+
+
+async def open_broadcast(session: AsyncSession, admin_id: int) -> m.Broadcast | None:
+    """The admin's broadcast being written, if any."""
+    return await session.scalar(
+        select(m.Broadcast).where(m.Broadcast.created_by == admin_id,
+                                  m.Broadcast.stage.in_(OPEN_STAGES))
+        .order_by(m.Broadcast.id.desc()).limit(1))
+
+
+async def start_broadcast(session: AsyncSession, admin_id: int | None,
+                          now: dt.datetime) -> m.Broadcast:
+    if admin_id is not None:
+        await session.execute(update(m.Broadcast).where(
+            m.Broadcast.created_by == admin_id, m.Broadcast.stage.in_(OPEN_STAGES),
+        ).values(stage="cancelled"))
+    broadcast = m.Broadcast(created_by=admin_id, stage="compose", audience={}, created_at=now)
+    session.add(broadcast)
+    await session.flush()
+    return broadcast
+
+
+@dataclass(frozen=True)
+class Sent:
+    broadcast: m.Broadcast
+    queued: int
+
+
+async def confirm(session: AsyncSession, broadcast: m.Broadcast, campaign_id: int,
+                  now: dt.datetime) -> Sent:
+    """Queue one ledger row per recipient, in the same transaction as the decision."""
+    people = await recipients(session, campaign_id, broadcast.audience)
+    body = payload(broadcast)
+    queued = await ledger.enqueue(session, [
+        ledger.Outgoing(key=f"{key_prefix(broadcast.id)}{p.id}", purpose="broadcast",
+                        chat_id=p.chat_id or 0, payload=body, contact_id=p.id)
+        for p in people], now)
+    broadcast.stage, broadcast.confirmed_at, broadcast.recipients = "sent", now, len(people)
+    await session.flush()
+    return Sent(broadcast=broadcast, queued=queued)
+
+
+@dataclass(frozen=True)
+class Report:
+    total: int
+    counts: dict[str, int]
+    blocked: list[str]
+    failed: list[tuple[str, str]]
+    uncertain: list[str]
+
+    @property
+    def done(self) -> int:
+        return sum(self.counts.get(s, 0) for s in ledger.FINAL)
+
+    @property
+    def finished(self) -> bool:
+        return self.done >= self.total
+
+
+async def report(session: AsyncSession, broadcast: m.Broadcast) -> Report:
+    prefix = key_prefix(broadcast.id)
+    counts = await ledger.tally(session, prefix)
+    troubles = await ledger.rows_in(session, prefix, ["blocked", "failed", "uncertain"])
+
+    def who(contact: m.Contact | None) -> str:
+        return f"{contact.unit.short_name} {contact.name}" if contact else "?"
+
+    return Report(
+        total=broadcast.recipients, counts=counts,
+        blocked=[who(c) for d, c in troubles if d.state == "blocked"],
+        failed=[(who(c), d.error or "") for d, c in troubles if d.state == "failed"],
+        uncertain=[who(c) for d, c in troubles if d.state == "uncertain"],
+    )

@@ -1,0 +1,163 @@
+"""The delivery ledger: one row per (purpose, recipient), sent at most once.
+
+A row's life: `pending` → (claimed: a lease and a claim token, still pending) →
+`sending` (committed just before the request leaves) → `sent`, or `blocked`, `failed`,
+`uncertain`. Claims are compare-and-set updates, so two senders, in one process or two,
+on SQLite or PostgreSQL, never take the same row. A crash leaves claimed rows to be taken
+again when their lease runs out, and a row in `sending` (its request may have reached
+Telegram) as `uncertain`, never resent by itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import models as m
+
+State = m.DeliveryState
+FINAL = (State.SENT, State.BLOCKED, State.FAILED, State.UNCERTAIN)
+_LEDGER = m.Delivery.__table__
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message to send: its unique key, who gets it, and what it says."""
+
+    key: str
+    purpose: str
+    chat_id: int
+    payload: dict[str, Any]
+    contact_id: int | None = None
+    not_before: dt.datetime | None = None
+
+
+async def enqueue(session: AsyncSession, messages: Sequence[Outgoing], now: dt.datetime) -> int:
+    """Add rows for messages whose key is new; returns how many were added. Call it in the
+    same transaction as the decision to send."""
+    if not messages:
+        return 0
+    rows = [{"key": o.key, "purpose": o.purpose, "contact_id": o.contact_id,
+             "chat_id": o.chat_id, "payload": o.payload, "state": State.PENDING,
+             "attempts": 0, "not_before": o.not_before or now, "created_at": now,
+             "updated_at": now} for o in messages]
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    added = 0
+    for start in range(0, len(rows), 500):
+        result = await session.execute(
+            insert(_LEDGER).on_conflict_do_nothing(index_elements=["key"]),
+            rows[start:start + 500])
+        added += max(result.rowcount, 0)
+    return added
+
+
+async def claim(session: AsyncSession, worker: str, now: dt.datetime, lease: dt.timedelta,
+                limit: int) -> list[m.Delivery]:
+    """Take up to `limit` due rows for `worker`: a compare-and-set on state and lease."""
+    candidates = (
+        select(m.Delivery.id)
+        .where(m.Delivery.state == State.PENDING, m.Delivery.not_before <= now,
+               or_(m.Delivery.lease_until.is_(None), m.Delivery.lease_until < now))
+        .order_by(m.Delivery.not_before, m.Delivery.id)
+        .limit(limit)
+    )
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    if dialect == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    ids = list(await session.scalars(candidates))
+    if not ids:
+        return []
+    token = f"{worker}@{now.timestamp():.6f}"
+    await session.execute(
+        update(m.Delivery)
+        .where(m.Delivery.id.in_(ids), m.Delivery.state == State.PENDING,
+               or_(m.Delivery.lease_until.is_(None), m.Delivery.lease_until < now))
+        .values(lease_until=now + lease, claimed_by=token, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    rows = await session.scalars(
+        select(m.Delivery).where(m.Delivery.claimed_by == token,
+                                 m.Delivery.state == State.PENDING).order_by(m.Delivery.id))
+    return list(rows)
+
+
+async def mark_sending(session: AsyncSession, delivery_id: int, token: str,
+                       now: dt.datetime, lease: dt.timedelta) -> bool:
+    """The last step before the request leaves; False if the claim was lost."""
+    result = await session.execute(
+        update(m.Delivery)
+        .where(m.Delivery.id == delivery_id, m.Delivery.claimed_by == token,
+               m.Delivery.state == State.PENDING)
+        .values(state=State.SENDING, attempts=m.Delivery.attempts + 1, updated_at=now,
+                lease_until=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+async def settle(session: AsyncSession, delivery_id: int, state: State, now: dt.datetime,
+                 error: str | None = None, message_id: int | None = None) -> None:
+    values: dict[str, Any] = {"state": state, "updated_at": now, "error": error,
+                              "lease_until": None}
+    if state is State.SENT:
+        values.update(sent_at=now, message_id=message_id)
+    await session.execute(update(m.Delivery).where(m.Delivery.id == delivery_id).values(**values))
+
+
+async def unsend(session: AsyncSession, delivery_id: int, token: str, now: dt.datetime,
+                 error: str) -> None:
+    """Not delivered (Telegram said so): pending again, still claimed by `token`."""
+    await session.execute(update(m.Delivery).where(
+        m.Delivery.id == delivery_id, m.Delivery.claimed_by == token,
+    ).values(state=State.PENDING, error=error, updated_at=now))
+
+
+async def release(session: AsyncSession, token: str, now: dt.datetime) -> None:
+    """Give back claimed rows that were never started (on a clean stop)."""
+    await session.execute(update(m.Delivery).where(
+        m.Delivery.claimed_by == token, m.Delivery.state == State.PENDING,
+    ).values(lease_until=None, claimed_by=None, updated_at=now))
+
+
+async def recover(session: AsyncSession, now: dt.datetime) -> int:
+    """Settle rows a crashed sender left in `sending` past their lease: `uncertain`."""
+    result = await session.execute(
+        update(m.Delivery)
+        .where(m.Delivery.state == State.SENDING,
+               or_(m.Delivery.lease_until.is_(None), m.Delivery.lease_until < now))
+        .values(state=State.UNCERTAIN, lease_until=None, updated_at=now,
+                error="the sender stopped while this message was in flight")
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+async def next_due(session: AsyncSession) -> dt.datetime | None:
+    """When the earliest pending row falls due (for the sender's sleep)."""
+    return await session.scalar(select(func.min(m.Delivery.not_before)).where(
+        m.Delivery.state == State.PENDING))
+
+
+async def tally(session: AsyncSession, key_prefix: str) -> dict[str, int]:
+    """Rows by state among keys starting with `key_prefix` (a broadcast's, say)."""
+    rows = await session.execute(
+        select(m.Delivery.state, func.count()).where(m.Delivery.key.startswith(key_prefix))
+        .group_by(m.Delivery.state))
+    return {state: n for state, n in rows}
+
+
+async def rows_in(session: AsyncSession, key_prefix: str,
+                  states: Sequence[str]) -> list[tuple[m.Delivery, m.Contact | None]]:
+    rows = await session.execute(
+        select(m.Delivery, m.Contact)
+        .outerjoin(m.Contact, m.Contact.id == m.Delivery.contact_id)
+        .where(and_(m.Delivery.key.startswith(key_prefix), m.Delivery.state.in_(states)))
+        .order_by(m.Delivery.id))
+    return [(d, c) for d, c in rows]

@@ -1,0 +1,210 @@
+"""The delivery engine through the stand-in: exactly once, 429 pauses, 403 blocks, 5xx
+retries, timeouts become uncertain, and broadcasts from chat and the command line."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.services import Services
+from standin.limits import Limits
+from standin.server import StandinServer
+from storage import broadcasts
+from storage import models as m
+from tests.conftest import make_settings
+from tests.people import joined
+
+
+async def add_people(services: Services, n: int, unit_code: str = "dalian",
+                     first_chat: int = 900_000) -> list[m.Contact]:
+    """`n` contacts who joined (they have a chat with the bot)."""
+    async with services.transaction() as session:
+        units = list(await session.scalars(select(m.Unit).where(m.Unit.is_province.is_(False))
+                                           .order_by(m.Unit.position)))
+        people = [m.Contact(telegram_user_id=first_chat + i, chat_id=first_chat + i,
+                            name=f"联系人{i}", unit_id=units[i % len(units)].id,
+                            created_at=services.clock.now()) for i in range(n)]
+        session.add_all(people)
+    return people
+
+
+async def queue_broadcast(services: Services, text: str = "请于1月29日前报送。",
+                          audience: dict | None = None) -> m.Broadcast:
+    async with services.transaction() as session:
+        row = await broadcasts.start_broadcast(session, None, services.clock.now())
+        row.text, row.audience = text, audience or {"all": True}
+        await broadcasts.confirm(session, row, services.campaign_id, services.clock.now())
+    return row
+
+
+async def settled(services: Services, row: m.Broadcast, timeout: float = 60) -> broadcasts.Report:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        async with services.readers() as session:
+            result = await broadcasts.report(session, row)
+        if result.finished:
+            return result
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"not settled: {result.counts}")
+
+
+def delivered(standin: StandinServer) -> collections.Counter[int]:
+    """Messages each chat actually has (the stand-in keeps only what it accepted)."""
+    return collections.Counter({cid: len(chat.from_bot) for cid, chat in standin.chats.items()
+                                if cid >= 900_000 and chat.from_bot})
+
+
+@pytest.fixture
+def limits() -> Limits:
+    return Limits(per_second=None)  # fast tests; the rate itself is measured in bench/
+
+
+@pytest.fixture
+def overrides() -> dict[str, object]:
+    return {"send_rate": 500, "send_backoff": 0.05, "send_retries": 3}
+
+
+async def test_a_broadcast_to_200_contacts_reaches_each_exactly_once(
+    running_bot: Services, standin: StandinServer
+) -> None:
+    people = await add_people(running_bot, 200)
+    row = await queue_broadcast(running_bot)
+    result = await settled(running_bot, row)
+    assert result.counts == {"sent": 200}
+    assert delivered(standin) == {p.chat_id: 1 for p in people}
+
+
+async def test_a_429_pauses_the_sender_and_loses_nothing(
+    running_bot: Services, standin: StandinServer
+) -> None:
+    people = await add_people(running_bot, 10)
+    standin.faults.throttle(times=1, retry_after=2)
+    row = await queue_broadcast(running_bot)
+    result = await settled(running_bot, row)
+    assert result.counts == {"sent": 10}
+    assert delivered(standin) == {p.chat_id: 1 for p in people}
+    assert [code for _, code, _ in standin.rejections] == [429]
+    sends = [t for (method, _), t in zip(standin.calls, standin.call_times, strict=True)
+             if method == "sendMessage"]
+    first, second = sends[0], sends[1]
+    assert second - first >= 1.9  # nothing left during the 2 seconds asked
+
+
+async def test_blocked_recipients_are_marked_unreachable_and_reported(
+    running_bot: Services, standin: StandinServer
+) -> None:
+    people = await add_people(running_bot, 5)
+    standin.faults.block(people[1].chat_id)
+    standin.faults.block(people[3].chat_id)
+    row = await queue_broadcast(running_bot)
+    result = await settled(running_bot, row)
+    assert result.counts == {"sent": 3, "blocked": 2}
+    assert len(result.blocked) == 2 and "联系人1" in result.blocked[0]
+    async with running_bot.sessions() as session:
+        unreachable = set(await session.scalars(select(m.Contact.name).where(
+            m.Contact.reachable.is_(False))))
+    assert unreachable == {"联系人1", "联系人3"}
+
+
+async def test_server_errors_are_retried(running_bot: Services, standin: StandinServer) -> None:
+    people = await add_people(running_bot, 3)
+    standin.faults.fail(people[0].chat_id, status=502, times=2)
+    standin.faults.fail(people[1].chat_id, status=500, times=99)
+    row = await queue_broadcast(running_bot)
+    result = await settled(running_bot, row)
+    assert result.counts == {"sent": 2, "failed": 1}
+    assert "after 3 attempts" in result.failed[0][1]
+    assert delivered(standin)[people[0].chat_id] == 1
+
+
+async def test_an_answer_slower_than_the_timeout_is_uncertain_and_not_resent(
+    database_url: str, standin: StandinServer, clock
+) -> None:
+    from bot.runner import serve
+
+    services = Services.create(make_settings(database_url, standin, send_timeout=0.5),
+                               clock=clock)
+    await services.initialise()
+    people = await add_people(services, 2)
+    standin.faults.slow(people[0].chat_id, 1.5)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(services, stop, poll_timeout=1))
+    row = await queue_broadcast(services)
+    result = await settled(services, row)
+    assert result.counts == {"sent": 1, "uncertain": 1}
+    await asyncio.sleep(2.5)  # the slow request lands; nothing is sent again
+    assert delivered(standin)[people[0].chat_id] == 1
+    async with services.readers() as session:
+        assert await session.scalar(select(func.count()).select_from(m.Delivery).where(
+            m.Delivery.state == "uncertain")) == 1
+    stop.set()
+    await task
+    await services.close()
+
+
+async def test_a_non_admin_is_refused_broadcast(
+    running_bot: Services, standin: StandinServer
+) -> None:
+    contact = await joined(standin, running_bot, "dalian")
+    coordinator = await joined(standin, running_bot, "province", "杜四龙", m.Role.COORDINATOR)
+    for user in (contact, coordinator):
+        await user.command("broadcast")
+        assert (await user.next_message()).text == "您没有使用此功能的权限。"
+
+
+async def test_an_admin_broadcasts_from_chat_with_preview_progress_and_report(
+    running_bot: Services, standin: StandinServer
+) -> None:
+    admin = await joined(standin, running_bot, "province", "管理员", m.Role.ADMIN)
+    anshan = await joined(standin, running_bot, "anshan", "鞍山联系人")
+    dandong = await joined(standin, running_bot, "dandong", "丹东联系人")
+    await joined(standin, running_bot, "dalian", "大连联系人")
+    standin.faults.block(dandong.id)
+    await admin.command("broadcast")
+    assert "请发送要群发的通知" in (await admin.next_message()).text
+    await admin.send("各单位请于 <b>1月29日</b> 前报送 & 确认。")
+    menu = await admin.next_message()
+    await admin.press("按单位", menu)
+    await standin.wait_until(lambda: any("鞍山" in t_ for t_, _ in menu.buttons))
+    await admin.press("⬜ 鞍山", menu)
+    await standin.wait_until(lambda: any(t_ == "☑️ 鞍山" for t_, _ in menu.buttons))
+    await admin.press("⬜ 丹东", menu)
+    await standin.wait_until(lambda: any(t_ == "☑️ 丹东" for t_, _ in menu.buttons))
+    await admin.press("✔️ 完成", menu)
+    preview = await admin.next_message()
+    assert preview.text == "各单位请于 <b>1月29日</b> 前报送 & 确认。"
+    confirm = await admin.next_message()
+    assert "共 2 人" in confirm.text and "鞍山、丹东" in confirm.text
+    await admin.press("✅ 确认发送（2 人）", confirm)
+    progress = await admin.next_message()
+    assert progress.text.startswith("📤 已发送")
+    report = await admin.next_message(timeout=20)
+    assert "成功送达 1/2" in report.text and "已屏蔽机器人（1）：丹东 丹东联系人" in report.text
+    assert progress.text == "📤 已发送 2/2"
+    assert anshan.messages[-1].text == "各单位请于 <b>1月29日</b> 前报送 & 确认。"
+
+
+async def test_the_command_line_broadcasts_to_units_missing_a_round(
+    services: Services, standin: StandinServer, database_url: str, tmp_path: Path
+) -> None:
+    from tests.test_cli import run_cli
+
+    people = await add_people(services, 30)
+    notice = tmp_path / "notice.txt"
+    notice.write_text("请尚未报送的单位抓紧报送。", encoding="utf-8")
+    code, out, err = await run_cli(
+        tmp_path, "broadcast", "--to", "missing:r1", "--text-file", str(notice), "--yes",
+        DATABASE_URL=database_url, TELEGRAM_BOT_TOKEN=standin.token,
+        TELEGRAM_API_BASE_URL=standin.root, SEND_RATE="200")
+    assert code == 0, err
+    assert "将发送给 30 人" in out and "群发完成：成功送达 30/30" in out
+    assert delivered(standin) == {p.chat_id: 1 for p in people}
+    code, _, err = await run_cli(tmp_path, "broadcast", "--to", "missing:r9", "--text-file",
+                                 str(notice), "--yes", DATABASE_URL=database_url,
+                                 TELEGRAM_BOT_TOKEN=standin.token)
+    assert code == 1 and "无法识别的收件范围“r9”" in err
