@@ -7,7 +7,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from reporting.campaign_file import DEFAULT_CAMPAIGN_FILE
@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     clock_start: dt.datetime | None = None
     clock_speed: float = Field(default=1.0, gt=0)
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_request(self) -> Settings:
+        if self.send_lease <= self.send_timeout:
+            raise ValueError("SEND_LEASE must be longer than SEND_TIMEOUT")
+        return self
 
     @field_validator("clock_start")
     @classmethod

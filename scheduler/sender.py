@@ -47,6 +47,7 @@ class DeliverySender:
         self.worker = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
         self._wake = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._next_recovery: dt.datetime | None = None
         self.sent = 0
 
     @property
@@ -71,11 +72,6 @@ class DeliverySender:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send until `stop`; then finish what is in flight and give back the rest."""
-        async with self.services.transaction() as session:
-            settled = await ledger.recover(session, self.services.clock.now())
-        if settled:
-            log.warning("%d deliveries were in flight when the sender last stopped: uncertain",
-                        settled)
         while not stop.is_set():
             did = await self.step()
             if did == 0:
@@ -84,9 +80,21 @@ class DeliverySender:
                     await asyncio.wait_for(_first(self._wake, stop), self.poll_interval)
         await self._finish()
 
+    async def recover(self) -> None:
+        """Settle what a stopped sender left in flight (its lease ran out): uncertain."""
+        now = self.services.clock.now()
+        async with self.services.transaction() as session:
+            settled = await ledger.recover(session, now)
+        if settled:
+            log.warning("%d deliveries were in flight when a sender stopped: uncertain",
+                        settled)
+
     async def step(self) -> int:
         """Claim one batch and send it; returns how many rows were claimed."""
         now = self.services.clock.now()
+        if self._next_recovery is None or now >= self._next_recovery:
+            await self.recover()
+            self._next_recovery = now + self.lease / 2
         async with self.services.transaction() as session:
             rows = await ledger.claim(session, self.worker, now, self.lease, self.batch)
         if not rows:

@@ -83,6 +83,7 @@ class Faults:
         self.chats: dict[int, ChatFault] = {}
         self.throttle_times = 0
         self.throttle_retry_after = 1
+        self.delay = 0.0
 
     def _chat(self, chat_id: int) -> ChatFault:
         return self.chats.setdefault(chat_id, ChatFault())
@@ -103,6 +104,10 @@ class Faults:
         """Answer sends to this chat only after `seconds` (the message is still delivered)."""
         self._chat(chat_id).delay = seconds
 
+    def delay_all(self, seconds: float) -> None:
+        """Answer every send only after `seconds` (so requests are in flight longer)."""
+        self.delay = seconds
+
     def throttle(self, times: int = 1, retry_after: int = 1) -> None:
         """The next `times` sends, to anyone, get a 429 with this `retry_after`."""
         self.throttle_times, self.throttle_retry_after = times, retry_after
@@ -110,3 +115,4 @@ class Faults:
     def clear(self) -> None:
         self.chats.clear()
         self.throttle_times = 0
+        self.delay = 0.0

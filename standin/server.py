@@ -287,8 +287,9 @@ class StandinServer:
         """Faults and limits, in Telegram's order: blocked, then rate, then the message."""
         chat_id = _int(params.get("chat_id"), "chat_id")
         fault = self.faults.chats.get(chat_id)
-        if fault and fault.delay:
-            await asyncio.sleep(fault.delay)
+        delay = max(self.faults.delay, fault.delay if fault else 0.0)
+        if delay:
+            await asyncio.sleep(delay)
         if fault and fault.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         if fault and fault.error_times > 0 and fault.error_status:

@@ -1,0 +1,93 @@
+"""The sender killed with SIGKILL in the middle of a broadcast, and two senders on one
+database: every recipient gets one message, or (only for a request in flight at the kill)
+an `uncertain` row and at most one. Never two."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.services import Services
+from standin.limits import Limits
+from standin.server import StandinServer
+from storage import models as m
+from tests.processes import BotProcess
+from tests.test_delivery import add_people, delivered, queue_broadcast, settled
+
+FAST = {"SEND_RATE": "300", "SEND_LEASE": "2", "SEND_TIMEOUT": "1", "SEND_BACKOFF": "0.1"}
+
+
+@pytest.fixture
+def limits() -> Limits:
+    return Limits(per_second=None)
+
+
+def sends_to(standin: StandinServer, first_chat: int = 900_000) -> int:
+    return sum(1 for method, p in standin.calls
+               if method == "sendMessage" and int(p["chat_id"]) >= first_chat)
+
+
+async def ledger_states(services: Services) -> dict[int, str]:
+    async with services.readers() as session:
+        rows = await session.execute(select(m.Delivery.chat_id, m.Delivery.state))
+    return {chat: state for chat, state in rows}
+
+
+def assert_never_twice(states: dict[int, str], got: collections.Counter[int]) -> None:
+    assert set(states.values()) <= {"sent", "uncertain"}, states
+    for chat, state in states.items():
+        if state == "sent":
+            assert got[chat] == 1, (chat, got[chat])
+        else:
+            assert got[chat] <= 1, (chat, got[chat])
+    assert max(got.values()) == 1
+
+
+async def test_sigkill_during_a_broadcast_never_sends_twice(
+    services: Services, standin: StandinServer, database_url: str, tmp_path: Path
+) -> None:
+    people = await add_people(services, 60)
+    standin.faults.delay_all(0.05)  # requests stay in flight long enough to be cut
+    row = await queue_broadcast(services)
+    bot = BotProcess(standin, database_url, tmp_path, **FAST)
+    for kill_after in (5, 20, 40):
+        await bot.start()
+        await standin.wait_until(lambda n=kill_after: sends_to(standin) >= n, timeout=60)
+        await bot.kill()
+    await bot.start()
+    result = await settled(services, row, timeout=60)
+    assert await bot.stop() == 0
+    states = await ledger_states(services)
+    got = delivered(standin)
+    assert len(states) == len(people) == result.total
+    assert_never_twice(states, got)
+    uncertain = [c for c, s in states.items() if s == "uncertain"]
+    assert len(uncertain) <= 3 * 8  # at most the requests in flight at the three kills
+
+
+async def test_two_senders_on_one_database_never_send_a_row_twice(
+    services: Services, standin: StandinServer, database_url: str, tmp_path: Path
+) -> None:
+    people = await add_people(services, 150)
+    standin.faults.delay_all(0.01)
+    first = BotProcess(standin, database_url, tmp_path / "a", **FAST)
+    second = BotProcess(standin, database_url, tmp_path / "b", **FAST)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    await first.start()
+    await second.start()
+    await asyncio.sleep(1)
+    row = await queue_broadcast(services)
+    result = await settled(services, row, timeout=60)
+    await first.stop()
+    await second.stop()
+    assert result.counts == {"sent": 150}
+    assert delivered(standin) == {p.chat_id: 1 for p in people}
+    async with services.readers() as session:
+        workers = {token.split("@")[0] for token in await session.scalars(
+            select(m.Delivery.claimed_by))}
+    assert len(workers) == 2  # both took part
