@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     webhook_port: int = 8443
     invite_days: int = 14
     send_timeout: float = Field(default=10, gt=0)
-    send_rate: float = Field(default=29, gt=0)
+    send_rate: float = Field(default=29.5, gt=0)
     send_lease: float = Field(default=120, gt=0)
     send_retries: int = Field(default=5, ge=1)
     send_backoff: float = Field(default=2, ge=0)

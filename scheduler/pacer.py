@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class PaceLimits:
-    per_second: float = 29.0  # a little under 30, so arrival jitter never crosses it
+    # Messages are spaced 1/29.5 s apart, and no second ever holds more than 29 (the
+    # window below): under Telegram's 30, with room for jitter on the way there.
+    per_second: float = 29.5
     chat_per_second: float = 1.0
     chat_burst: int = 3
     group_per_minute: int = 20

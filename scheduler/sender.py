@@ -17,6 +17,7 @@ import logging
 import os
 import secrets
 import socket
+from collections import deque
 from typing import Any
 
 import httpx
@@ -46,7 +47,6 @@ class DeliverySender:
         self.poll_interval = poll_interval
         self.worker = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
         self._wake = asyncio.Event()
-        self._in_flight: set[asyncio.Task[None]] = set()
         self._next_recovery: dt.datetime | None = None
         self.sent = 0
 
@@ -71,14 +71,71 @@ class DeliverySender:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Send until `stop`; then finish what is in flight and give back the rest."""
+        """Send until `stop`; then finish what is in flight and give back the rest.
+
+        Rows are claimed ahead (up to `batch`) and started as soon as a slot is free, so
+        the pace is the limiter's, not the batch's; rows to one chat go one at a time.
+        """
+        held: deque[m.Delivery] = deque()
+        busy: set[int] = set()
+        tasks: set[asyncio.Task[None]] = set()
+        stopping = asyncio.ensure_future(stop.wait())
         while not stop.is_set():
-            did = await self.step()
-            if did == 0:
+            if len(held) < self.batch // 2:
+                await self._recover_now_and_then()
+                held.extend(await self._claim(self.batch - len(held)))
+            started = self._start(held, busy, tasks)
+            if tasks:
+                done, _ = await asyncio.wait(tasks | {stopping}, timeout=self.poll_interval,
+                                             return_when=asyncio.FIRST_COMPLETED)
+                tasks -= done
+            elif not held or not started:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(_first(self._wake, stop), self.poll_interval)
-        await self._finish()
+        stopping.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        await self._give_back(held)
+
+    def _start(self, held: deque[m.Delivery], busy: set[int],
+               tasks: set[asyncio.Task[None]]) -> int:
+        """Start held rows while slots are free, one at a time per chat."""
+        started = 0
+        for row in list(held):
+            if len(tasks) >= self.concurrency:
+                break
+            if row.chat_id in busy:
+                continue
+            held.remove(row)
+            busy.add(row.chat_id)
+            task = asyncio.ensure_future(self.deliver(row))
+            task.add_done_callback(lambda _t, chat=row.chat_id: busy.discard(chat))
+            tasks.add(task)
+            started += 1
+        return started
+
+    async def _claim(self, limit: int) -> list[m.Delivery]:
+        if limit <= 0:
+            return []
+        now = self.services.clock.now()
+        async with self.services.transaction() as session:
+            return await ledger.claim(session, self.worker, now, self.lease, limit)
+
+    async def _give_back(self, held: deque[m.Delivery]) -> None:
+        """On a clean stop, rows claimed but not started are free for anyone at once."""
+        tokens = {row.claimed_by for row in held if row.claimed_by}
+        if not tokens:
+            return
+        async with self.services.transaction() as session:
+            for token in tokens:
+                await ledger.release(session, token, self.services.clock.now())
+
+    async def _recover_now_and_then(self) -> None:
+        now = self.services.clock.now()
+        if self._next_recovery is None or now >= self._next_recovery:
+            await self.recover()
+            self._next_recovery = now + self.lease / 2
 
     async def recover(self) -> None:
         """Settle what a stopped sender left in flight (its lease ran out): uncertain."""
@@ -89,46 +146,18 @@ class DeliverySender:
             log.warning("%d deliveries were in flight when a sender stopped: uncertain",
                         settled)
 
-    async def step(self) -> int:
-        """Claim one batch and send it; returns how many rows were claimed."""
-        now = self.services.clock.now()
-        if self._next_recovery is None or now >= self._next_recovery:
-            await self.recover()
-            self._next_recovery = now + self.lease / 2
-        async with self.services.transaction() as session:
-            rows = await ledger.claim(session, self.worker, now, self.lease, self.batch)
-        if not rows:
-            return 0
-        limit = asyncio.Semaphore(self.concurrency)
-        by_chat: dict[int, asyncio.Lock] = {}
-
-        async def one(row: m.Delivery) -> None:
-            async with limit, by_chat.setdefault(row.chat_id, asyncio.Lock()):
-                await self.deliver(row)
-
-        tasks = [asyncio.ensure_future(one(row)) for row in rows]
-        self._in_flight.update(tasks)
-        try:
-            await asyncio.gather(*tasks)
-        finally:
-            self._in_flight.difference_update(tasks)
-        return len(rows)
-
-    async def drain(self, done: Any = None, timeout: float = 600) -> None:
-        """Send until nothing is due (or `done()` is true): for the command line."""
+    async def drain(self, done: Any, timeout: float = 600) -> None:
+        """Send until `done()` is true (for the command line), or `timeout` seconds."""
+        stop = asyncio.Event()
+        running = asyncio.create_task(self.run(stop))
         loop = asyncio.get_running_loop()
         end = loop.time() + timeout
-        while loop.time() < end:
-            if done is not None and await done():
-                return
-            if await self.step() == 0:
-                if done is None:
-                    return
+        try:
+            while loop.time() < end and not await done():
                 await asyncio.sleep(self.poll_interval)
-
-    async def _finish(self) -> None:
-        if self._in_flight:
-            await asyncio.gather(*self._in_flight, return_exceptions=True)
+        finally:
+            stop.set()
+            await running
 
     # -- one row ------------------------------------------------------------------------
 

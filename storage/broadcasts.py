@@ -73,6 +73,13 @@ async def recipients(session: AsyncSession, campaign_id: int,
     return list(await session.scalars(query))
 
 
+async def active_unit_ids(session: AsyncSession, campaign_id: int) -> list[int]:
+    """The campaign's reporting units, in their order."""
+    return list(await session.scalars(select(m.Unit.id).where(
+        m.Unit.campaign_id == campaign_id, m.Unit.is_province.is_(False),
+        m.Unit.retired_at.is_(None)).order_by(m.Unit.position)))
+
+
 def payload(broadcast: m.Broadcast) -> dict[str, Any]:
     """The message every recipient gets: the admin's text, escaped, and the attachment."""
     out: dict[str, Any] = {"text": html.escape(broadcast.text)}
