@@ -7,17 +7,24 @@ import asyncio
 import logging
 import signal
 from contextlib import suppress
+from typing import Any
+
+from telegram.ext import Application
 
 from bot.app import build_application
 from bot.services import Services
 from scheduler.sender import DeliverySender
+from scheduler.wakeup import Wakeup
 
 log = logging.getLogger(__name__)
 
 
 async def serve(services: Services, stop: asyncio.Event, poll_timeout: float = 10,
-                rate_limited: bool = True) -> None:
-    """Start the real PTB application, poll for updates, and stop cleanly on `stop`."""
+                rate_limited: bool = True,
+                started: asyncio.Future[Application[Any, Any, Any, Any, Any, Any]] | None = None,
+                ) -> None:
+    """Start the real PTB application, poll for updates, and stop cleanly on `stop`.
+    `started` gets the application once everything runs (for tests and the demo)."""
     application = build_application(services, rate_limited=rate_limited)
     async with application:
         if application.post_init is not None:  # run_polling would call it; we run by hand
@@ -29,10 +36,16 @@ async def serve(services: Services, stop: asyncio.Event, poll_timeout: float = 1
         application.bot_data["sender"] = sender
         sender_stop = asyncio.Event()
         sending = asyncio.create_task(sender.run(sender_stop), name="delivery-sender")
+        wakeup = Wakeup(services, sender.nudge)
+        application.bot_data["wakeup"] = wakeup
+        wakeup.start()
         log.info("bot started as @%s", application.bot.username)
+        if started is not None:
+            started.set_result(application)
         try:
             await stop.wait()
         finally:
+            wakeup.shutdown()
             await application.updater.stop()
             sender_stop.set()
             await sending

@@ -17,10 +17,12 @@ from bot.settings import Settings
 from reporting.campaign import Campaign
 from reporting.campaign_file import campaign_fingerprint, load_campaign
 from reporting.clock import Clock, ScaledClock, SystemClock
+from reporting.reminder_plan import plan
 from storage import models as m
 from storage import schema
 from storage.campaign_sync import sync_campaign
 from storage.db import create_engine, is_sqlite, reader_factory, session_factory
+from storage.plan import sync_plan
 from storage.progress import active_rounds, campaign_row
 
 
@@ -64,6 +66,7 @@ class Services:
             row, changes = await sync_campaign(session, self.campaign, fingerprint,
                                                self.clock.now())
             self.campaign_id = row.id
+            changes += await sync_plan(session, row.id, plan(self.campaign))
         await self._load_rounds()
         return changes
 

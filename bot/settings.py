@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     send_lease: float = Field(default=120, gt=0)
     send_retries: int = Field(default=5, ge=1)
     send_backoff: float = Field(default=2, ge=0)
+    wake_interval: float = Field(default=30, gt=0)
     files_dir: Path = Path("./data/files")
     log_level: str = "INFO"
     clock_start: dt.datetime | None = None

@@ -205,6 +205,12 @@ DEFAULT_REMINDERS = (
 )
 
 
+DEFAULT_UPSTREAM_REMINDERS = (
+    Reminder(days_before=1, at=dt.time(9)),
+    Reminder(days_before=0, at=dt.time(9)),
+)
+
+
 class Round(Strict):
     id: Code
     title: Text
@@ -271,6 +277,8 @@ class Campaign(Strict):
     rounds: list[Round] = Field(min_length=1)
     upstream: list[Upstream] = Field(default_factory=list)
     reminders: list[Reminder] = Field(default_factory=lambda: list(DEFAULT_REMINDERS))
+    upstream_reminders: list[Reminder] = Field(
+        default_factory=lambda: list(DEFAULT_UPSTREAM_REMINDERS))
     quiet_hours: QuietHours = Field(default_factory=QuietHours)
     holidays: Literal["china", "none"] = "china"
     reminder_grace_hours: float = Field(default=12, ge=0)

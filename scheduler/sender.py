@@ -28,6 +28,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.services import Services
 from scheduler.rate_limit import LEDGER
 from storage import deliveries as ledger
+from storage import drafts
 from storage import models as m
 
 log = logging.getLogger(__name__)
@@ -166,6 +167,9 @@ class DeliverySender:
         token = row.claimed_by or ""
         services = self.services
         attempts = row.attempts
+        if not await self._still_wanted(row):
+            await self._settle(row, State.CANCELLED, "no longer needed: the unit submitted")
+            return
         while True:
             async with services.transaction() as session:
                 if not await ledger.mark_sending(session, row.id, token, services.clock.now(),
@@ -201,6 +205,14 @@ class DeliverySender:
                 await self._settle(row, State.SENT, message_id=message.message_id)
                 self.sent += 1
             return
+
+    async def _still_wanted(self, row: m.Delivery) -> bool:
+        """A reminder to a unit that submitted since it was queued is not sent."""
+        unless = row.payload.get("unless_submitted")
+        if not unless:
+            return True
+        async with self.services.readers() as session:
+            return await drafts.latest_submission(session, unless[0], unless[1]) is None
 
     async def _may_retry(self, row: m.Delivery, token: str, attempts: int, error: str) -> bool:
         """Back off and try again, or settle as failed after the last attempt."""
@@ -247,7 +259,7 @@ class DeliverySender:
         async with self.services.transaction() as session:
             await ledger.settle(session, row.id, state, self.services.clock.now(), error,
                                 message_id)
-        if state is not State.SENT:
+        if state not in (State.SENT, State.CANCELLED):
             log.warning("delivery %s to chat %s: %s (%s)", row.key, row.chat_id, state, error)
 
     async def _settle_blocked(self, row: m.Delivery, error: str) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import models as m
 
 State = m.DeliveryState
-FINAL = (State.SENT, State.BLOCKED, State.FAILED, State.UNCERTAIN)
+FINAL = (State.SENT, State.BLOCKED, State.FAILED, State.UNCERTAIN, State.CANCELLED)
 _LEDGER = m.Delivery.__table__
 
 

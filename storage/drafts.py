@@ -59,6 +59,7 @@ async def open_draft(
 # Statements on the path of every answer are built once (building one costs about as
 # much as running it on SQLite).
 _ANSWERS = m.DraftAnswer.__table__
+_DRAFTS_T = m.Draft.__table__
 _DRAFT_ANSWERS = select(_ANSWERS.c.question_id, _ANSWERS.c.value, _ANSWERS.c.skipped).where(
     _ANSWERS.c.draft_id == bindparam("draft_id"))
 _UPSERTS = {}
@@ -74,6 +75,25 @@ for _dialect in (sqlite, postgresql):
 async def draft_answers(session: AsyncSession, draft_id: int) -> dict[str, StoredAnswer]:
     rows = await session.execute(_DRAFT_ANSWERS, {"draft_id": draft_id})
     return {qid: StoredAnswer(value=value, skipped=skipped) for qid, value, skipped in rows}
+
+
+async def round_drafts(session: AsyncSession,
+                       round_id: int) -> dict[int, dict[str, StoredAnswer]]:
+    """Every unit's draft answers for a round, by unit: two queries, however many units."""
+    found: dict[int, dict[str, StoredAnswer]] = {}
+    draft_units = dict((await session.execute(
+        select(m.Draft.id, m.Draft.unit_id).where(m.Draft.round_id == round_id))).all())
+    for draft_id in draft_units:
+        found[draft_units[draft_id]] = {}
+    if draft_units:
+        rows = await session.execute(
+            select(_ANSWERS.c.draft_id, _ANSWERS.c.question_id, _ANSWERS.c.value,
+                   _ANSWERS.c.skipped)
+            .join(_DRAFTS_T, _DRAFTS_T.c.id == _ANSWERS.c.draft_id)
+            .where(_DRAFTS_T.c.round_id == round_id))
+        for draft_id, qid, value, skipped in rows:
+            found[draft_units[draft_id]][qid] = StoredAnswer(value=value, skipped=skipped)
+    return found
 
 
 async def save_answer(

@@ -72,6 +72,7 @@ class DeliveryState(StrEnum):
     BLOCKED = "blocked"
     FAILED = "failed"
     UNCERTAIN = "uncertain"
+    CANCELLED = "cancelled"  # no longer wanted when its turn came (the unit submitted)
 
 
 class Campaign(Base):
@@ -296,6 +297,30 @@ class Delivery(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
+
+
+class PlanItem(Base):
+    """One planned sending: a reminder, an overdue notice, an escalation, a digest.
+
+    Computed from the campaign file at `init`; the wake-up claims those that are due.
+    """
+
+    __tablename__ = "plan_items"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "kind", "ref", "label"),
+        Index("ix_plan_items_due", "state", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    ref: Mapped[str] = mapped_column(String(32))
+    label: Mapped[str] = mapped_column(String(32))
+    at: Mapped[dt.datetime]
+    due: Mapped[dt.datetime]
+    state: Mapped[str] = mapped_column(String(16), default="planned")
+    fired_at: Mapped[dt.datetime | None]
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class AuditEntry(Base):

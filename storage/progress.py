@@ -133,3 +133,50 @@ async def unit_rounds(session: AsyncSession, campaign_id: int, unit_id: int) -> 
     )).all())
     return [UnitRound(round=r, latest=latest.get(r.id), draft_answers=draft_counts.get(r.id))
             for r in rounds]
+
+
+@dataclass(frozen=True)
+class RoundStatus:
+    """Where a round stands: who submitted (latest version), who is missing, and how to
+    reach the missing units' contacts."""
+
+    round: m.Round
+    units: list[m.Unit]
+    submitted: list[tuple[m.Unit, m.Submission]]
+    missing: list[m.Unit]
+    contacts: dict[int, list[m.Contact]]  # the reachable, joined contacts of missing units
+    unreachable: list[m.Contact]          # contacts of missing units who blocked the bot
+
+    @property
+    def total(self) -> int:
+        return len(self.units)
+
+
+async def round_status(session: AsyncSession, campaign_id: int, round_code: str) -> RoundStatus:
+    rnd = await session.scalar(select(m.Round).where(
+        m.Round.campaign_id == campaign_id, m.Round.code == round_code))
+    if rnd is None:
+        raise KeyError(round_code)
+    units = list(await session.scalars(select(m.Unit).where(
+        m.Unit.campaign_id == campaign_id, m.Unit.is_province.is_(False),
+        m.Unit.retired_at.is_(None)).order_by(m.Unit.position)))
+    latest_version = (
+        select(m.Submission.unit_id, func.max(m.Submission.version).label("v"))
+        .where(m.Submission.round_id == rnd.id).group_by(m.Submission.unit_id).subquery())
+    latest = {s.unit_id: s for s in await session.scalars(
+        select(m.Submission).join(latest_version,
+                                  (m.Submission.unit_id == latest_version.c.unit_id)
+                                  & (m.Submission.version == latest_version.c.v))
+        .where(m.Submission.round_id == rnd.id))}
+    missing = [u for u in units if u.id not in latest]
+    people = list(await session.scalars(select(m.Contact).where(
+        m.Contact.unit_id.in_([u.id for u in missing]), m.Contact.active.is_(True),
+        m.Contact.chat_id.is_not(None)).order_by(m.Contact.id)))
+    contacts: dict[int, list[m.Contact]] = {}
+    for person in people:
+        if person.reachable:
+            contacts.setdefault(person.unit_id, []).append(person)
+    return RoundStatus(
+        round=rnd, units=units, submitted=[(u, latest[u.id]) for u in units if u.id in latest],
+        missing=missing, contacts=contacts,
+        unreachable=[p for p in people if not p.reachable])

@@ -9,6 +9,7 @@ import datetime as dt
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -100,15 +101,24 @@ async def services(
 
 
 @pytest.fixture
-async def running_bot(services: Services, standin: StandinServer) -> AsyncIterator[Services]:
-    """The real PTB application, polling the stand-in over HTTP."""
+async def running_app(services: Services, standin: StandinServer) -> AsyncIterator[Any]:
+    """The real PTB application, polling the stand-in over HTTP, with its sender and
+    wake-up (in `bot_data`)."""
     stop = asyncio.Event()
-    task = asyncio.create_task(serve(services, stop, poll_timeout=1))
+    started: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    task = asyncio.create_task(serve(services, stop, poll_timeout=1, started=started))
+    application = await asyncio.wait_for(started, 10)
     await standin.wait_until(lambda: bool(standin.sent("getUpdates")), timeout=10)
-    yield services
+    yield application
     stop.set()
     with contextlib.suppress(asyncio.CancelledError):
         await asyncio.wait_for(task, 15)
+
+
+@pytest.fixture
+async def running_bot(running_app: Any) -> Services:
+    """The bot's services, with the bot running."""
+    return running_app.bot_data["services"]
 
 
 @pytest.fixture

@@ -21,7 +21,8 @@ class BotProcess:
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
         self.env.update(PYTHONPATH=str(ROOT), TELEGRAM_BOT_TOKEN=standin.token,
                         TELEGRAM_API_BASE_URL=standin.root, DATABASE_URL=database_url,
-                        CLOCK_START=clock_start, LOG_LEVEL="WARNING", **env)
+                        CLOCK_START=clock_start, LOG_LEVEL="WARNING")
+        self.env.update(env)
         self.process: asyncio.subprocess.Process | None = None
         self.log = cwd / "bot.log"
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 05:10:21.235799
+Create Date: 2026-11-29 05:36:42.605150
 """
 
 from alembic import op
@@ -28,6 +28,24 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_campaigns')),
     sa.UniqueConstraint('code', name=op.f('uq_campaigns_code'))
     )
+    op.create_table('plan_items',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('ref', sa.String(length=32), nullable=False),
+    sa.Column('label', sa.String(length=32), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.Column('due', sa.DateTime(), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('fired_at', sa.DateTime(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_plan_items_campaign_id_campaigns')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_plan_items')),
+    sa.UniqueConstraint('campaign_id', 'kind', 'ref', 'label', name=op.f('uq_plan_items_campaign_id'))
+    )
+    with op.batch_alter_table('plan_items', schema=None) as batch_op:
+        batch_op.create_index('ix_plan_items_due', ['state', 'at'], unique=False)
+
     op.create_table('rounds',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('campaign_id', sa.Integer(), nullable=False),
@@ -258,5 +276,9 @@ def downgrade() -> None:
     op.drop_table('upstream_deadlines')
     op.drop_table('units')
     op.drop_table('rounds')
+    with op.batch_alter_table('plan_items', schema=None) as batch_op:
+        batch_op.drop_index('ix_plan_items_due')
+
+    op.drop_table('plan_items')
     op.drop_table('campaigns')
     # ### end Alembic commands ###

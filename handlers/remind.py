@@ -1,0 +1,68 @@
+"""`/remind [ROUND]` (coordinators and admins): nudge every unit that has not submitted,
+now. A second tap within a few minutes sends nothing more."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.catalog import t
+from handlers.context import BotContext
+from scheduler.reminders import remind_now
+from storage import models as m
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("remind", remind))
+    application.add_handler(CallbackQueryHandler(remind_button, pattern=r"^rm:"))
+
+
+def _allowed(context: BotContext) -> bool:
+    return context.contact is not None and context.contact.role != m.Role.CONTACT
+
+
+async def remind(update: Update, context: BotContext) -> None:
+    """Remind now, or ask which round."""
+    message = update.effective_message
+    assert message is not None
+    if not _allowed(context):
+        await message.reply_text(t("guard.not_allowed", context.lang))
+        return
+    rounds = context.services.campaign.rounds
+    if context.args and context.args[0] in {r.id for r in rounds}:
+        await _remind(message, context, context.args[0])
+        return
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
+        r.title.get(context.lang), callback_data=f"rm:{r.id}")] for r in rounds])
+    await message.reply_text(t("remind.which", context.lang), reply_markup=keyboard)
+
+
+async def remind_button(update: Update, context: BotContext) -> None:
+    """The round chosen from the list."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    if not _allowed(context) or not isinstance(query.message, Message):
+        await query.answer(t("guard.not_allowed", context.lang), show_alert=True)
+        return
+    code = query.data.removeprefix("rm:")
+    await query.answer()
+    if code in {r.id for r in context.services.campaign.rounds}:
+        await _remind(query.message, context, code)
+
+
+async def _remind(message: Message, context: BotContext, code: str) -> None:
+    lang = context.lang
+    title = html.escape(context.services.campaign.round(code).title.get(lang))
+    queued = await remind_now(context.services, code)
+    if queued is None:
+        await message.chat.send_message(t("remind.cooldown", lang))
+        return
+    if queued == 0:
+        await message.chat.send_message(t("remind.nobody", lang, round=title))
+        return
+    sender = context.application.bot_data.get("sender")
+    if sender is not None:
+        sender.nudge()
+    await message.chat.send_message(t("remind.sent", lang, round=title, n=queued))

@@ -1,0 +1,150 @@
+"""The reminder plan: what goes out when, computed from the campaign file.
+
+For every round: the reminders before its deadline (to units that have not submitted),
+the overdue notice (to those units) and the escalation (to the province) at the deadline,
+and the digest after it. For every upstream deadline: reminders to the province.
+
+A time in quiet hours or on a day off (China's public holidays and weekends, with the
+make-up working days, 调休, from the `chinesecalendar` package) moves to the next allowed
+time, or to the last allowed time before the deadline if the next is too late. Two
+reminders of one round that land on the same time are one reminder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from reporting.campaign import Campaign, Reminder
+
+MIN_GAP = dt.timedelta(hours=2)  # closer than this to an earlier reminder: one is enough
+
+
+class Kind(StrEnum):
+    REMINDER = "reminder"        # to units that have not submitted, before the deadline
+    OVERDUE = "overdue"          # to those units, at the deadline
+    ESCALATION = "escalation"    # to the province, naming the missing units
+    DIGEST = "digest"            # the round's digest to the province
+    UPSTREAM = "upstream"        # to the province, before its own deadline
+
+
+@dataclass(frozen=True)
+class PlannedItem:
+    kind: Kind
+    ref: str           # the round's id, or the upstream deadline's
+    label: str         # stable within (kind, ref): which reminder of the plan this is
+    at: dt.datetime    # when, aware (campaign zone), after quiet hours and days off
+    due: dt.datetime   # the deadline it serves
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return self.kind.value, self.ref, self.label
+
+
+def chinese_workday(day: dt.date) -> bool:
+    """A working day in China: weekdays, less public holidays, plus make-up days."""
+    import chinese_calendar
+
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:  # a year the package does not know yet
+        return day.weekday() < 5
+
+
+def all_days(day: dt.date) -> bool:
+    return True
+
+
+class Calendar:
+    """Which moments may carry a reminder."""
+
+    def __init__(self, campaign: Campaign,
+                 workday: Callable[[dt.date], bool] | None = None):
+        self.zone = campaign.zone
+        self.quiet_start = campaign.quiet_hours.start
+        self.quiet_end = campaign.quiet_hours.end
+        self.workday = workday or (chinese_workday if campaign.holidays == "china" else all_days)
+
+    def quiet(self, moment: dt.datetime) -> bool:
+        t = moment.timetz().replace(tzinfo=None)
+        if self.quiet_start > self.quiet_end:  # 22:00–08:00 crosses midnight
+            return t >= self.quiet_start or t < self.quiet_end
+        return self.quiet_start <= t < self.quiet_end
+
+    def allowed(self, moment: dt.datetime) -> bool:
+        return self.workday(moment.date()) and not self.quiet(moment)
+
+    def next_allowed(self, moment: dt.datetime) -> dt.datetime:
+        """`moment` if allowed, else the start of the next allowed stretch."""
+        local = moment.astimezone(self.zone)
+        for _ in range(60):
+            if self.allowed(local):
+                return local
+            if self.workday(local.date()) and local.timetz().replace(tzinfo=None) < \
+                    self.quiet_end:
+                local = local.replace(hour=self.quiet_end.hour, minute=self.quiet_end.minute,
+                                      second=0, microsecond=0)
+            else:
+                local = dt.datetime.combine(local.date() + dt.timedelta(days=1),
+                                            self.quiet_end, tzinfo=self.zone)
+        return moment
+
+    def last_allowed_before(self, moment: dt.datetime, deadline: dt.datetime) -> dt.datetime:
+        """The latest allowed moment before `deadline` (and not before `moment`'s day)."""
+        local = deadline.astimezone(self.zone).replace(second=0, microsecond=0)
+        for _ in range(2 * 24 * 14):
+            local -= dt.timedelta(minutes=30)
+            if self.allowed(local):
+                return local
+        return moment
+
+    def place(self, moment: dt.datetime, deadline: dt.datetime | None) -> dt.datetime:
+        moved = self.next_allowed(moment)
+        if deadline is not None and moved >= deadline:
+            return self.last_allowed_before(moment, deadline)
+        return moved
+
+
+def _label(reminder: Reminder) -> str:
+    if reminder.hours_before is not None:
+        return f"h{reminder.hours_before:g}"
+    assert reminder.at is not None
+    return f"d{reminder.days_before}@{reminder.at.strftime('%H%M')}"
+
+
+def plan(campaign: Campaign, workday: Callable[[dt.date], bool] | None = None,
+         ) -> list[PlannedItem]:
+    calendar = Calendar(campaign, workday)
+    items: list[PlannedItem] = []
+    for rnd in campaign.rounds:
+        deadline = campaign.deadline(rnd.id)
+        opens = campaign.round_opens_at(rnd.id)
+        kept: list[dt.datetime] = []
+        for reminder in sorted(campaign.reminders_for(rnd.id), key=lambda r: r.when(deadline)):
+            wanted = reminder.when(deadline)
+            if wanted >= deadline or wanted < opens:
+                continue
+            at = calendar.place(wanted, deadline)
+            if at < opens or any(abs(at - other) < MIN_GAP for other in kept):
+                continue
+            kept.append(at)
+            items.append(PlannedItem(Kind.REMINDER, rnd.id, _label(reminder), at, deadline))
+        items.append(PlannedItem(Kind.OVERDUE, rnd.id, "due", deadline, deadline))
+        items.append(PlannedItem(Kind.ESCALATION, rnd.id, "due", deadline, deadline))
+        digest_at = deadline + dt.timedelta(minutes=campaign.digest_after_minutes)
+        items.append(PlannedItem(Kind.DIGEST, rnd.id, "after", digest_at, deadline))
+    for up in campaign.upstream:
+        deadline = campaign.upstream_deadline(up.id)
+        kept = []
+        for reminder in campaign.upstream_reminders:
+            wanted = reminder.when(deadline)
+            if wanted >= deadline:
+                continue
+            at = calendar.place(wanted, deadline)
+            if any(abs(at - other) < MIN_GAP for other in kept):
+                continue
+            kept.append(at)
+            items.append(PlannedItem(Kind.UPSTREAM, up.id, _label(reminder), at, deadline))
+    return items

@@ -1,0 +1,168 @@
+"""Firing what the plan says is due: reminders, overdue notices, escalations, the
+province's own reminders. No Telegram here: each item becomes ledger rows, in the same
+transaction that marks it fired, so a restart neither loses nor repeats one.
+
+A reminder whose time passed while the bot was down still goes out if it is useful
+(before its deadline, within the campaign's grace period) and is skipped with a log
+line otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.catalog import moment, remaining, t
+from bot.services import Services
+from reporting.form import FormState
+from reporting.reminder_plan import Kind
+from storage import deliveries as ledger
+from storage import drafts
+from storage import models as m
+from storage import plan as planned
+from storage.progress import round_status
+
+log = logging.getLogger(__name__)
+
+FIRED_HERE = [Kind.REMINDER, Kind.OVERDUE, Kind.ESCALATION, Kind.UPSTREAM]
+MANUAL_COOLDOWN = dt.timedelta(minutes=10)
+
+
+async def fire_due(services: Services, kinds: list[str] | None = None) -> int:
+    """Fire every due item (of these kinds); returns how many ledger rows were queued."""
+    now = services.clock.now()
+    grace = dt.timedelta(hours=services.campaign.reminder_grace_hours)
+    async with services.readers() as session:
+        due = await planned.due_items(session, services.campaign_id, now,
+                                      list(kinds or FIRED_HERE))
+    queued = 0
+    for item in due:
+        useful = now - item.at <= grace and (
+            item.kind in (Kind.OVERDUE, Kind.ESCALATION) or now < item.due)
+        async with services.transaction() as session:
+            if not useful:
+                if await planned.take(session, item.id, planned.SKIPPED, now,
+                                      "its time passed while the bot was not running"):
+                    log.info("skipped %s %s %s planned for %s: too late to be useful",
+                             item.kind, item.ref, item.label, item.at.isoformat())
+                continue
+            if not await planned.take(session, item.id, planned.DONE, now):
+                continue  # another instance fired it
+            messages = await compose(session, services, item, now)
+            queued += await ledger.enqueue(session, messages, now)
+            log.info("fired %s %s %s: %d message(s)", item.kind, item.ref, item.label,
+                     len(messages))
+    return queued
+
+
+async def remind_now(services: Services, round_code: str) -> int | None:
+    """A coordinator's `/remind`: the round's reminder, now, to every unit that has not
+    submitted. None if one was sent in the last few minutes (a double tap sends once)."""
+    now = services.clock.now()
+    bucket = int(now.timestamp() // MANUAL_COOLDOWN.total_seconds())
+    deadline = services.campaign.deadline(round_code)
+    async with services.transaction() as session:
+        item = await planned.add_manual(session, services.campaign_id, Kind.REMINDER,
+                                        round_code, str(bucket), now, deadline)
+        if item is None:
+            return None
+        await planned.take(session, item.id, planned.DONE, now)
+        messages = await compose(session, services, item, now)
+        return await ledger.enqueue(session, messages, now)
+
+
+async def compose(session: AsyncSession, services: Services, item: m.PlanItem,
+                  now: dt.datetime) -> list[ledger.Outgoing]:
+    if item.kind == Kind.UPSTREAM:
+        return await _to_province(session, services, item, now)
+    status = await round_status(session, services.campaign_id, item.ref)
+    if item.kind == Kind.ESCALATION:
+        return await _to_province(session, services, item, now, status)
+    out: list[ledger.Outgoing] = []
+    campaign = services.campaign
+    questions = campaign.questions_for(item.ref)
+    unit_drafts = await drafts.round_drafts(session, status.round.id)
+    for unit in status.missing:
+        draft = unit_drafts.get(unit.id)
+        missing = FormState(questions, draft or {}).missing_required()
+        for contact in status.contacts.get(unit.id, []):
+            lang = contact.language
+            if item.kind == Kind.OVERDUE:
+                text = t("remind.overdue", lang, round=_round_title(services, item.ref, lang),
+                         due=moment(item.due, campaign.zone, lang))
+            else:
+                lacks = (t("remind.lacks", lang, names=t("list.sep", lang).join(
+                    html.escape(q.prompt.get(lang)) for q in missing[:8]),
+                    n=len(missing)) if draft else t("remind.not_started", lang,
+                                                    n=len(questions)))
+                text = t("remind.before", lang, round=_round_title(services, item.ref, lang),
+                         due=moment(item.due, campaign.zone, lang),
+                         left=remaining(item.due - now, lang), lacks=lacks)
+            out.append(ledger.Outgoing(
+                key=f"{item.kind}:{item.id}:{contact.id}", purpose=item.kind,
+                chat_id=contact.chat_id or 0, contact_id=contact.id,
+                payload={"text": text,
+                         "buttons": [[{"text": t("remind.fill_now", lang),
+                                       "callback_data": f"rd:{item.ref}"}]],
+                         "unless_submitted": [unit.id, status.round.id]}))
+    return out
+
+
+async def _to_province(session: AsyncSession, services: Services, item: m.PlanItem,
+                       now: dt.datetime, status: Any = None) -> list[ledger.Outgoing]:
+    campaign = services.campaign
+    people = await province_people(session, services.campaign_id)
+    rounds = ([item.ref] if item.kind == Kind.ESCALATION else
+              next(u.rounds for u in campaign.upstream if u.id == item.ref))
+    statuses = [status] if status else [
+        await round_status(session, services.campaign_id, code) for code in rounds]
+    out = []
+    for person in people:
+        lang = person.language
+        lines = []
+        if item.kind == Kind.UPSTREAM:
+            title = next(u.title.get(lang) for u in campaign.upstream if u.id == item.ref)
+            lines.append(t("remind.upstream", lang, title=html.escape(title),
+                           due=moment(item.due, campaign.zone, lang),
+                           left=remaining(item.due - now, lang)))
+        for st in statuses:
+            lines += round_summary(services, st, lang, escalate=item.kind == Kind.ESCALATION)
+        out.append(ledger.Outgoing(key=f"{item.kind}:{item.id}:{person.id}", purpose=item.kind,
+                                   chat_id=person.chat_id or 0, contact_id=person.id,
+                                   payload={"text": "\n".join(lines)}))
+    return out
+
+
+def round_summary(services: Services, status: Any, lang: str, escalate: bool) -> list[str]:
+    """`已报送 13/15；尚未报送：鞍山、丹东；无法联系：丹东 王五`, for the province."""
+    campaign, sep = services.campaign, t("list.sep", lang)
+    title = _round_title(services, status.round.code, lang)
+    key = "remind.escalation" if escalate else "remind.round_state"
+    lines = [t(key, lang, round=html.escape(title),
+               due=moment(status.round.due_at, campaign.zone, lang),
+               submitted=len(status.submitted), total=status.total)]
+    if status.missing:
+        lines.append(t("remind.missing", lang, names=html.escape(
+            sep.join(u.short_name for u in status.missing))))
+    if status.unreachable:
+        lines.append(t("remind.unreachable", lang, names=html.escape(
+            sep.join(f"{c.unit.short_name} {c.name}" for c in status.unreachable))))
+    return lines
+
+
+async def province_people(session: AsyncSession, campaign_id: int) -> list[m.Contact]:
+    """Coordinators and admins who have joined."""
+    return list(await session.scalars(
+        select(m.Contact).join(m.Unit, m.Unit.id == m.Contact.unit_id).where(
+            m.Unit.campaign_id == campaign_id, m.Unit.is_province.is_(True),
+            m.Contact.active.is_(True), m.Contact.chat_id.is_not(None),
+            m.Contact.reachable.is_(True)).order_by(m.Contact.id)))
+
+
+def _round_title(services: Services, code: str, lang: str) -> str:
+    return services.campaign.round(code).title.get(lang)

@@ -1,0 +1,84 @@
+"""The plan in the database: synced from the campaign at `init`, claimed when due.
+
+Sync updates what has not fired (a changed deadline moves its reminders), adds what is
+new, drops planned items the file no longer asks for, and never touches what fired.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting.reminder_plan import PlannedItem
+from storage import models as m
+
+PLANNED, DONE, SKIPPED = "planned", "done", "skipped"
+MANUAL = "manual@"  # label of a coordinator's /remind
+
+
+async def add_manual(session: AsyncSession, campaign_id: int, kind: str, ref: str,
+                     bucket: str, now: dt.datetime, due: dt.datetime) -> m.PlanItem | None:
+    """A one-off item due now; None if one with this bucket exists (a double tap)."""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        async with session.begin_nested():
+            item = m.PlanItem(campaign_id=campaign_id, kind=kind, ref=ref,
+                              label=f"{MANUAL}{bucket}", at=now, due=due, state=PLANNED)
+            session.add(item)
+            await session.flush()
+    except IntegrityError:
+        return None
+    return item
+
+
+async def sync_plan(session: AsyncSession, campaign_id: int,
+                    items: list[PlannedItem]) -> list[str]:
+    existing = {(r.kind, r.ref, r.label): r for r in await session.scalars(
+        select(m.PlanItem).where(m.PlanItem.campaign_id == campaign_id))}
+    added = moved = 0
+    for item in items:
+        at, due = item.at.astimezone(dt.UTC), item.due.astimezone(dt.UTC)
+        row = existing.pop(item.key, None)
+        if row is None:
+            session.add(m.PlanItem(campaign_id=campaign_id, kind=item.kind, ref=item.ref,
+                                   label=item.label, at=at, due=due, state=PLANNED))
+            added += 1
+        elif row.state == PLANNED and (row.at != at or row.due != due):
+            row.at, row.due = at, due
+            moved += 1
+    gone = [r.id for r in existing.values()
+            if r.state == PLANNED and not r.label.startswith(MANUAL)]
+    if gone:
+        await session.execute(delete(m.PlanItem).where(m.PlanItem.id.in_(gone)))
+    await session.flush()
+    counts = (("added", added), ("moved", moved), ("dropped", len(gone)))
+    return [f"plan: {n} {what}" for what, n in counts if n]
+
+
+async def due_items(session: AsyncSession, campaign_id: int, now: dt.datetime,
+                    kinds: list[str], limit: int = 100) -> list[m.PlanItem]:
+    return list(await session.scalars(
+        select(m.PlanItem).where(m.PlanItem.campaign_id == campaign_id,
+                                 m.PlanItem.state == PLANNED, m.PlanItem.at <= now,
+                                 m.PlanItem.kind.in_(kinds))
+        .order_by(m.PlanItem.at, m.PlanItem.id).limit(limit)))
+
+
+async def take(session: AsyncSession, item_id: int, state: str, now: dt.datetime,
+               note: str | None = None) -> bool:
+    """Compare-and-set `planned` → `state`: True for the one process that got it."""
+    result = await session.execute(
+        update(m.PlanItem).where(m.PlanItem.id == item_id, m.PlanItem.state == PLANNED)
+        .values(state=state, fired_at=now, note=note)
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+async def next_at(session: AsyncSession, campaign_id: int) -> dt.datetime | None:
+    from sqlalchemy import func
+
+    return await session.scalar(select(func.min(m.PlanItem.at)).where(
+        m.PlanItem.campaign_id == campaign_id, m.PlanItem.state == PLANNED))

@@ -1,0 +1,118 @@
+"""Restarts and two instances: a reminder whose time passes while the bot is down goes
+out once; the scheduler's job count does not grow; two instances send each once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bot.runner import serve
+from bot.services import Services
+from standin.server import StandinServer
+from storage import models as m
+from tests.campaign_run import drained
+from tests.people import invite_code
+from tests.processes import BotProcess
+
+FAST = {"WAKE_INTERVAL": "0.3", "SEND_RATE": "200"}
+
+
+async def join_units(services: Services, standin: StandinServer, codes: list[str]):
+    """Contacts who joined earlier (their invites redeemed by the running bot)."""
+    users = []
+    for code in codes:
+        user = standin.user(f"{code}联系人")
+        await user.command("start", await invite_code(services, code))
+        users.append(user)
+    return users
+
+
+async def sent_reminders(services: Services) -> int:
+    async with services.readers() as session:
+        return await session.scalar(select(func.count()).select_from(m.Delivery).where(
+            m.Delivery.purpose == "reminder", m.Delivery.state == "sent")) or 0
+
+
+async def test_a_reminder_due_while_the_bot_was_down_goes_out_once(
+    services: Services, standin: StandinServer, database_url: str, tmp_path: Path
+) -> None:
+    # Up on 1月26日 08:59:57, for a few seconds: it joins the people, nothing is due yet.
+    bot = BotProcess(standin, database_url, tmp_path, clock_start="2021-01-26T08:59:57+08:00",
+                     **FAST)
+    await bot.start()
+    users = await join_units(services, standin, ["dalian", "anshan"])
+    await standin.wait_until(lambda: all(u.messages for u in users), timeout=20)
+    await bot.stop()
+    assert await sent_reminders(services) == 0
+    # Down across 09:00; up again at 09:20 (within the grace period): sent at start-up.
+    for start in ("2021-01-26T09:20:00+08:00", "2021-01-26T09:25:00+08:00"):
+        bot = BotProcess(standin, database_url, tmp_path, clock_start=start, **FAST)
+        await bot.start()
+        await standin.wait_until(lambda: all(
+            any("⏰" in m_.text for m_ in u.messages) for u in users), timeout=20)
+        await asyncio.sleep(1)
+        await bot.stop()
+    for user in users:
+        assert len([m_ for m_ in user.messages if "⏰" in m_.text]) == 1
+    assert await sent_reminders(services) == 2
+
+
+async def test_a_reminder_missed_by_more_than_the_grace_period_is_skipped(
+    services: Services, standin: StandinServer, database_url: str, tmp_path: Path
+) -> None:
+    bot = BotProcess(standin, database_url, tmp_path,
+                     clock_start="2021-01-27T06:00:00+08:00",  # 21 h after 1月26日 09:00
+                     LOG_LEVEL="INFO", **FAST)
+    await bot.start()
+    await asyncio.sleep(1.5)
+    await bot.stop()
+    async with services.readers() as session:
+        item = await session.scalar(select(m.PlanItem).where(
+            m.PlanItem.ref == "r1", m.PlanItem.label == "d3@0900"))
+    assert item is not None and item.state == "skipped"
+    assert "not running" in (item.note or "")
+    assert "skipped reminder r1 d3@0900" in bot.log.read_text()
+
+
+async def test_ten_restarts_leave_one_scheduler_job(
+    services: Services, standin: StandinServer
+) -> None:
+    counts = []
+    for _ in range(10):
+        stop = asyncio.Event()
+        started: asyncio.Future = asyncio.get_running_loop().create_future()
+        task = asyncio.create_task(serve(services, stop, poll_timeout=0.2, started=started))
+        application = await asyncio.wait_for(started, 10)
+        counts.append(application.bot_data["wakeup"].job_count)
+        stop.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(task, 10)
+    assert counts == [1] * 10
+
+
+async def test_two_instances_send_each_reminder_once(
+    services: Services, standin: StandinServer, database_url: str, tmp_path: Path
+) -> None:
+    codes = [u.code for u in services.campaign.units]
+    first = BotProcess(standin, database_url, tmp_path / "a",
+                       clock_start="2021-01-26T08:59:58+08:00", **FAST)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    await first.start()
+    users = await join_units(services, standin, codes)
+    await standin.wait_until(lambda: all(u.messages for u in users), timeout=30)
+    second = BotProcess(standin, database_url, tmp_path / "b",
+                        clock_start="2021-01-26T08:59:59+08:00", **FAST)
+    await second.start()
+    await standin.wait_until(lambda: all(
+        any("⏰" in m_.text for m_ in u.messages) for u in users), timeout=30)
+    await asyncio.sleep(1.5)
+    await first.stop()
+    await second.stop()
+    for user in users:
+        assert len([m_ for m_ in user.messages if "⏰" in m_.text]) == 1
+    assert await sent_reminders(services) == len(codes)
+    await drained(services)

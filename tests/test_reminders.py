@@ -1,0 +1,182 @@
+"""Reminders and escalations over the whole default campaign, each sent exactly once."""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from bot.services import Services
+from reporting.clock import FakeClock
+from reporting.reminder_plan import Calendar, chinese_workday, plan
+from standin.server import StandinServer
+from storage import models as m
+from tests.campaign_run import SHANGHAI, drained, local, run_campaign, submit
+from tests.people import joined
+
+
+@pytest.fixture
+def overrides() -> dict[str, object]:
+    return {"wake_interval": 3600, "send_rate": 500}
+
+
+async def received(services: Services) -> dict[str, list[tuple[str, str, dt.datetime]]]:
+    """Per unit (or "province"): (kind, round or upstream, local time) of each sent row."""
+    out: dict[str, list[tuple[str, str, dt.datetime]]] = collections.defaultdict(list)
+    async with services.readers() as session:
+        items = {i.id: i for i in await session.scalars(select(m.PlanItem))}
+        rows = await session.execute(
+            select(m.Delivery, m.Unit)
+            .join(m.Contact, m.Contact.id == m.Delivery.contact_id)
+            .join(m.Unit, m.Unit.id == m.Contact.unit_id)
+            .where(m.Delivery.state == "sent").order_by(m.Delivery.id))
+        for delivery, unit in rows:
+            kind, plan_id, _ = delivery.key.split(":")
+            item = items[int(plan_id)]
+            owner = "province" if unit.is_province else unit.code
+            out[owner].append((kind, item.ref, delivery.sent_at.astimezone(SHANGHAI)))
+    return out
+
+
+async def test_a_whole_campaign_reminds_exactly_who_has_not_submitted(
+    running_app, standin: StandinServer, clock: FakeClock
+) -> None:
+    services: Services = running_app.bot_data["services"]
+    units = [u.code for u in services.campaign.units]
+    people = {code: await joined(standin, services, code, f"{code}联系人") for code in units}
+    coordinator = await joined(standin, services, "province", "杜四龙", m.Role.COORDINATOR)
+
+    async def sub(unit: str, rnd: str):
+        return lambda: submit(services, unit, rnd)
+
+    events: dict[dt.datetime, list] = collections.defaultdict(list)
+    # r1: most submit early; anshan after two reminders; dandong late; fushun never.
+    for code in units:
+        if code not in {"anshan", "dandong", "fushun"}:
+            events[local(1, 25, 10)].append(await sub(code, "r1"))
+            events[local(2, 3, 10)].append(await sub(code, "r2"))
+            events[local(2, 10, 10)].append(await sub(code, "r3"))
+    events[local(1, 28, 12)].append(await sub("anshan", "r1"))
+    events[local(2, 4, 10)].append(await sub("anshan", "r2"))
+    events[local(2, 10, 10)].append(await sub("anshan", "r3"))
+    events[local(1, 30, 10)].append(await sub("dandong", "r1"))  # late
+    events[local(2, 3, 10)].append(await sub("dandong", "r2"))
+    events[local(2, 10, 10)].append(await sub("dandong", "r3"))
+    await run_campaign(services, running_app, clock, events, until=local(2, 19, 23))
+
+    got = await received(services)
+    times = lambda unit, kind: [(ref, t.strftime("%m-%d %H:%M")) for k, ref, t in got[unit]  # noqa: E731
+                                if k == kind]
+    assert times("dalian", "reminder") == []
+    assert times("anshan", "reminder") == [("r1", "01-26 09:00"), ("r1", "01-28 09:00")]
+    assert times("dandong", "reminder") == [
+        ("r1", "01-26 09:00"), ("r1", "01-28 09:00"), ("r1", "01-29 09:00"), ("r1", "01-29 16:00")]
+    assert times("dandong", "overdue") == [("r1", "01-29 18:00")]
+    assert times("fushun", "reminder") == [
+        ("r1", "01-26 09:00"), ("r1", "01-28 09:00"), ("r1", "01-29 09:00"), ("r1", "01-29 16:00"),
+        ("r2", "02-05 09:00"), ("r2", "02-07 09:00"), ("r2", "02-08 09:00"), ("r2", "02-08 16:00"),
+        ("r3", "02-18 08:00"), ("r3", "02-18 16:00")]
+    assert times("fushun", "overdue") == [("r1", "01-29 18:00"), ("r2", "02-08 18:00"),
+                                          ("r3", "02-18 18:00")]
+    for unit, rows in got.items():
+        for _, _, at in rows:
+            assert 8 <= at.hour < 22, (unit, at)
+            assert not dt.date(2021, 2, 11) <= at.date() <= dt.date(2021, 2, 17), (unit, at)
+    escalations = [m_.text for m_ in coordinator.messages if "🚨" in m_.text]
+    assert len(escalations) == 3
+    assert "尚未报送：抚顺、丹东" in escalations[0]  # exactly: anshan had submitted
+    assert "尚未报送：抚顺" in escalations[1] and "尚未报送：抚顺" in escalations[2]
+    assert times("province", "upstream") == [
+        ("m1", "01-29 09:00"), ("m1", "01-29 21:30"), ("m2", "02-08 09:00"),
+        ("m2", "02-09 09:00"), ("m3", "02-18 09:00"), ("m3", "02-19 09:00")]
+    # What the ledger says was sent is what the people have, and no more.
+    fushun_reminders = [m_ for m_ in people["fushun"].messages if "⏰" in m_.text]
+    assert len(fushun_reminders) == 10
+    assert fushun_reminders[0].buttons == [("📝 立即填报", "rd:r1")]
+    assert "本单位尚未开始填写（共 18 题" in fushun_reminders[0].text
+    assert not [m_ for m_ in people["dalian"].messages if "⏰" in m_.text]
+
+
+async def test_a_unit_that_submits_after_a_reminder_is_queued_does_not_get_it(
+    running_app, standin: StandinServer, clock: FakeClock
+) -> None:
+    services: Services = running_app.bot_data["services"]
+    user = await joined(standin, services, "dalian")
+    clock.set(local(1, 26, 9))
+    standin.faults.slow(user.id, 0.5)
+    from scheduler.reminders import fire_due
+
+    assert await fire_due(services) == 1   # queued, not yet sent
+    await submit(services, "dalian", "r1")  # the unit submits in the meantime
+    running_app.bot_data["sender"].nudge()
+    await drained(services)
+    async with services.readers() as session:
+        states = list(await session.scalars(select(m.Delivery.state)))
+    assert states == ["cancelled"]
+    assert not [m_ for m_ in user.messages if "⏰" in m_.text]
+
+
+async def test_remind_sends_once_to_units_that_have_not_submitted(
+    running_app, standin: StandinServer, clock: FakeClock
+) -> None:
+    services: Services = running_app.bot_data["services"]
+    anshan = await joined(standin, services, "anshan")
+    dalian = await joined(standin, services, "dalian")
+    await submit(services, "dalian", "r1")
+    coordinator = await joined(standin, services, "province", "尹涛", m.Role.COORDINATOR)
+    await coordinator.command("remind", "r1")
+    assert "已向尚未报送“第一次阶段性活动情况”的单位发出提醒（1 人）" in (
+        await coordinator.next_message()).text
+    await coordinator.command("remind", "r1")
+    assert "刚刚已经提醒过" in (await coordinator.next_message()).text
+    await drained(services)
+    assert len([m_ for m_ in anshan.messages if "⏰" in m_.text]) == 1
+    assert not [m_ for m_ in dalian.messages if "⏰" in m_.text]
+    anshan.mark_read()
+    await anshan.command("remind", "r1")
+    assert (await anshan.next_message()).text == "您没有使用此功能的权限。"
+
+
+def test_quiet_hours_and_the_spring_festival_move_reminders(campaign_text: str) -> None:
+    from reporting.campaign_file import parse_campaign
+
+    campaign = parse_campaign(campaign_text)
+    calendar = Calendar(campaign, chinese_workday)
+    assert calendar.place(local(2, 15, 9), local(2, 18, 18)) == local(2, 18, 8)   # 春节
+    assert calendar.place(local(2, 7, 9), local(2, 8, 18)) == local(2, 7, 9)      # 调休 workday
+    assert calendar.place(local(1, 28, 23), local(1, 29, 18)) == local(1, 29, 8)  # quiet
+    # The next allowed time is past the deadline: the last allowed time before it.
+    assert calendar.place(local(1, 30, 9), local(1, 30, 12)) == local(1, 29, 21, 30)
+    items = plan(campaign)
+    for item in items:
+        if item.kind == "reminder":
+            assert chinese_workday(item.at.date()) and 8 <= item.at.hour < 22
+
+
+async def test_a_changed_deadline_re_plans_what_has_not_fired(
+    services: Services, tmp_path, clock: FakeClock, campaign_text: str
+) -> None:
+    from tests.conftest import make_settings
+
+    async with services.transaction() as session:
+        first = await session.scalar(select(m.PlanItem).where(
+            m.PlanItem.ref == "r1", m.PlanItem.label == "d3@0900"))
+        assert first is not None
+        first.state, first.fired_at = "done", clock.now()
+    moved = tmp_path / "moved.yaml"
+    moved.write_text(campaign_text.replace('due: "2021-01-29"', 'due: "2021-01-27"'),
+                     encoding="utf-8")
+    again = Services.create(make_settings(services.settings.database_url,
+                                          campaign_file=moved), clock=clock)
+    changes = await again.initialise()
+    assert any("moved" in c for c in changes)
+    async with again.readers() as session:
+        r1 = {i.label: (i.state, i.at.astimezone(SHANGHAI))
+              for i in await session.scalars(select(m.PlanItem).where(
+                  m.PlanItem.ref == "r1", m.PlanItem.kind == "reminder"))}
+    assert r1["d3@0900"] == ("done", local(1, 26, 9))        # sent stays as sent
+    assert r1["d1@0900"] == ("planned", local(1, 26, 9))
+    assert r1["h2"] == ("planned", local(1, 27, 16))
+    await again.close()
