@@ -11,6 +11,7 @@ Telegram) as `uncertain`, never resent by itself.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -50,11 +51,13 @@ async def enqueue(session: AsyncSession, messages: Sequence[Outgoing], now: dt.d
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     added = 0
+    statement = (insert(_LEDGER).on_conflict_do_nothing(index_elements=["key"])
+                 .returning(_LEDGER.c.id))
     for start in range(0, len(rows), 500):
-        result = await session.execute(
-            insert(_LEDGER).on_conflict_do_nothing(index_elements=["key"]),
-            rows[start:start + 500])
-        added += max(result.rowcount, 0)
+        # RETURNING counts what was added on both databases (asyncpg has no rowcount for
+        # many rows at once).
+        result = await session.execute(statement, rows[start:start + 500])
+        added += len(result.all())
     return added
 
 
@@ -74,7 +77,7 @@ async def claim(session: AsyncSession, worker: str, now: dt.datetime, lease: dt.
     ids = list(await session.scalars(candidates))
     if not ids:
         return []
-    token = f"{worker}@{now.timestamp():.6f}"
+    token = f"{worker}@{secrets.token_hex(6)}"  # one per claim, even within one instant
     await session.execute(
         update(m.Delivery)
         .where(m.Delivery.id.in_(ids), m.Delivery.state == State.PENDING,

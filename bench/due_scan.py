@@ -1,0 +1,138 @@
+"""How long a wake-up takes with 10,000 contacts in 2,000 units and 3 rounds, on SQLite
+and on PostgreSQL (target: under 200 ms a wake-up on both).
+
+Three figures per database:
+- an idle wake-up: find that nothing is due (the common case, every WAKE_INTERVAL);
+- a wake-up at a reminder's time: claim the plan item, find the units that have not
+  submitted (half of them), compose one message per contact and queue them (5,000 rows);
+- the sender's claim of one batch (64 rows) from that ledger.
+
+Run:  .venv/bin/python bench/due_scan.py [--pg postgresql://postgres@127.0.0.1:5432/postgres]
+(the PostgreSQL figures use a database `reporting_bench`, made and dropped here)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import insert, select, text, update
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.services import Services
+from bot.settings import Settings
+from reporting.campaign_file import DEFAULT_CAMPAIGN_FILE
+from reporting.clock import FakeClock
+from scheduler.reminders import fire_due
+from storage import deliveries as ledger
+from storage import models as m
+
+UNITS, PER_UNIT = 2000, 5
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+def big_campaign(path: Path) -> Path:
+    data = yaml.safe_load(DEFAULT_CAMPAIGN_FILE.read_text(encoding="utf-8"))
+    data["units"] = [{"code": f"u{i}", "name": f"第{i}单位"} for i in range(UNITS)]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+async def populate(services: Services) -> None:
+    now = services.clock.now()
+    async with services.transaction() as session:
+        units = list(await session.scalars(select(m.Unit.id).where(
+            m.Unit.is_province.is_(False)).order_by(m.Unit.position)))
+        rows = [{"telegram_user_id": 10_000_000 + n, "chat_id": 10_000_000 + n,
+                 "name": f"联系人{n}", "unit_id": unit_id, "role": "contact",
+                 "language": "zh", "reachable": True, "active": True, "created_at": now}
+                for n, unit_id in enumerate(u for u in units for _ in range(PER_UNIT))]
+        for start in range(0, len(rows), 1000):
+            await session.execute(insert(m.Contact.__table__), rows[start:start + 1000])
+        r1 = next(r for r in services.rounds if r.code == "r1")
+        await session.execute(insert(m.Submission.__table__), [
+            {"unit_id": u, "round_id": r1.id, "version": 1, "submitted_at": now, "late": False,
+             "review_state": "pending"} for u in units[::2]])
+
+
+async def measure(url: str, workdir: Path) -> dict[str, list[float]]:
+    settings = Settings(_env_file=None, database_url=url,  # type: ignore[call-arg]
+                        campaign_file=big_campaign(workdir / "big.yaml"))
+    clock = FakeClock(dt.datetime(2021, 1, 25, 12, tzinfo=SHANGHAI))
+    services = Services.create(settings, clock=clock)
+    await services.initialise()
+    await populate(services)
+    figures: dict[str, list[float]] = {"idle wake-up": [], "reminder wake-up": [],
+                                       "claim a batch": []}
+    for _ in range(20):
+        began = time.perf_counter()
+        await fire_due(services)
+        figures["idle wake-up"].append(time.perf_counter() - began)
+    for label in ("d3@0900", "d1@0900", "d0@0900"):
+        async with services.transaction() as session:  # each reminder of round 1, at its time
+            item = await session.scalar(select(m.PlanItem).where(
+                m.PlanItem.label == label, m.PlanItem.ref == "r1"))
+            assert item is not None
+            item.state = "planned"
+        clock.set(item.at)
+        began = time.perf_counter()
+        queued = await fire_due(services, ["reminder"])
+        figures["reminder wake-up"].append(time.perf_counter() - began)
+        assert queued == UNITS // 2 * PER_UNIT, queued
+        async with services.transaction() as session:
+            await session.execute(update(m.PlanItem).values(state="done"))
+    for _ in range(20):
+        began = time.perf_counter()
+        async with services.transaction() as session:
+            rows = await ledger.claim(session, "bench", clock.now(), dt.timedelta(minutes=2),
+                                      64)
+        figures["claim a batch"].append(time.perf_counter() - began)
+        assert len(rows) == 64
+    await services.close()
+    return figures
+
+
+async def fresh_pg_database(admin_url: str) -> str:
+    engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        await conn.execute(text("DROP DATABASE IF EXISTS reporting_bench"))
+        await conn.execute(text("CREATE DATABASE reporting_bench"))
+    await engine.dispose()
+    return admin_url.rsplit("/", 1)[0] + "/reporting_bench"
+
+
+def show(db: str, figures: dict[str, list[float]]) -> None:
+    for name, times in figures.items():
+        ms = sorted(t * 1000 for t in times)
+        print(f"{db:<11} {name:<17} median {statistics.median(ms):8.1f} ms   "
+              f"max {ms[-1]:8.1f} ms   ({len(ms)} runs)")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pg", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+    args = parser.parse_args()
+    print(f"{UNITS * PER_UNIT} contacts in {UNITS} units, 3 rounds; half the units "
+          f"have submitted round 1")
+    with tempfile.TemporaryDirectory() as tmp:
+        show("SQLite", await measure(f"sqlite+aiosqlite:///{tmp}/bench.db", Path(tmp)))
+        try:
+            url = await fresh_pg_database(args.pg)
+        except Exception as exc:  # no server: say so, do not pretend
+            print(f"PostgreSQL  not measured: {exc.__class__.__name__}: {exc}")
+            return
+        show("PostgreSQL", await measure(url, Path(tmp)))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
