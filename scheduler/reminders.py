@@ -89,24 +89,15 @@ async def compose(session: AsyncSession, services: Services, item: m.PlanItem,
     unit_drafts = await drafts.round_drafts(session, status.round.id)
     for unit in status.missing:
         draft = unit_drafts.get(unit.id)
-        missing = FormState(questions, draft or {}).missing_required()
+        texts: dict[str, str] = {}  # one text per language for all of a unit's contacts
         for contact in status.contacts.get(unit.id, []):
             lang = contact.language
-            if item.kind == Kind.OVERDUE:
-                text = t("remind.overdue", lang, round=_round_title(services, item.ref, lang),
-                         due=moment(item.due, campaign.zone, lang))
-            else:
-                lacks = (t("remind.lacks", lang, names=t("list.sep", lang).join(
-                    html.escape(q.prompt.get(lang)) for q in missing[:8]),
-                    n=len(missing)) if draft else t("remind.not_started", lang,
-                                                    n=len(questions)))
-                text = t("remind.before", lang, round=_round_title(services, item.ref, lang),
-                         due=moment(item.due, campaign.zone, lang),
-                         left=remaining(item.due - now, lang), lacks=lacks)
+            if lang not in texts:
+                texts[lang] = _unit_text(services, item, lang, now, draft, questions)
             out.append(ledger.Outgoing(
                 key=f"{item.kind}:{item.id}:{contact.id}", purpose=item.kind,
                 chat_id=contact.chat_id or 0, contact_id=contact.id,
-                payload={"text": text,
+                payload={"text": texts[lang],
                          "buttons": [[{"text": t("remind.fill_now", lang),
                                        "callback_data": f"rd:{item.ref}"}]],
                          "unless_submitted": [unit.id, status.round.id]}))
@@ -136,6 +127,23 @@ async def _to_province(session: AsyncSession, services: Services, item: m.PlanIt
                                    chat_id=person.chat_id or 0, contact_id=person.id,
                                    payload={"text": "\n".join(lines)}))
     return out
+
+
+def _unit_text(services: Services, item: m.PlanItem, lang: str, now: dt.datetime,
+               draft: dict[str, Any] | None, questions: list[Any]) -> str:
+    campaign = services.campaign
+    title = html.escape(_round_title(services, item.ref, lang))
+    due = moment(item.due, campaign.zone, lang)
+    if item.kind == Kind.OVERDUE:
+        return t("remind.overdue", lang, round=title, due=due)
+    if draft is None:
+        lacks = t("remind.not_started", lang, n=len(questions))
+    else:
+        missing = FormState(questions, draft).missing_required()
+        lacks = t("remind.lacks", lang, n=len(missing), names=t("list.sep", lang).join(
+            html.escape(q.prompt.get(lang)) for q in missing[:8]))
+    return t("remind.before", lang, round=title, due=due, left=remaining(item.due - now, lang),
+             lacks=lacks)
 
 
 def round_summary(services: Services, status: Any, lang: str, escalate: bool) -> list[str]:
