@@ -18,7 +18,17 @@ from telegram.ext import (
 from bot.catalog import t
 from bot.services import Services
 from bot.updates import PerChatUpdateProcessor
-from handlers import broadcast, errors, guard, joining, messages, remind, report, status
+from handlers import (
+    broadcast,
+    digest,
+    errors,
+    guard,
+    joining,
+    messages,
+    remind,
+    report,
+    status,
+)
 from handlers.context import BotContext
 from scheduler.pacer import PaceLimits, Pacer
 from scheduler.rate_limit import PacedRateLimiter
@@ -54,6 +64,7 @@ def build_application(
     report.register(application)
     broadcast.register(application)
     remind.register(application)
+    digest.register(application)
     messages.register(application)  # last: the plain messages that are left
     application.add_error_handler(errors.on_error)
     return application

@@ -4,16 +4,14 @@ as the bot's own (a running bot may share the work; no one gets it twice)."""
 from __future__ import annotations
 
 import argparse
-import html
 import mimetypes
-import re
 import sys
 from pathlib import Path
 
 from telegram.ext import ExtBot
 
 from bot.catalog import t
-from bot.cli import CliError, _open
+from bot.cli import CliError, _open, _plain
 from scheduler.pacer import PaceLimits, Pacer
 from scheduler.rate_limit import PacedRateLimiter
 from scheduler.sender import DeliverySender
@@ -107,7 +105,3 @@ def _confirmed() -> bool:
     if not sys.stdin.isatty():
         raise CliError(t("cli.need_yes"))
     return input(t("cli.confirm")).strip().lower() in {"y", "yes", "是"}
-
-
-def _plain(text: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", text))

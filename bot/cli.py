@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
                             description=t("cli.help.import"))
     roster.add_argument("file", help=t("cli.help.roster_file"))
 
+    digest = sub.add_parser("digest", help=t("cli.help.digest"), description=t("cli.help.digest"))
+    digest.add_argument("round", help=t("cli.help.round"))
+    digest.add_argument("--format", choices=["text", "docx", "xlsx"], default="text",
+                        help=t("cli.help.format"))
+    digest.add_argument("--out", help=t("cli.help.digest_out"))
+
     cast = sub.add_parser("broadcast", help=t("cli.help.broadcast"),
                           description=t("cli.help.broadcast"))
     cast.add_argument("--to", required=True, metavar="all|role:ROLE|unit:CODE,...|missing:ROUND",
@@ -250,6 +256,46 @@ async def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_digest(args: argparse.Namespace) -> int:
+    from reporting.digest_docx import digest_docx
+    from reporting.digest_text import digest_text
+    from reporting.digest_xlsx import digest_xlsx
+    from storage.digest_data import load_digest
+
+    services = await _open()
+    try:
+        campaign = services.campaign
+        if args.round not in {r.id for r in campaign.rounds}:
+            raise CliError(t("cli.unknown_round", code=args.round,
+                             codes=", ".join(r.id for r in campaign.rounds)))
+        async with services.readers() as session:
+            digest = await load_digest(session, campaign, services.campaign_id, args.round,
+                                       services.clock.now())
+    finally:
+        await services.close()
+    if args.format == "text":
+        text = "\n".join(_plain(part) for part in digest_text(digest))
+        if args.out:
+            Path(args.out).write_text(text + "\n", encoding="utf-8")
+            print(t("cli.digest_written", path=args.out))
+        else:
+            print(text)
+        return 0
+    content = digest_docx(digest) if args.format == "docx" else digest_xlsx(digest)
+    out = Path(args.out or f"{campaign.code}-{args.round}-digest.{args.format}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(content)
+    print(t("cli.digest_written", path=out))
+    return 0
+
+
+def _plain(text: str) -> str:
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
 async def cmd_broadcast(args: argparse.Namespace) -> int:
     from bot.broadcast_cli import broadcast
 
@@ -267,6 +313,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], Coroutine[Any, Any, int]]] = 
     "status": cmd_status,
     "invite": cmd_invite,
     "import-contacts": cmd_import_contacts,
+    "digest": cmd_digest,
     "broadcast": cmd_broadcast,
     "run": cmd_run,
     "demo": cmd_demo,

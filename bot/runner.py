@@ -13,6 +13,7 @@ from telegram.ext import Application
 
 from bot.app import build_application
 from bot.services import Services
+from scheduler.digests import fire_digests
 from scheduler.sender import DeliverySender
 from scheduler.wakeup import Wakeup
 
@@ -36,7 +37,7 @@ async def serve(services: Services, stop: asyncio.Event, poll_timeout: float = 1
         application.bot_data["sender"] = sender
         sender_stop = asyncio.Event()
         sending = asyncio.create_task(sender.run(sender_stop), name="delivery-sender")
-        wakeup = Wakeup(services, sender.nudge)
+        wakeup = Wakeup(services, sender.nudge, extra=lambda: fire_digests(services))
         application.bot_data["wakeup"] = wakeup
         wakeup.start()
         log.info("bot started as @%s", application.bot.username)

@@ -8,7 +8,7 @@ from telegram.error import BadRequest
 from telegram.ext import Application, MessageHandler, filters
 
 from bot.catalog import t
-from handlers import broadcast, report
+from handlers import broadcast, digest, report
 from handlers.context import BotContext
 from reporting.report_flow import MAX_FILE_BYTES, IncomingFile
 from storage import models as m
@@ -29,7 +29,10 @@ async def on_text(update: Update, context: BotContext) -> None:
     role = context.contact.role
     if role == m.Role.CONTACT:
         await report.text_answer(message, context)
-    elif not (role == m.Role.ADMIN and await broadcast.take_message(message, context, None)):
+        return
+    if await digest.take_reason(message, context):
+        return
+    if not (role == m.Role.ADMIN and await broadcast.take_message(message, context, None)):
         await message.reply_text(t("messages.use_commands", context.lang))
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -149,13 +149,12 @@ async def submit_draft(
     )
     if claimed.rowcount != 1:
         return None  # its answers and cursors went with it (ON DELETE CASCADE)
-    version = (await session.scalar(
-        select(func.max(m.Submission.version)).where(
-            m.Submission.unit_id == draft.unit_id, m.Submission.round_id == draft.round_id)
-    ) or 0) + 1
+    previous = await latest_submission(session, draft.unit_id, draft.round_id)
+    version = (previous.version if previous else 0) + 1
+    returned = previous is not None and previous.review_state == "returned"
     submission = m.Submission(unit_id=draft.unit_id, round_id=draft.round_id, version=version,
                               submitted_by=contact_id, submitted_at=now, late=late,
-                              review_state="revised" if version > 1 else "pending")
+                              review_state="revised" if returned else "pending")
     session.add(submission)
     await session.flush()
     kept: dict[str, Any] = {}

@@ -323,6 +323,17 @@ class PlanItem(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+class PendingAction(Base):
+    """What a coordinator's next message is for (the reason for returning a report)."""
+
+    __tablename__ = "pending_actions"
+
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), primary_key=True)
+    action: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[int]
+    created_at: Mapped[dt.datetime]
+
+
 class AuditEntry(Base):
     __tablename__ = "audit_log"
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 05:36:42.605150
+Create Date: 2026-11-29 05:49:30.076139
 """
 
 from alembic import op
@@ -203,6 +203,14 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_invites')),
     sa.UniqueConstraint('code_hash', name=op.f('uq_invites_code_hash'))
     )
+    op.create_table('pending_actions',
+    sa.Column('contact_id', sa.Integer(), nullable=False),
+    sa.Column('action', sa.String(length=16), nullable=False),
+    sa.Column('target_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_pending_actions_contact_id_contacts')),
+    sa.PrimaryKeyConstraint('contact_id', name=op.f('pk_pending_actions'))
+    )
     op.create_table('submissions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('unit_id', sa.Integer(), nullable=False),
@@ -258,6 +266,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_submissions_round_unit')
 
     op.drop_table('submissions')
+    op.drop_table('pending_actions')
     op.drop_table('invites')
     op.drop_table('form_cursors')
     op.drop_table('draft_answers')

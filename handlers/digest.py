@@ -1,0 +1,204 @@
+"""`/digest [ROUND]` and `/progress [ROUND]` (coordinators and admins), and returning a
+unit's report for revision with a reason."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.catalog import short_moment, t
+from handlers.context import BotContext
+from reporting.digest_files import render_all
+from reporting.digest_text import REVIEW
+from storage import deliveries as ledger
+from storage import models as m
+from storage import reviews
+from storage.digest_data import load_digest
+
+Button = InlineKeyboardButton
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("digest", digest))
+    application.add_handler(CommandHandler("progress", progress))
+    application.add_handler(CallbackQueryHandler(round_chosen, pattern=r"^(dg|pg):"))
+    application.add_handler(CallbackQueryHandler(return_chosen, pattern=r"^rt:"))
+
+
+def _province(context: BotContext) -> bool:
+    return context.contact is not None and context.contact.role != m.Role.CONTACT
+
+
+def _round_of(context: BotContext) -> str | None:
+    codes = {r.id for r in context.services.campaign.rounds}
+    return context.args[0] if context.args and context.args[0] in codes else None
+
+
+async def _ask_round(message: Message, context: BotContext, prefix: str) -> None:
+    keyboard = InlineKeyboardMarkup([[Button(r.title.get(context.lang),
+                                             callback_data=f"{prefix}:{r.id}")]
+                                     for r in context.services.campaign.rounds])
+    await message.reply_text(t("remind.which", context.lang), reply_markup=keyboard)
+
+
+async def digest(update: Update, context: BotContext) -> None:
+    """The round's digest now: chat, Word and Excel (provisional before the deadline)."""
+    message = update.effective_message
+    assert message is not None
+    if not _province(context):
+        await message.reply_text(t("guard.not_allowed", context.lang))
+        return
+    code = _round_of(context)
+    if code is None:
+        await _ask_round(message, context, "dg")
+        return
+    await send_digest(message, context, code)
+
+
+async def progress(update: Update, context: BotContext) -> None:
+    """Who has and has not submitted, now, with a Return button for each report."""
+    message = update.effective_message
+    assert message is not None
+    if not _province(context):
+        await message.reply_text(t("guard.not_allowed", context.lang))
+        return
+    code = _round_of(context)
+    if code is None:
+        await _ask_round(message, context, "pg")
+        return
+    await send_progress(message, context, code)
+
+
+async def round_chosen(update: Update, context: BotContext) -> None:
+    """A round picked for /digest or /progress."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    if not _province(context) or not isinstance(query.message, Message):
+        await query.answer(t("guard.not_allowed", context.lang), show_alert=True)
+        return
+    kind, _, code = query.data.partition(":")
+    await query.answer()
+    if code not in {r.id for r in context.services.campaign.rounds}:
+        return
+    if kind == "dg":
+        await send_digest(query.message, context, code)
+    else:
+        await send_progress(query.message, context, code)
+
+
+async def send_digest(message: Message, context: BotContext, code: str) -> None:
+    services = context.services
+    async with services.readers() as session:
+        compiled = await load_digest(session, services.campaign, services.campaign_id, code,
+                                     services.clock.now())
+    await message.chat.send_action("upload_document")
+    rendered = render_all(compiled, context.lang)
+    for part in rendered.parts:
+        await message.chat.send_message(part)
+    await message.chat.send_document(InputFile(rendered.docx, filename=rendered.docx_name))
+    await message.chat.send_document(InputFile(rendered.xlsx, filename=rendered.xlsx_name))
+
+
+async def send_progress(message: Message, context: BotContext, code: str) -> None:
+    services, lang = context.services, context.lang
+    async with services.readers() as session:
+        compiled = await load_digest(session, services.campaign, services.campaign_id, code,
+                                     services.clock.now())
+        ids = await _submission_ids(session, services.campaign_id, code)
+    zone, sep = services.campaign.zone, t("list.sep", lang)
+    lines = [t("progress.title", lang, round=html.escape(services.campaign.round(code)
+                                                          .title.get(lang)),
+               n=len(compiled.submissions), total=len(compiled.units))]
+    buttons = []
+    for unit in compiled.units:
+        sub = compiled.submissions.get(unit.code)
+        if sub is None:
+            continue
+        late = t("status.state.late_mark", lang) if sub.late else ""
+        lines.append(t("progress.line", lang, unit=html.escape(unit.short), version=sub.version,
+                       when=short_moment(sub.submitted_at, zone, lang), late=late,
+                       review=t(REVIEW[sub.review_state], lang)))
+        if sub.review_state != "returned" and unit.code in ids:
+            buttons.append(Button(t("progress.return", lang, unit=unit.short),
+                                  callback_data=f"rt:{ids[unit.code]}"))
+    if compiled.missing:
+        lines.append(t("digest.missing", lang, names=html.escape(
+            sep.join(u.short for u in compiled.missing))))
+    if compiled.unreachable:
+        lines.append(t("digest.unreachable", lang, names=html.escape(
+            sep.join(compiled.unreachable))))
+    rows = [buttons[i:i + 3] for i in range(0, len(buttons), 3)]
+    await message.chat.send_message("\n".join(lines),
+                                    reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+
+
+async def _submission_ids(session, campaign_id: int, code: str) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    newest = (select(m.Submission.unit_id, func.max(m.Submission.version).label("v"))
+              .join(m.Round, m.Round.id == m.Submission.round_id)
+              .where(m.Round.campaign_id == campaign_id, m.Round.code == code)
+              .group_by(m.Submission.unit_id).subquery())
+    rows = await session.execute(
+        select(m.Unit.code, m.Submission.id).join(m.Unit, m.Unit.id == m.Submission.unit_id)
+        .join(newest, (newest.c.unit_id == m.Submission.unit_id)
+              & (newest.c.v == m.Submission.version))
+        .join(m.Round, m.Round.id == m.Submission.round_id).where(m.Round.code == code))
+    return {unit: sid for unit, sid in rows}
+
+
+async def return_chosen(update: Update, context: BotContext) -> None:
+    """Return pressed: ask for the reason (the next message is it)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    if not _province(context) or not isinstance(query.message, Message):
+        await query.answer(t("guard.not_allowed", context.lang), show_alert=True)
+        return
+    assert context.contact is not None
+    submission_id = query.data.removeprefix("rt:")
+    if not submission_id.isdigit():
+        await query.answer()
+        return
+    services = context.services
+    async with services.transaction() as session:
+        await reviews.ask_reason(session, context.contact.id, int(submission_id),
+                                 services.clock.now())
+    await query.answer()
+    await query.message.chat.send_message(t("progress.ask_reason", context.lang))
+
+
+async def take_reason(message: Message, context: BotContext) -> bool:
+    """A coordinator's message: the reason for a return, if one was asked. False if not."""
+    assert context.contact is not None and message.text is not None
+    services, lang = context.services, context.lang
+    now = services.clock.now()
+    async with services.transaction() as session:
+        submission_id = await reviews.pending_return(session, context.contact.id)
+        if submission_id is None:
+            return False
+        await reviews.drop_pending(session, context.contact.id)
+        reason = message.text.strip()[:1000]
+        found = await reviews.return_submission(session, submission_id, reason,
+                                                context.contact.id, now)
+        if found is None:
+            await message.reply_text(t("progress.return_stale", lang))
+            return True
+        submission, unit, rnd, contacts = found
+        queued = await ledger.enqueue(session, [ledger.Outgoing(
+            key=f"return:{submission.id}:{c.id}", purpose="return", chat_id=c.chat_id or 0,
+            contact_id=c.id,
+            payload={"text": t("progress.returned_notice", c.language,
+                               round=html.escape(services.campaign.round(rnd.code)
+                                                 .title.get(c.language)),
+                               version=submission.version, reason=html.escape(reason)),
+                     "buttons": [[{"text": t("progress.amend", c.language),
+                                   "callback_data": f"ra:{rnd.code}"}]]})
+            for c in contacts], now)
+    sender = context.application.bot_data.get("sender")
+    if sender is not None:
+        sender.nudge()
+    await message.reply_text(t("progress.returned", lang, unit=html.escape(unit.name),
+                               n=queued))
+    return True

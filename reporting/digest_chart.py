@@ -1,0 +1,71 @@
+"""A bar chart of the main figures by unit, as PNG bytes (matplotlib, no screen).
+
+Chinese labels need a CJK font; if the machine has none, the chart uses unit codes and
+says so in the log (scripts/setup installs one where it can)."""
+
+from __future__ import annotations
+
+import io
+import logging
+from functools import cache
+
+from reporting.digest import Digest
+
+log = logging.getLogger(__name__)
+CJK_HINTS = ("wqy", "wenquanyi", "notosanscjk", "notoserifcjk", "sourcehan", "simhei",
+             "msyh", "droidsansfallback", "arphic", "uming", "ukai")
+
+
+@cache
+def cjk_font() -> str | None:
+    """The family name of a font on this machine that has Chinese glyphs, if any."""
+    from matplotlib import font_manager
+
+    for path in font_manager.findSystemFonts():
+        flat = path.lower().replace("-", "").replace("_", "").replace(" ", "")
+        if any(hint in flat for hint in CJK_HINTS):
+            try:
+                font_manager.fontManager.addfont(path)
+                return font_manager.FontProperties(fname=path).get_name()
+            except (OSError, RuntimeError):
+                continue
+    return None
+
+
+def figures_chart(digest: Digest, max_figures: int = 3) -> bytes | None:
+    """Grouped bars: the first figures that share a unit (万元), one group per unit."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figures = [f for f in digest.figures if f.covered]
+    if not figures:
+        return None
+    measure = figures[0].question.unit.zh if figures[0].question.unit else ""
+    chosen = [f for f in figures if (f.question.unit.zh if f.question.unit else "") == measure]
+    chosen = chosen[:max_figures]
+    font = cjk_font()
+    if font is None:
+        log.warning("no CJK font on this machine: the chart labels units by code")
+    labels = [u.short if font else u.code for u in digest.units]
+    with plt.rc_context({"font.family": [font] if font else ["DejaVu Sans"],
+                         "axes.unicode_minus": False}):
+        fig, ax = plt.subplots(figsize=(10, 4.8), dpi=110)
+        width = 0.8 / len(chosen)
+        for i, row in enumerate(chosen):
+            values = [float(row.values.get(u.code) or 0) for u in digest.units]
+            positions = [x + i * width for x in range(len(labels))]
+            name = row.question.prompt.zh if font else row.question.id
+            ax.bar(positions, values, width=width, label=name)
+        ax.set_xticks([x + width * (len(chosen) - 1) / 2 for x in range(len(labels))])
+        ax.set_xticklabels(labels, rotation=45 if len(labels) > 8 else 0,
+                           ha="right" if len(labels) > 8 else "center", fontsize=8)
+        ax.set_ylabel(measure if font else "")
+        ax.legend(fontsize=8)
+        ax.grid(axis="y", alpha=0.3)
+        fig.tight_layout()
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        plt.close(fig)
+    return buffer.getvalue()

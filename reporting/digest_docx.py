@@ -1,0 +1,132 @@
+"""The digest as a Word document the province can forward with light edits."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+from bot.catalog import day, short_moment
+from reporting.answers import display
+from reporting.digest import Digest, plain_number
+from reporting.digest_chart import figures_chart
+
+log = logging.getLogger(__name__)
+
+
+def digest_docx(d: Digest) -> bytes:
+    doc = Document()
+    _chinese_fonts(doc)
+    campaign, zone = d.campaign, d.campaign.zone
+    title = doc.add_heading(f"{campaign.name.zh}{d.round_title}汇总", level=0)
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    when = day(d.as_of.astimezone(zone).date())
+    subtitle = doc.add_paragraph(f"{campaign.province.name}　{when}")
+    subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if d.provisional:
+        doc.add_paragraph(f"（截至 {short_moment(d.as_of, zone)}，报送尚未截止，非最终结果）")
+
+    doc.add_heading("一、总体情况", level=1)
+    summary = (f"本节点应报送单位 {len(d.units)} 个，已报送 {len(d.submissions)} 个，其中按时 "
+               f"{len(d.on_time)} 个、逾期 {len(d.late)} 个，未报送 {len(d.missing)} 个。")
+    main = [f for f in d.figures if f.covered][:3]
+    if main:
+        summary += "主要数据：" + "；".join(
+            f"{f.question.prompt.zh}合计 {plain_number(f.total)}"
+            f"{f.question.unit.zh if f.question.unit else ''}（{f.covered} 个单位）"
+            for f in main) + "。"
+    doc.add_paragraph(summary)
+
+    doc.add_heading("二、主要数据", level=1)
+    if d.figures:
+        _figures_table(doc, d)
+        drops = [(f, c) for f in d.figures for c in f.dropped]
+        for fig, code in drops:
+            doc.add_paragraph(f"注意：{d.unit(code).short}的“{fig.question.prompt.zh}”"
+                              f"比上期减少，请核实。")
+        chart = figures_chart(d)
+        if chart:
+            doc.add_picture(io.BytesIO(chart), width=Cm(16))
+
+    number = 3
+    for q, answered in d.sections:
+        doc.add_heading(f"{_chinese_number(number)}、{q.prompt.zh}", level=1)
+        number += 1
+        if not answered:
+            doc.add_paragraph("（无）")
+        for unit, text in answered:
+            doc.add_heading(unit.name, level=2)
+            for paragraph in text.splitlines():
+                if paragraph.strip():
+                    doc.add_paragraph(paragraph.strip())
+        if q.id == "cases" or "案例" in q.prompt.zh:
+            _case_pictures(doc, d)
+
+    if d.others:
+        doc.add_heading(f"{_chinese_number(number)}、其他情况", level=1)
+        number += 1
+        for q, answered in d.others:
+            values = "；".join(f"{u.short}：{display(q, v, 'zh')}" for u, v in answered)
+            doc.add_paragraph(f"{q.prompt.zh}：{values or '（无）'}")
+
+    doc.add_heading(f"{_chinese_number(number)}、报送情况", level=1)
+    doc.add_paragraph("未报送单位：" + ("、".join(u.name for u in d.missing) or "无"))
+    if d.late:
+        doc.add_paragraph("逾期报送单位：" + "、".join(u.name for u in d.late))
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def _figures_table(doc: Document, d: Digest) -> None:
+    table = doc.add_table(rows=1, cols=1 + len(d.figures))
+    table.style = "Table Grid"
+    header = table.rows[0].cells
+    header[0].text = "单位"
+    for i, fig in enumerate(d.figures, 1):
+        unit = f"（{fig.question.unit.zh}）" if fig.question.unit else ""
+        header[i].text = f"{fig.question.prompt.zh}{unit}"
+    for u in d.units:
+        cells = table.add_row().cells
+        cells[0].text = u.short
+        for i, fig in enumerate(d.figures, 1):
+            value = fig.values.get(u.code)
+            cells[i].text = "—" if value is None else plain_number(value)
+    totals = table.add_row().cells
+    totals[0].text = "合计"
+    for i, fig in enumerate(d.figures, 1):
+        totals[i].text = f"{plain_number(fig.total)}（{fig.covered}个单位）"
+    for row in table.rows:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(8)
+
+
+def _case_pictures(doc: Document, d: Digest) -> None:
+    for file in d.files:
+        if not file.is_image:
+            continue
+        try:
+            doc.add_picture(io.BytesIO(file.content), width=Cm(12))
+        except Exception:  # a photo python-docx cannot read: name it instead
+            log.warning("could not place the picture %s of %s", file.name, file.unit)
+            doc.add_paragraph(f"（附件：{file.name}）")
+            continue
+        doc.add_paragraph(f"图：{d.unit(file.unit).name}典型案例（{file.name}）")
+
+
+def _chinese_fonts(doc: Document) -> None:
+    for name in ("Normal", "Heading 1", "Heading 2", "Title"):
+        style = doc.styles[name]
+        style.font.name = "SimSun" if name == "Normal" else "SimHei"
+        fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+        fonts.set(qn("w:eastAsia"), "宋体" if name == "Normal" else "黑体")
+
+
+def _chinese_number(n: int) -> str:
+    return "零一二三四五六七八九十"[n] if n <= 10 else str(n)

@@ -1,0 +1,71 @@
+"""Loading a round's digest from the database: latest versions, the previous round's
+running totals, the files, and who cannot be reached."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting.campaign import Campaign, QuestionType
+from reporting.digest import Digest, FileEntry, SubmissionEntry, UnitEntry, compile_digest
+from storage import models as m
+
+
+async def load_digest(session: AsyncSession, campaign: Campaign, campaign_id: int,
+                      round_code: str, as_of: dt.datetime) -> Digest:
+    rounds = list(await session.scalars(select(m.Round).where(
+        m.Round.campaign_id == campaign_id, m.Round.retired_at.is_(None))
+        .order_by(m.Round.position)))
+    rnd = next(r for r in rounds if r.code == round_code)
+    earlier = [r for r in rounds if r.position < rnd.position]
+    units = list(await session.scalars(select(m.Unit).where(
+        m.Unit.campaign_id == campaign_id, m.Unit.is_province.is_(False),
+        m.Unit.retired_at.is_(None)).order_by(m.Unit.position)))
+    codes = {u.id: u.code for u in units}
+    current = await latest_submissions(session, rnd.id, codes)
+    previous = await latest_submissions(session, earlier[-1].id, codes) if earlier else []
+    attachment_questions = {q.id for q in campaign.questions_for(round_code)
+                            if q.type is QuestionType.ATTACHMENT}
+    wanted = {int(i) for s in current for q in attachment_questions
+              for i in (s.answers.get(q) or [])}
+    files = []
+    if wanted:
+        owners = {int(i): (s.unit, q) for s in current for q in attachment_questions
+                  for i in (s.answers.get(q) or [])}
+        for a in await session.scalars(select(m.Attachment).where(m.Attachment.id.in_(wanted))
+                                       .order_by(m.Attachment.id)):
+            unit, question = owners[a.id]
+            files.append(FileEntry(unit=unit, question=question, name=a.file_name,
+                                   mime_type=a.mime_type, content=a.content))
+    blocked = await session.execute(
+        select(m.Unit.short_name, m.Contact.name).join(m.Unit, m.Unit.id == m.Contact.unit_id)
+        .where(m.Unit.campaign_id == campaign_id, m.Contact.active.is_(True),
+               m.Contact.reachable.is_(False), m.Contact.chat_id.is_not(None))
+        .order_by(m.Unit.position, m.Contact.id))
+    return compile_digest(
+        campaign, round_code, as_of,
+        [UnitEntry(code=u.code, name=u.name, short=u.short_name) for u in units],
+        current, previous, files, [f"{unit} {name}" for unit, name in blocked])
+
+
+async def latest_submissions(session: AsyncSession, round_id: int,
+                             codes: dict[int, str]) -> list[SubmissionEntry]:
+    newest = (select(m.Submission.unit_id, func.max(m.Submission.version).label("v"))
+              .where(m.Submission.round_id == round_id).group_by(m.Submission.unit_id)
+              .subquery())
+    rows = list(await session.scalars(select(m.Submission).join(
+        newest, (m.Submission.unit_id == newest.c.unit_id)
+        & (m.Submission.version == newest.c.v)).where(m.Submission.round_id == round_id)))
+    answers: dict[int, dict] = {r.id: {} for r in rows}
+    if rows:
+        for sid, qid, value in await session.execute(
+                select(m.Answer.submission_id, m.Answer.question_id, m.Answer.value)
+                .where(m.Answer.submission_id.in_(list(answers)))):
+            answers[sid][qid] = value
+    return [SubmissionEntry(unit=codes[r.unit_id], version=r.version,
+                            submitted_at=r.submitted_at, late=r.late,
+                            review_state=r.review_state, answers=answers[r.id],
+                            review_note=r.review_note)
+            for r in rows if r.unit_id in codes]

@@ -1,0 +1,234 @@
+"""The digest: contents, the Word file, the workbook, delivery once to each coordinator,
+on demand, returning a report for revision, and who may see it."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from bot.services import Services
+from reporting.clock import FakeClock
+from reporting.digest_docx import digest_docx
+from reporting.digest_text import digest_text
+from reporting.digest_xlsx import digest_xlsx
+from standin.server import StandinServer
+from storage import models as m
+from storage.digest_data import load_digest
+from tests.campaign_run import drained, local, submit
+from tests.people import joined
+
+
+@pytest.fixture
+def overrides() -> dict[str, object]:
+    return {"wake_interval": 3600, "send_rate": 500}
+
+
+def photo() -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(2, 1.5))
+    ax.plot([1, 2, 3], [3, 1, 2])
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+async def simulated_round(services: Services, clock: FakeClock) -> None:
+    """Round 2: dalian grows, anshan's running total drops, fuxin leaves a figure blank,
+    dandong writes HTML, tieling submits late, the rest are missing."""
+    clock.set(local(1, 27, 10))
+    await submit(services, "dalian", "r1", {"online_retail": "1000"})
+    await submit(services, "anshan", "r1", {"online_retail": "800"})
+    clock.set(local(2, 5, 10))
+    async with services.transaction() as session:
+        unit = await session.scalar(select(m.Unit).where(m.Unit.code == "panjin"))
+        picture = m.Attachment(unit_id=unit.id if unit else None, file_name="案例.png",
+                               mime_type="image/png", size=1, sha256="", content=photo(),
+                               created_at=clock.now())
+        session.add(picture)
+        await session.flush()
+        picture_id = picture.id
+    await submit(services, "dalian", "r2", {"online_retail": "1500.5"})
+    await submit(services, "anshan", "r2", {"online_retail": "700"})
+    await submit(services, "fuxin", "r2", {"online_retail": None, "nianyefan_orders": None})
+    await submit(services, "dandong", "r2", {"features": "<b>直播</b> & 年货大集"})
+    await submit(services, "panjin", "r2", {"case_files": [picture_id]})
+    clock.set(local(2, 9, 10))
+    await submit(services, "tieling", "r2")
+
+
+async def test_the_digest_adds_up_and_flags_what_a_coordinator_must_check(
+    services: Services, clock: FakeClock
+) -> None:
+    await simulated_round(services, clock)
+    async with services.readers() as session:
+        digest = await load_digest(session, services.campaign, services.campaign_id, "r2",
+                                   clock.now())
+    assert [u.short for u in digest.on_time] == ["大连", "鞍山", "丹东", "阜新", "盘锦"]
+    assert [u.short for u in digest.late] == ["铁岭"]
+    assert len(digest.missing) == 9
+    retail = next(f for f in digest.figures if f.question.id == "online_retail")
+    assert retail.covered == 5  # fuxin left it blank: missing, not zero
+    assert retail.total == Decimal("1500.5") + 700 + Decimal("100.5") * 3
+    assert retail.values["fuxin"] is None
+    assert retail.change("dalian") == Decimal("500.5")
+    assert retail.dropped == ["anshan"]
+    text = "\n".join(digest_text(digest))
+    assert "已报送 6/15：按时 5，逾期 1，未报送 9。" in text
+    assert "逾期报送：铁岭" in text
+    assert "活动期间网络零售额（累计）</b>：合计 2,502 万元（5/15 个单位填报）" in text
+    assert "大连 1,500.5（较上期 +500.5）" in text
+    assert "鞍山 700（较上期 -100） ⚠️" in text
+    assert "⚠️ 累计数比上期减少，请核实：鞍山" in text
+    assert "&lt;b&gt;直播&lt;/b&gt; &amp; 年货大集" in text and "<b>直播</b>" not in text
+
+
+async def test_the_word_file_is_a_report_to_forward(services: Services, clock: FakeClock) -> None:
+    await simulated_round(services, clock)
+    async with services.readers() as session:
+        digest = await load_digest(session, services.campaign, services.campaign_id, "r2",
+                                   clock.now())
+    document = Document(io.BytesIO(digest_docx(digest)))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings[:2] == ["一、总体情况", "二、主要数据"]
+    for section in ("活动特点", "活动成效", "典型案例", "存在不足", "改进建议"):
+        assert any(h.endswith(f"、{section}") for h in headings)
+    assert "大连市商务局" in headings
+    table = document.tables[0]
+    assert table.rows[0].cells[0].text == "单位"
+    assert table.rows[-1].cells[0].text == "合计"
+    column = next(i for i, c in enumerate(table.rows[0].cells) if "网络零售额" in c.text)
+    assert table.rows[-1].cells[column].text == "2,502（5个单位）"
+    fuxin = next(r for r in table.rows if r.cells[0].text == "阜新")
+    assert fuxin.cells[column].text == "—"
+    body = "\n".join(p.text for p in document.paragraphs)
+    assert "<b>直播</b> & 年货大集" in body
+    assert "注意：鞍山的“活动期间网络零售额（累计）”比上期减少，请核实。" in body
+    assert "未报送单位：沈阳市商务局" in body
+    assert len(document.inline_shapes) == 2  # the chart and the case photo
+
+
+async def test_the_workbook_adds_up(services: Services, clock: FakeClock) -> None:
+    await simulated_round(services, clock)
+    async with services.readers() as session:
+        digest = await load_digest(session, services.campaign, services.campaign_id, "r2",
+                                   clock.now())
+    book = load_workbook(io.BytesIO(digest_xlsx(digest)))
+    assert book.sheetnames == ["数据汇总", "全部答案", "报送情况"]
+    sheet = book["数据汇总"]
+    header = [c.value for c in sheet[1]]
+    column = header.index("活动期间网络零售额（累计）（万元）") + 1
+    values = [sheet.cell(row=r, column=column).value for r in range(2, 17)]
+    total_row = next(r for r in range(2, sheet.max_row + 1)
+                     if sheet.cell(row=r, column=1).value == "合计")
+    assert sheet.cell(row=total_row, column=column).value == sum(v for v in values if v)
+    assert sheet.cell(row=total_row + 1, column=column).value == 5
+    status = {row[0].value: [c.value for c in row] for row in book["报送情况"].iter_rows(min_row=2)}
+    assert status["铁岭市商务局"][1:5] == ["已报送", status["铁岭市商务局"][2], 1, "是"]
+    assert status["沈阳市商务局"][1] == "未报送"
+
+
+async def test_a_round_with_no_submissions_still_makes_a_digest(
+    services: Services, clock: FakeClock
+) -> None:
+    async with services.readers() as session:
+        digest = await load_digest(session, services.campaign, services.campaign_id, "r3",
+                                   clock.now())
+    assert len(digest.missing) == 15 and digest.provisional
+    assert "截至 1月20日 09:00" in digest_text(digest)[0]
+    Document(io.BytesIO(digest_docx(digest)))
+    load_workbook(io.BytesIO(digest_xlsx(digest)))
+
+
+async def test_a_long_digest_is_split_under_4096(services: Services, clock: FakeClock) -> None:
+    clock.set(local(1, 28, 10))
+    for unit in ("dalian", "anshan", "fushun", "benxi"):
+        await submit(services, unit, "r1", {"features": "长" * 2900, "results": "果" * 2900})
+    async with services.readers() as session:
+        digest = await load_digest(session, services.campaign, services.campaign_id, "r1",
+                                   clock.now())
+    parts = digest_text(digest)
+    assert len(parts) >= 6
+    assert all(len(p) <= 4096 for p in parts)
+
+
+async def test_after_the_deadline_each_coordinator_gets_the_digest_once(
+    running_app, standin: StandinServer, clock: FakeClock
+) -> None:
+    services: Services = running_app.bot_data["services"]
+    coordinators = [await joined(standin, services, "province", name, m.Role.COORDINATOR)
+                    for name in ("杜四龙", "尹涛")]
+    contact = await joined(standin, services, "dalian")
+    clock.set(local(1, 28, 10))
+    await submit(services, "dalian", "r1")
+    clock.set(local(1, 29, 18, 30))
+    for _ in range(3):  # three wake-ups at the same moment: one digest
+        await running_app.bot_data["wakeup"].tick()
+    running_app.bot_data["sender"].nudge()
+    await drained(services)
+    for person in coordinators:
+        texts = [m_ for m_ in person.messages if m_.text.startswith("📊")]
+        files = [m_.document.name for m_ in person.messages if m_.document]
+        assert len(texts) == 1 and "已报送 1/15" in texts[0].text
+        assert "截至" not in texts[0].text  # final, not provisional
+        assert files == ["2021辽宁网上年货节_第一次阶段性活动情况汇总.docx",
+                         "2021辽宁网上年货节_第一次阶段性活动情况汇总.xlsx"]
+    assert not [m_ for m_ in contact.messages if m_.text.startswith("📊")]
+
+
+async def test_digest_on_demand_is_provisional_before_the_deadline(
+    running_app, standin: StandinServer, clock: FakeClock
+) -> None:
+    services: Services = running_app.bot_data["services"]
+    coordinator = await joined(standin, services, "province", "杜四龙", m.Role.COORDINATOR)
+    clock.set(local(1, 28, 15))
+    await coordinator.command("digest", "r1")
+    first = await coordinator.next_message()
+    assert "截至 1月28日 15:00" in first.text and "非最终结果" in first.text
+    await standin.wait_until(lambda: len([m_ for m_ in coordinator.messages if m_.document]) == 2)
+    contact = await joined(standin, services, "dalian")
+    await contact.command("digest", "r1")
+    assert (await contact.next_message()).text == "您没有使用此功能的权限。"
+    await contact.command("progress", "r1")
+    assert (await contact.next_message()).text == "您没有使用此功能的权限。"
+
+
+async def test_a_returned_report_comes_back_as_the_next_version(
+    running_app, standin: StandinServer, clock: FakeClock
+) -> None:
+    from tests.people import submit_report
+
+    services: Services = running_app.bot_data["services"]
+    contact = await joined(standin, services, "dalian")
+    await submit_report(contact)
+    coordinator = await joined(standin, services, "province", "杜四龙", m.Role.COORDINATOR)
+    await coordinator.command("progress", "r1")
+    view = await coordinator.next_message()
+    assert "大连：第1版" in view.text and "待审" in view.text
+    await coordinator.press("↩️ 退回大连", view)
+    assert "请输入退回原因" in (await coordinator.next_message()).text
+    await coordinator.send("网络零售额与统计局数据不一致，请核实。")
+    assert "已退回大连市商务局的报告，已通知 1 位联系人" in (await coordinator.next_message()).text
+    await drained(services)
+    notice = next(m_ for m_ in contact.messages if "被退回修改" in m_.text)
+    assert "网络零售额与统计局数据不一致" in notice.text
+    contact.mark_read()
+    await contact.press("✏️ 修改报告", notice)
+    review = await contact.next_message()
+    await contact.press("✅ 提交", review)
+    assert "第 2 版" in (await contact.next_message()).text
+    await coordinator.command("progress", "r1")
+    assert "大连：第2版" in (await coordinator.next_message()).text
+    async with services.readers() as session:
+        states = list(await session.scalars(select(m.Submission.review_state)
+                                            .order_by(m.Submission.version)))
+    assert states == ["returned", "revised"]
