@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import io
 import logging
+from collections import Counter
 from functools import cache
+from typing import Any
 
 from reporting.digest import Digest
 
@@ -33,7 +35,7 @@ def cjk_font() -> str | None:
 
 
 def figures_chart(digest: Digest, max_figures: int = 3) -> bytes | None:
-    """Grouped bars: the first figures that share a unit (万元), one group per unit."""
+    """Grouped bars of the main figures, one group per unit."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -42,9 +44,13 @@ def figures_chart(digest: Digest, max_figures: int = 3) -> bytes | None:
     figures = [f for f in digest.figures if f.covered]
     if not figures:
         return None
-    measure = figures[0].question.unit.zh if figures[0].question.unit else ""
-    chosen = [f for f in figures if (f.question.unit.zh if f.question.unit else "") == measure]
-    chosen = chosen[:max_figures]
+    def measure_of(row: Any) -> str:
+        return row.question.unit.zh if row.question.unit else ""
+
+    # The main figures: those in the measure most figures share (万元 in the default).
+    counts = Counter(measure_of(f) for f in figures)
+    measure = max(counts, key=lambda unit: (counts[unit], -list(counts).index(unit)))
+    chosen = [f for f in figures if measure_of(f) == measure][:max_figures]
     font = cjk_font()
     if font is None:
         log.warning("no CJK font on this machine: the chart labels units by code")
