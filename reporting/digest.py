@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from reporting.campaign import Campaign, Question, QuestionType
@@ -61,7 +62,7 @@ class FigureRow:
         now, before = self.values.get(unit), self.previous.get(unit)
         return None if now is None or before is None else now - before
 
-    @property
+    @cached_property
     def dropped(self) -> list[str]:
         """Units whose running total went down since the previous round: suspicious."""
         if not self.question.cumulative:
@@ -103,7 +104,11 @@ class Digest:
         return [u for u in self.units if u.code not in self.submissions]
 
     def unit(self, code: str) -> UnitEntry:
-        return next(u for u in self.units if u.code == code)
+        return self._units_by_code[code]
+
+    @cached_property
+    def _units_by_code(self) -> dict[str, UnitEntry]:
+        return {u.code: u for u in self.units}
 
 
 def _number(value: Any) -> Decimal | None:

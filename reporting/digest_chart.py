@@ -34,7 +34,7 @@ def cjk_font() -> str | None:
     return None
 
 
-def figures_chart(digest: Digest, max_figures: int = 3) -> bytes | None:
+def figures_chart(digest: Digest, max_figures: int = 3, max_units: int = 30) -> bytes | None:
     """Grouped bars of the main figures, one group per unit."""
     import matplotlib
 
@@ -54,13 +54,17 @@ def figures_chart(digest: Digest, max_figures: int = 3) -> bytes | None:
     font = cjk_font()
     if font is None:
         log.warning("no CJK font on this machine: the chart labels units by code")
-    labels = [u.short if font else u.code for u in digest.units]
+    units = digest.units
+    if len(units) > max_units:  # a readable chart: the units with the largest first figure
+        lead = chosen[0].values
+        units = sorted(units, key=lambda u: lead.get(u.code) or 0, reverse=True)[:max_units]
+    labels = [u.short if font else u.code for u in units]
     with plt.rc_context({"font.family": [font] if font else ["DejaVu Sans"],
                          "axes.unicode_minus": False}):
         fig, ax = plt.subplots(figsize=(10, 4.8), dpi=110)
         width = 0.8 / len(chosen)
         for i, row in enumerate(chosen):
-            values = [float(row.values.get(u.code) or 0) for u in digest.units]
+            values = [float(row.values.get(u.code) or 0) for u in units]
             positions = [x + i * width for x in range(len(labels))]
             name = row.question.prompt.zh if font else row.question.id
             ax.bar(positions, values, width=width, label=name)
