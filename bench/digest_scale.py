@@ -16,6 +16,8 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import itertools
+
 from reporting.campaign import QuestionType
 from reporting.campaign_file import DEFAULT_CAMPAIGN_FILE, parse_campaign
 from reporting.digest import SubmissionEntry, UnitEntry, compile_digest
@@ -78,7 +80,7 @@ def main() -> None:
     print(f"{'units':>6} " + " ".join(f"{s:>10}" for s in steps))
     for n in sizes:
         print(f"{n:>6} " + " ".join(f"{results[n][s]:9.3f}s" for s in steps))
-    for small, large in zip(sizes, sizes[1:], strict=False):
+    for small, large in itertools.pairwise(sizes):
         ratios = " ".join(f"{results[large][s] / results[small][s]:9.1f}x" for s in steps)
         print(f"{small}→{large} ({large // small}x units): {ratios}")
     print(f"3,000 units to .docx: {results[3000]['docx']:.1f} s (target under 15 s)")
