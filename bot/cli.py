@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help=t("cli.help.demo"), description=t("cli.help.demo"))
     demo.add_argument("--out", default="out", help=t("cli.help.out"))
+    demo.add_argument("--speed", type=float, default=60_000, help=t("cli.help.speed"))
     return parser
 
 
@@ -305,7 +306,7 @@ async def cmd_broadcast(args: argparse.Namespace) -> int:
 async def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
-    return await run_demo(out_dir=args.out)
+    return await run_demo(out_dir=args.out, speed=args.speed)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], Coroutine[Any, Any, int]]] = {

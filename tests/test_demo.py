@@ -1,0 +1,33 @@
+"""The offline demo runs the whole campaign and leaves readable digests behind."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from docx import Document
+from openpyxl import load_workbook
+
+from bot.demo import LATE, NEVER, Demo
+
+
+async def test_the_demo_runs_the_whole_campaign(tmp_path: Path, capsys) -> None:
+    demo = Demo(tmp_path, speed=0)
+    assert await demo.run() == 0
+    out = capsys.readouterr().out
+    assert demo.counts["submitted"] == 14 * 3  # 抚顺 never submits
+    assert demo.counts["digests"] == 3 and demo.counts["escalations"] == 3
+    assert demo.counts["overdue"] == 4  # 抚顺 three times, 丹东 once
+    assert demo.counts["reminders"] >= 3 * 4  # 抚顺 alone gets every reminder
+    assert "✅ 丹东 提交了“第一次阶段性活动情况”（逾期）" in out
+    assert "尚未报送：抚顺" in out
+    never = demo.contacts[NEVER].user
+    assert len([m for m in never.messages if m.text.startswith("⏰")]) == 10
+    late = demo.contacts[LATE].user
+    assert any(m.text.startswith("⚠️") for m in late.messages)
+    files = sorted(p.name for p in tmp_path.glob("*汇总.*"))
+    assert len(files) == 6
+    word = Document(io.BytesIO((tmp_path / "2021辽宁网上年货节_最后工作总结汇总.docx").read_bytes()))
+    assert any(p.text == "一、总体情况" for p in word.paragraphs)
+    book = load_workbook(tmp_path / "2021辽宁网上年货节_最后工作总结汇总.xlsx")
+    assert book["报送情况"].max_row == 16
