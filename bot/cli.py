@@ -250,7 +250,8 @@ async def cmd_run(args: argparse.Namespace) -> int:
     try:
         stop = asyncio.Event()
         stop_on_signals(stop)
-        print(t("cli.run_starting", mode="polling"))
+        mode = "webhook" if services.settings.webhook_url else "polling"
+        print(t("cli.run_starting", mode=mode))
         await serve(services, stop)
     finally:
         await services.close()

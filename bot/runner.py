@@ -13,6 +13,7 @@ from telegram.ext import Application
 
 from bot.app import build_application
 from bot.services import Services
+from bot.webhook import WebhookServer
 from scheduler.digests import fire_digests
 from scheduler.sender import DeliverySender
 from scheduler.wakeup import Wakeup
@@ -32,7 +33,12 @@ async def serve(services: Services, stop: asyncio.Event, poll_timeout: float = 1
             await application.post_init(application)
         await application.start()
         assert application.updater is not None
-        await application.updater.start_polling(timeout=poll_timeout, poll_interval=0)
+        webhook = WebhookServer(application, services) if services.settings.webhook_url else None
+        if webhook is not None:
+            await webhook.start()
+            application.bot_data["webhook"] = webhook
+        else:
+            await application.updater.start_polling(timeout=poll_timeout, poll_interval=0)
         sender = DeliverySender(services, application.bot)
         application.bot_data["sender"] = sender
         sender_stop = asyncio.Event()
@@ -47,7 +53,10 @@ async def serve(services: Services, stop: asyncio.Event, poll_timeout: float = 1
             await stop.wait()
         finally:
             wakeup.shutdown()
-            await application.updater.stop()
+            if webhook is not None:
+                await webhook.stop()
+            elif application.updater.running:
+                await application.updater.stop()
             sender_stop.set()
             await sending
             await application.stop()

@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     clock_speed: float = Field(default=1.0, gt=0)
 
     @model_validator(mode="after")
+    def _webhook_needs_a_secret(self) -> Settings:
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError("WEBHOOK_URL is set: set WEBHOOK_SECRET too")
+        return self
+
+    @model_validator(mode="after")
     def _lease_outlasts_a_request(self) -> Settings:
         if self.send_lease <= self.send_timeout:
             raise ValueError("SEND_LEASE must be longer than SEND_TIMEOUT")
