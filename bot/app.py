@@ -20,6 +20,7 @@ from bot.services import Services
 from bot.updates import PerChatUpdateProcessor
 from handlers import (
     broadcast,
+    contacts,
     digest,
     errors,
     guard,
@@ -65,6 +66,7 @@ def build_application(
     broadcast.register(application)
     remind.register(application)
     digest.register(application)
+    contacts.register(application)
     messages.register(application)  # last: the plain messages that are left
     application.add_error_handler(errors.on_error)
     return application

@@ -67,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
     cast.add_argument("--attach", help=t("cli.help.attach"))
     cast.add_argument("--yes", action="store_true", help=t("cli.help.yes"))
 
+    people = sub.add_parser("contacts", help=t("cli.help.contacts"),
+                            description=t("cli.help.contacts"))
+    people.add_argument("action", choices=["list", "deactivate", "move", "reinvite"],
+                        help=t("cli.help.contacts_action"))
+    people.add_argument("target", nargs="?", help=t("cli.help.contacts_target"))
+    people.add_argument("unit", nargs="?", help=t("cli.help.unit"))
+
     sub.add_parser("run", help=t("cli.help.run"), description=t("cli.help.run"))
 
     demo = sub.add_parser("demo", help=t("cli.help.demo"), description=t("cli.help.demo"))
@@ -304,6 +311,12 @@ async def cmd_broadcast(args: argparse.Namespace) -> int:
     return await broadcast(args)
 
 
+async def cmd_contacts(args: argparse.Namespace) -> int:
+    from bot.contacts_cli import contacts
+
+    return await contacts(args)
+
+
 async def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
@@ -317,6 +330,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], Coroutine[Any, Any, int]]] = 
     "import-contacts": cmd_import_contacts,
     "digest": cmd_digest,
     "broadcast": cmd_broadcast,
+    "contacts": cmd_contacts,
     "run": cmd_run,
     "demo": cmd_demo,
 }

@@ -7,5 +7,6 @@ from storage.models import Role
 ROLE_COMMANDS: dict[str, list[str]] = {
     Role.CONTACT: ["report", "status", "deadlines", "cancel", "language", "help"],
     Role.COORDINATOR: ["progress", "digest", "remind", "deadlines", "language", "help"],
-    Role.ADMIN: ["progress", "digest", "remind", "broadcast", "deadlines", "language", "help"],
+    Role.ADMIN: ["progress", "digest", "remind", "broadcast", "contacts", "deadlines",
+                 "language", "help"],
 }

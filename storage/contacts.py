@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import models as m
@@ -34,3 +34,33 @@ async def unit_by_code(session: AsyncSession, campaign_id: int, code: str) -> m.
             m.Unit.campaign_id == campaign_id, m.Unit.code == code, m.Unit.retired_at.is_(None)
         )
     )
+
+
+async def unit_contacts(session: AsyncSession, campaign_id: int,
+                        unit_code: str | None = None) -> list[m.Contact]:
+    """People of the campaign (of one unit), active first, with their units."""
+    query = (select(m.Contact).join(m.Unit, m.Unit.id == m.Contact.unit_id)
+             .where(m.Unit.campaign_id == campaign_id)
+             .order_by(m.Unit.position, m.Contact.active.desc(), m.Contact.id))
+    if unit_code is not None:
+        query = query.where(m.Unit.code == unit_code)
+    return list(await session.scalars(query))
+
+
+async def deactivate(session: AsyncSession, contact_id: int) -> m.Contact | None:
+    """The person loses access at once; what they submitted stays."""
+    contact = await session.get(m.Contact, contact_id)
+    if contact is not None:
+        contact.active = False
+        await session.execute(delete(m.FormCursor).where(m.FormCursor.contact_id == contact_id))
+    return contact
+
+
+async def move(session: AsyncSession, contact_id: int, unit: m.Unit) -> m.Contact | None:
+    contact = await session.get(m.Contact, contact_id)
+    if contact is not None:
+        contact.unit_id = unit.id
+        await session.execute(delete(m.FormCursor).where(m.FormCursor.contact_id == contact_id))
+        await session.flush()
+        await session.refresh(contact, ["unit"])
+    return contact

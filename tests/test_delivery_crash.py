@@ -91,3 +91,23 @@ async def test_two_senders_on_one_database_never_send_a_row_twice(
         workers = {token.split("@")[0] for token in await session.scalars(
             select(m.Delivery.claimed_by))}
     assert len(workers) == 2  # both took part
+
+
+async def test_sigterm_mid_broadcast_finishes_in_flight_and_loses_nothing(
+    services: Services, standin: StandinServer, database_url: str, tmp_path: Path
+) -> None:
+    people = await add_people(services, 60)
+    standin.faults.delay_all(0.05)
+    row = await queue_broadcast(services)
+    bot = BotProcess(standin, database_url, tmp_path, **FAST)
+    await bot.start()
+    await standin.wait_until(lambda: sends_to(standin) >= 15, timeout=60)
+    assert await bot.stop() == 0  # SIGTERM: a clean exit
+    states = await ledger_states(services)
+    assert "sending" not in states.values() and "uncertain" not in states.values()
+    assert 15 <= list(states.values()).count("sent") < 60
+    await bot.start()
+    result = await settled(services, row, timeout=60)
+    await bot.stop()
+    assert result.counts == {"sent": 60}
+    assert delivered(standin) == {p.chat_id: 1 for p in people}

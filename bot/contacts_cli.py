@@ -1,0 +1,56 @@
+"""`python -m bot contacts`: list a unit's people, deactivate one, move one to another
+unit, or reissue an invite."""
+
+from __future__ import annotations
+
+import argparse
+
+from bot.catalog import moment, t
+from bot.cli import CliError, _open
+from storage import models as m
+from storage.contacts import deactivate, move, unit_by_code, unit_contacts
+from storage.invites import create_invite, role_fits_unit
+
+
+async def contacts(args: argparse.Namespace) -> int:
+    services = await _open()
+    try:
+        async with services.transaction() as session:
+            if args.action == "list":
+                people = await unit_contacts(session, services.campaign_id, args.target)
+                for p in people:
+                    state = t("contacts.active" if p.active else "contacts.inactive")
+                    joined = t("contacts.joined" if p.telegram_user_id else "contacts.roster")
+                    print(t("contacts.line", id=p.id, unit=p.unit.short_name, name=p.name,
+                            role=t(f"role.{p.role}"), phone=p.phone or "—", state=state,
+                            joined=joined))
+                if not people:
+                    print(t("contacts.none"))
+                return 0
+            if args.target is None or not args.target.isdigit():
+                raise CliError(t("contacts.need_id"))
+            contact = await session.get(m.Contact, int(args.target))
+            if contact is None:
+                raise CliError(t("contacts.no_such", id=args.target))
+            if args.action == "deactivate":
+                await deactivate(session, contact.id)
+                print(t("contacts.deactivated", name=contact.name))
+            elif args.action == "move":
+                unit = await unit_by_code(session, services.campaign_id, args.unit or "")
+                if unit is None or not role_fits_unit(m.Role(contact.role), unit):
+                    raise CliError(t("contacts.bad_unit", code=args.unit or ""))
+                await move(session, contact.id, unit)
+                print(t("contacts.moved", name=contact.name, unit=unit.name))
+            else:  # reinvite
+                unit = await session.get_one(m.Unit, contact.unit_id)
+                code, invite = await create_invite(session, unit, m.Role(contact.role),
+                                                   services.clock.now(),
+                                                   services.settings.invite_days)
+                username = services.settings.bot_username.lstrip("@") or "<bot>"
+                print(t("contacts.reinvited", name=contact.name))
+                print(t("cli.invite_link", link=f"https://t.me/{username}?start={code}"))
+                print(t("cli.invite_expires", when=moment(invite.expires_at,
+                                                          services.campaign.zone)))
+    finally:
+        await services.close()
+    return 0

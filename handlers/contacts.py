@@ -1,0 +1,104 @@
+"""`/contacts [UNIT]` (admins): a unit's people, with buttons to deactivate one or issue a
+new invite. Moving someone between units is on the command line (`python -m bot contacts
+move`)."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.catalog import t
+from handlers.context import BotContext
+from storage import models as m
+from storage.contacts import deactivate, unit_contacts
+from storage.invites import create_invite
+
+Button = InlineKeyboardButton
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("contacts", contacts))
+    application.add_handler(CallbackQueryHandler(button, pattern=r"^ct:"))
+
+
+def _admin(context: BotContext) -> bool:
+    return context.contact is not None and context.contact.role == m.Role.ADMIN
+
+
+async def contacts(update: Update, context: BotContext) -> None:
+    """List a unit's people, or ask which unit."""
+    message = update.effective_message
+    assert message is not None
+    if not _admin(context):
+        await message.reply_text(t("guard.not_allowed", context.lang))
+        return
+    campaign = context.services.campaign
+    codes = {u.code for u in [*campaign.units, campaign.province]}
+    if context.args and context.args[0] in codes:
+        await show_unit(message, context, context.args[0])
+        return
+    rows = [[Button(u.short_name, callback_data=f"ct:u:{u.code}") for u in
+             [*campaign.units, campaign.province][i:i + 4]]
+            for i in range(0, len(campaign.units) + 1, 4)]
+    await message.reply_text(t("contacts.which_unit", context.lang),
+                             reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def show_unit(message: Message, context: BotContext, code: str) -> None:
+    lang, services = context.lang, context.services
+    async with services.readers() as session:
+        people = await unit_contacts(session, services.campaign_id, code)
+    unit = services.campaign.unit(code)
+    lines = [t("contacts.title", lang, unit=html.escape(unit.name))]
+    buttons = []
+    for p in people:
+        state = t("contacts.active" if p.active else "contacts.inactive", lang)
+        joined = t("contacts.joined" if p.telegram_user_id else "contacts.roster", lang)
+        lines.append(html.escape(t("contacts.line", lang, id=p.id, unit=p.unit.short_name,
+                                   name=p.name, role=t(f"role.{p.role}", lang),
+                                   phone=p.phone or "—", state=state, joined=joined)))
+        if p.active:
+            buttons.append([
+                Button(t("contacts.btn.deactivate", lang, name=p.name)[:40],
+                       callback_data=f"ct:d:{p.id}"),
+                Button(t("contacts.btn.reinvite", lang, name=p.name)[:40],
+                       callback_data=f"ct:i:{p.id}")])
+    if not people:
+        lines.append(t("contacts.none", lang))
+    await message.chat.send_message("\n".join(lines),
+                                    reply_markup=InlineKeyboardMarkup(buttons) if buttons else None)
+
+
+async def button(update: Update, context: BotContext) -> None:
+    """A unit chosen, a person deactivated, or a new invite."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    if not _admin(context) or not isinstance(query.message, Message):
+        await query.answer(t("guard.not_allowed", context.lang), show_alert=True)
+        return
+    _, act, arg = ([*query.data.split(":", 2), "", ""])[:3]
+    await query.answer()
+    services, lang = context.services, context.lang
+    if act == "u":
+        await show_unit(query.message, context, arg)
+        return
+    if not arg.isdigit():
+        return
+    async with services.transaction() as session:
+        person = await session.get(m.Contact, int(arg))
+        if person is None:
+            return
+        unit = await session.get_one(m.Unit, person.unit_id)
+        if act == "d":
+            await deactivate(session, person.id)
+            text = t("contacts.deactivated", lang, name=html.escape(person.name))
+        else:
+            code, _ = await create_invite(session, unit, m.Role(person.role),
+                                          services.clock.now(), services.settings.invite_days)
+            username = services.settings.bot_username.lstrip("@") or context.bot.username
+            text = t("contacts.invite_text", lang, name=html.escape(person.name),
+                     days=services.settings.invite_days,
+                     link=f"https://t.me/{username}?start={code}")
+    await query.message.chat.send_message(text)
