@@ -33,7 +33,7 @@ async def received(services: Services) -> dict[str, list[tuple[str, str, dt.date
             .join(m.Unit, m.Unit.id == m.Contact.unit_id)
             .where(m.Delivery.state == "sent").order_by(m.Delivery.id))
         for delivery, unit in rows:
-            kind, plan_id, _ = delivery.key.split(":")
+            kind, plan_id, *_ = delivery.key.split(":")
             item = items[int(plan_id)]
             owner = "province" if unit.is_province else unit.code
             out[owner].append((kind, item.ref, delivery.sent_at.astimezone(SHANGHAI)))
