@@ -121,7 +121,7 @@ async def language_chosen(update: Update, context: BotContext) -> None:
         contact = await session.get_one(m.Contact, context.contact.id)
         contact.language = code
     context.contact.language = code
-    await query.answer()
+    await query.answer(t("language.set", code))
     await query.edit_message_text(t("language.set", code))
     await set_menu(context, context.contact)
 

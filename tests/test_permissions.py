@@ -1,0 +1,173 @@
+"""Who may do what: every command and every button, for each kind of user, against the
+design. The table of results is written to docs/permissions.md by this test."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.services import Services
+from standin.server import SentMessage, StandinServer
+from standin.users import SimulatedUser
+from storage import models as m
+from tests.people import joined, submit_report
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "permissions.md"
+REFUSALS = {
+    "您尚未加入。请打开省商务厅发给您的邀请链接，或发送 /start 查看加入方法。",
+    "您没有使用此功能的权限。",
+    "填报功能仅供各报送单位的联系人使用。",
+    "这个按钮已失效，请发送 /report 继续。",
+}
+COMMANDS = ["start", "help", "report", "status", "deadlines", "cancel", "language",
+            "progress", "digest", "remind", "broadcast", "contacts"]
+KINDS = ["unbound", "contact_a", "contact_b", "coordinator", "admin"]
+Y, N = "allowed", "refused"
+# The design: what each kind of user may do (a contact of unit B may not touch A's draft).
+EXPECTED_COMMANDS = {
+    "unbound": {c: (Y if c in ("start", "help") else N) for c in COMMANDS},
+    "contact_a": {c: (N if c in ("progress", "digest", "remind", "broadcast", "contacts")
+                      else Y) for c in COMMANDS},
+    "coordinator": {c: (N if c in ("report", "cancel", "broadcast", "contacts") else Y)
+                    for c in COMMANDS},
+    "admin": {c: (N if c in ("report", "cancel") else Y) for c in COMMANDS},
+}
+EXPECTED_COMMANDS["contact_b"] = dict(EXPECTED_COMMANDS["contact_a"])
+BUTTONS = ["answer A's question", "submit A's draft", "fill round", "amend round",
+           "digest button", "progress button", "return A's report", "remind button",
+           "broadcast audience", "contacts unit", "language"]
+EXPECTED_BUTTONS = {
+    "unbound": {b: N for b in BUTTONS},
+    "contact_a": {b: (Y if b in ("answer A's question", "submit A's draft", "fill round",
+                                 "amend round", "language") else N) for b in BUTTONS},
+    "contact_b": {b: (Y if b in ("fill round", "amend round", "language") else N)
+                  for b in BUTTONS},
+    "coordinator": {b: (Y if b in ("digest button", "progress button", "return A's report",
+                                   "remind button", "language") else N) for b in BUTTONS},
+    "admin": {b: (N if b in ("answer A's question", "submit A's draft", "fill round",
+                             "amend round") else Y) for b in BUTTONS},
+}
+
+
+@pytest.fixture
+def overrides() -> dict[str, object]:
+    return {"send_rate": 500}
+
+
+async def outcome(user: SimulatedUser, standin: StandinServer, act) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """Do something as `user`; allowed or refused, and what they were told."""
+    user.mark_read()
+    answers_before = set(standin.callback_answers)
+    edits_before = {id(m_): m_.edits for m_ in user.messages}
+    await act()
+    await asyncio.sleep(0.15)
+    for _ in range(40):
+        if user.unread() or set(standin.callback_answers) - answers_before:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.1)
+    said = [m_.text for m_ in user.unread()]
+    said += [m_.text for m_ in user.messages if m_.edits > edits_before.get(id(m_), m_.edits)]
+    alerts = [standin.callback_answers[k].get("text") or ""
+              for k in set(standin.callback_answers) - answers_before]
+    told = [s for s in said + alerts if s]
+    refused = bool(told) and all(s in REFUSALS for s in told)
+    return (N if refused or not told else Y), (told[0] if told else "")
+
+
+async def test_every_command_and_button_for_every_kind_of_user(
+    running_app, standin: StandinServer
+) -> None:
+    services: Services = running_app.bot_data["services"]
+    people = {
+        "unbound": standin.user("路人"),
+        "contact_a": await joined(standin, services, "dalian", "大连联系人"),
+        "contact_b": await joined(standin, services, "anshan", "鞍山联系人"),
+        "coordinator": await joined(standin, services, "province", "协调人", m.Role.COORDINATOR),
+        "admin": await joined(standin, services, "province", "管理员", m.Role.ADMIN),
+    }
+    # Unit A has a submitted report and a draft waiting at its review; round 1 is open.
+    await submit_report(people["contact_a"])
+    await people["contact_a"].command("report")
+    offer = await people["contact_a"].next_message()
+    await people["contact_a"].press("ra:r1", offer)
+    review: SentMessage = await people["contact_a"].next_message()
+    draft_id = next(d for _, d in review.buttons if d.startswith("rv:s:")).split(":")[2]
+    async with services.readers() as session:
+        submission_id = await session.scalar(select(m.Submission.id))
+    data = {
+        "answer A's question": f"f:c:{draft_id}:launch_form:online",
+        "submit A's draft": f"rv:s:{draft_id}", "fill round": "rd:r1", "amend round": "ra:r1",
+        "digest button": "dg:r1", "progress button": "pg:r1",
+        "return A's report": f"rt:{submission_id}", "remind button": "rm:r1",
+        "contacts unit": "ct:u:dalian",
+        "language": "lang:zh",
+    }
+    seen_commands: dict[str, dict[str, str]] = {k: {} for k in KINDS}
+    seen_buttons: dict[str, dict[str, str]] = {k: {} for k in KINDS}
+    told: dict[tuple[str, str], str] = {}
+    for kind in KINDS:
+        user = people[kind]
+        for command in COMMANDS:
+            if command == "cancel" and kind == "contact_a":
+                continue  # A keeps its draft open for the buttons below
+            result, text = await outcome(user, standin, lambda c=command, u=user: u.command(c))
+            seen_commands[kind][command] = result
+            told[(kind, command)] = text
+        seen_commands["contact_a"].setdefault("cancel", Y)
+    # The admin's /broadcast above left a notice being written: give it its text.
+    await people["admin"].send("通知")
+    await people["admin"].next_message()
+    async with services.readers() as session:
+        broadcast_id = await session.scalar(select(m.Broadcast.id).order_by(
+            m.Broadcast.id.desc()).limit(1))
+    data["broadcast audience"] = f"bc:{broadcast_id}:roles"
+    for kind in KINDS:
+        user = people[kind]
+        for name in BUTTONS:
+            if name == "submit A's draft" and kind == "contact_a":
+                continue  # tried last, so that A's draft exists for everyone else
+            result, text = await outcome(
+                user, standin, lambda d=data[name], u=user: u.press_data(d, own_message(u)))
+            seen_buttons[kind][name] = result
+            told[(kind, name)] = text
+    result, _ = await outcome(people["contact_a"], standin,
+                              lambda: people["contact_a"].press_data(data["submit A's draft"],
+                                                                     own_message(people["contact_a"])))
+    seen_buttons["contact_a"]["submit A's draft"] = result
+    write_table(seen_commands, seen_buttons)
+    assert seen_commands == EXPECTED_COMMANDS
+    assert seen_buttons == EXPECTED_BUTTONS
+    assert not [t_ for t_ in told.values() if "出了点问题" in t_]  # no error anywhere
+    for (kind, what), text in told.items():  # a refusal reveals nothing
+        if (EXPECTED_COMMANDS.get(kind, {}).get(what) or EXPECTED_BUTTONS[kind].get(what)) == N:
+            assert text in REFUSALS or text == "", (kind, what, text)
+    async with services.readers() as session:
+        versions = list(await session.scalars(select(m.Submission.version)))
+    assert versions == [1, 2]  # only A itself submitted A's draft
+
+
+def own_message(user: SimulatedUser) -> SentMessage:
+    """A message in the user's own chat to press a (forged) button on."""
+    return user.messages[-1]
+
+
+def write_table(commands: dict[str, dict[str, str]], buttons: dict[str, dict[str, str]]) -> None:
+    mark = {Y: "✅", N: "—"}
+    head = "| | " + " | ".join(KINDS) + " |\n|---|" + "---|" * len(KINDS) + "\n"
+    rows = "".join(f"| `/{c}` | " + " | ".join(mark[commands[k][c]] for k in KINDS) + " |\n"
+                   for c in COMMANDS)
+    rows += "".join(f"| button: {b} | " + " | ".join(mark[buttons[k][b]] for k in KINDS)
+                    + " |\n" for b in BUTTONS)
+    text = (
+        "# Who may do what\n\n"
+        "Generated by `tests/test_permissions.py`, which drives the running bot as each kind\n"
+        "of user and checks every answer against the design. ✅ allowed; — refused with a\n"
+        "message that reveals nothing (or silently). `contact_a` and `contact_b` are contacts\n"
+        "of two different units; the buttons aim at unit A's draft and report.\n\n"
+        + head + rows)
+    if not DOC.exists() or DOC.read_text(encoding="utf-8") != text:
+        DOC.write_text(text, encoding="utf-8")
