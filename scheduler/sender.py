@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import update
+from sqlalchemy.exc import DBAPIError
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
@@ -34,6 +35,8 @@ from storage import models as m
 log = logging.getLogger(__name__)
 
 State = m.DeliveryState
+DB_ERRORS = (DBAPIError, OSError, ConnectionError)
+DB_RETRY_SECONDS = 1.0
 GONE = ("chat not found", "user is deactivated", "bot was kicked", "peer_id_invalid",
         "bot can't initiate conversation")
 
@@ -83,8 +86,15 @@ class DeliverySender:
         stopping = asyncio.ensure_future(stop.wait())
         while not stop.is_set():
             if len(held) < self.batch // 2:
-                await self._recover_now_and_then()
-                held.extend(await self._claim(self.batch - len(held)))
+                try:
+                    await self._recover_now_and_then()
+                    held.extend(await self._claim(self.batch - len(held)))
+                except DB_ERRORS as exc:  # the database went away: wait, then go on
+                    log.warning("database unavailable (%s); the sender waits",
+                                type(exc).__name__)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), DB_RETRY_SECONDS)
+                    continue
             started = self._start(held, busy, tasks)
             if tasks:
                 done, _ = await asyncio.wait(tasks | {stopping}, timeout=self.poll_interval,
@@ -110,7 +120,7 @@ class DeliverySender:
                 continue
             held.remove(row)
             busy.add(row.chat_id)
-            task = asyncio.ensure_future(self.deliver(row))
+            task = asyncio.ensure_future(self._deliver_or_leave(row))
             task.add_done_callback(lambda _t, chat=row.chat_id: busy.discard(chat))
             tasks.add(task)
             started += 1
@@ -161,6 +171,15 @@ class DeliverySender:
             await running
 
     # -- one row ------------------------------------------------------------------------
+
+    async def _deliver_or_leave(self, row: m.Delivery) -> None:
+        """If the database is away before the row is marked `sending`, nothing was sent:
+        the row is taken again when its lease runs out."""
+        try:
+            await self.deliver(row)
+        except DB_ERRORS as exc:
+            log.warning("database unavailable (%s): %s will be sent later",
+                        type(exc).__name__, row.key)
 
     async def deliver(self, row: m.Delivery) -> None:
         """Send one claimed row, retrying here (the claim held) until it settles."""
@@ -256,9 +275,18 @@ class DeliverySender:
 
     async def _settle(self, row: m.Delivery, state: State, error: str | None = None,
                       message_id: int | None = None) -> None:
-        async with self.services.transaction() as session:
-            await ledger.settle(session, row.id, state, self.services.clock.now(), error,
-                                message_id)
+        """Record the outcome; if the database is away, keep trying while the row's lease
+        lasts (after that, another sender will call it uncertain, which it then is)."""
+        for attempt in range(int(self.lease.total_seconds() / DB_RETRY_SECONDS) + 1):
+            try:
+                async with self.services.transaction() as session:
+                    await ledger.settle(session, row.id, state, self.services.clock.now(),
+                                        error, message_id)
+                break
+            except DB_ERRORS:
+                if attempt == 0:
+                    log.warning("database unavailable: the outcome of %s waits", row.key)
+                await asyncio.sleep(DB_RETRY_SECONDS)
         if state not in (State.SENT, State.CANCELLED):
             log.warning("delivery %s to chat %s: %s (%s)", row.key, row.chat_id, state, error)
 
