@@ -17,7 +17,7 @@ from standin.server import StandinServer
 from tests.processes import BotProcess
 from tests.test_delivery import add_people, delivered, queue_broadcast, settled
 
-OUTAGE = float(os.environ.get("OUTAGE_SECONDS", "3"))
+OUTAGE = float(os.environ.get("OUTAGE_SECONDS", "10"))
 
 
 @pytest.fixture
