@@ -99,6 +99,8 @@ async def test_postgresql_away_mid_broadcast_loses_nothing_and_sends_nothing_twi
     await bot.stop()
     await proxy.stop()
     got = delivered(standin)
+    print(f"\noutage {OUTAGE:g} s mid-broadcast: {result.counts}, messages per recipient "
+          f"max {max(got.values())}, recipients reached {len(got)}/80")
     assert max(got.values()) == 1  # never twice
     assert result.counts.get("sent", 0) + result.counts.get("uncertain", 0) == 80
     assert result.counts.get("uncertain", 0) <= 8  # only what was in flight at the cut
