@@ -22,6 +22,7 @@ from reporting.campaign_file import DEFAULT_CAMPAIGN_FILE
 from reporting.clock import FakeClock
 from standin.limits import Limits
 from standin.server import StandinServer
+from tests.processes import kill_leftovers
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 CAMPAIGN_START = dt.datetime(2021, 1, 20, 9, 0, tzinfo=SHANGHAI)
@@ -47,6 +48,13 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         url = Settings(_env_file=None, database_url=PG_URL).database_url
         await reset_postgres(url)
         yield url
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_bots() -> Iterator[None]:
+    """A bot process a failing test started does not outlive it."""
+    yield
+    kill_leftovers()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -11,6 +12,15 @@ from pathlib import Path
 from standin.server import StandinServer
 
 ROOT = Path(__file__).resolve().parent.parent
+RUNNING: set[asyncio.subprocess.Process] = set()  # killed after each test, pass or fail
+
+
+def kill_leftovers() -> None:
+    for process in list(RUNNING):
+        if process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+        RUNNING.discard(process)
 
 
 class BotProcess:
@@ -33,6 +43,7 @@ class BotProcess:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot", "run", cwd=self.cwd, env=self.env,
                 stdout=log, stderr=log)
+        RUNNING.add(self.process)
         await self.standin.wait_until(lambda: len(self.standin.sent("getUpdates")) > polls,
                                       timeout=30)
 
