@@ -19,6 +19,7 @@ from scheduler.sender import DeliverySender
 from scheduler.wakeup import Wakeup
 
 log = logging.getLogger(__name__)
+STOP_GRACE_SECONDS = 20
 
 
 async def serve(services: Services, stop: asyncio.Event, poll_timeout: float = 10,
@@ -58,7 +59,11 @@ async def serve(services: Services, stop: asyncio.Event, poll_timeout: float = 1
             elif application.updater.running:
                 await application.updater.stop()
             sender_stop.set()
-            await sending
+            try:  # the messages in flight finish; a sender stuck on a dead database does not
+                await asyncio.wait_for(sending, STOP_GRACE_SECONDS)  # hold the exit forever
+            except TimeoutError:
+                log.warning("the sender did not finish in %s s; stopping anyway",
+                            STOP_GRACE_SECONDS)
             await application.stop()
             log.info("bot stopped")
 
