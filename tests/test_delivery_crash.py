@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import os
+import random
 from pathlib import Path
 
 import pytest
@@ -47,14 +49,20 @@ def assert_never_twice(states: dict[int, str], got: collections.Counter[int]) ->
     assert max(got.values()) == 1
 
 
+SEEDS = [int(s) for s in os.environ.get("CRASH_SEEDS", "1,2").split(",")]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
 async def test_sigkill_during_a_broadcast_never_sends_twice(
-    services: Services, standin: StandinServer, database_url: str, tmp_path: Path
+    services: Services, standin: StandinServer, database_url: str, tmp_path: Path, seed: int
 ) -> None:
+    """Three kills at points drawn from the seed (CRASH_SEEDS=1,2,...,30 for many)."""
     people = await add_people(services, 60)
     standin.faults.delay_all(0.05)  # requests stay in flight long enough to be cut
     row = await queue_broadcast(services)
     bot = BotProcess(standin, database_url, tmp_path, **FAST)
-    for kill_after in (5, 20, 40):
+    points = sorted(random.Random(seed).sample(range(1, 58), 3))
+    for kill_after in points:
         await bot.start()
         await standin.wait_until(lambda n=kill_after: sends_to(standin) >= n, timeout=60)
         await bot.kill()
