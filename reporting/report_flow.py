@@ -8,7 +8,6 @@ typed message answers) is their cursor; what they answered is the unit's draft.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services import Services
 from reporting.answers import AnswerError, is_valid_stored, parse_typed
 from reporting.campaign import Question, QuestionType
-from reporting.docx_sections import split_sections
 from reporting.form import FormState, StoredAnswer
+from reporting.form_files import MAX_FILE_BYTES, FileAnswers, IncomingFile
 from reporting.screens import (
     EditMenu,
     Notice,
@@ -32,18 +31,10 @@ from reporting.screens import (
 from storage import drafts
 from storage import models as m
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
+__all__ = ["MAX_FILE_BYTES", "IncomingFile", "ReportFlow"]
 
 
-@dataclass(frozen=True)
-class IncomingFile:
-    content: bytes
-    file_name: str
-    mime_type: str
-    telegram_file_id: str | None = None
-
-
-class ReportFlow:
+class ReportFlow(FileAnswers):
     def __init__(self, services: Services, contact: m.Contact, lang: str):
         self.services = services
         self.campaign = services.campaign
@@ -208,78 +199,6 @@ class ReportFlow:
                 return Notice("form.stale_button")
             await self._save(session, draft, question.id, value)
             return await self._advance(session, draft, rnd, cursor)
-
-    async def answer_file(self, incoming: IncomingFile, attachment_id: int | None = None) -> Screen:
-        """A photo or document: an attachment, or a Word file in place of the sections."""
-        async with self.services.transaction() as session:
-            found = await self._where(session)
-            if found is None:
-                return Notice("form.not_in_form")
-            draft, rnd, cursor, state = found
-            question = state.question(cursor.question_id) if cursor.question_id else None
-            if question is not None and question.type is QuestionType.ATTACHMENT:
-                return await self._attach(session, draft, rnd, cursor, state, question, incoming)
-            if incoming.file_name.lower().endswith(".docx") and any(
-                q.section for q in state.questions
-            ):
-                return await self._quick_submission(session, draft, rnd, state, incoming)
-            if question is None:
-                return await self._show_review(session, draft, rnd, state,
-                                               note="form.use_buttons")
-            return await self._ask(session, draft, rnd, state, question,
-                                   error=AnswerError("form.error.not_a_file"))
-
-    async def _attach(self, session: AsyncSession, draft: m.Draft, rnd: m.Round,
-                      cursor: m.FormCursor, state: FormState, question: Question,
-                      incoming: IncomingFile) -> Screen:
-        have = list(state.value(question) or [])
-        if len(have) >= question.file_limit:
-            return await self._ask(session, draft, rnd, state, question,
-                                   error=AnswerError("form.error.too_many_files",
-                                                     {"limit": question.file_limit}))
-        attachment = await self._store_file(session, incoming)
-        have.append(attachment.id)
-        await self._save(session, draft, question.id, have)
-        if len(have) >= question.file_limit:
-            return await self._advance(session, draft, rnd, cursor)
-        state = await self._state(session, draft, rnd)
-        return await self._ask(session, draft, rnd, state, question, note="form.file_received",
-                               note_values={"n": len(have), "limit": question.file_limit})
-
-    async def _store_file(self, session: AsyncSession, incoming: IncomingFile) -> m.Attachment:
-        import hashlib
-
-        attachment = m.Attachment(
-            unit_id=self.contact.unit_id, file_name=incoming.file_name[:255],
-            mime_type=incoming.mime_type[:100], size=len(incoming.content),
-            sha256=hashlib.sha256(incoming.content).hexdigest(), content=incoming.content,
-            telegram_file_id=incoming.telegram_file_id, uploaded_by=self.contact.id,
-            created_at=self.now,
-        )
-        session.add(attachment)
-        await session.flush()
-        return attachment
-
-    async def _quick_submission(self, session: AsyncSession, draft: m.Draft, rnd: m.Round,
-                                state: FormState, incoming: IncomingFile) -> Screen:
-        sections = [q for q in state.questions if q.section]
-        try:
-            found = split_sections(incoming.content, [(q.id, q.prompt.zh) for q in sections])
-        except ValueError:
-            return Notice("form.docx_unreadable")
-        for qid, text in found.items():
-            question = state.question(qid)
-            assert question is not None
-            await self._save(session, draft, qid, text[: question.text_limit])
-        await self._store_file(session, incoming)
-        state = await self._state(session, draft, rnd)
-        matched = "、".join(q.prompt.get(self.lang) for q in sections if q.id in found)
-        next_question = state.next_unanswered()
-        if next_question is not None:
-            return await self._ask(session, draft, rnd, state, next_question,
-                                   note="form.docx_filled", note_values={"sections": matched})
-        return await self._show_review(session, draft, rnd, state, note="form.docx_filled",
-                                       note_values={"sections": matched})
 
     # -- review, submit, cancel -------------------------------------------------------------
 
