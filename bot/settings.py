@@ -37,7 +37,6 @@ class Settings(BaseSettings):
     send_retries: int = Field(default=5, ge=1)
     send_backoff: float = Field(default=2, ge=0)
     wake_interval: float = Field(default=30, gt=0)
-    files_dir: Path = Path("./data/files")
     log_level: str = "INFO"
     clock_start: dt.datetime | None = None
     clock_speed: float = Field(default=1.0, gt=0)

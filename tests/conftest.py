@@ -82,7 +82,6 @@ def make_settings(
     values: dict[str, object] = {
         "database_url": database_url,
         "campaign_file": DEFAULT_CAMPAIGN_FILE,
-        "files_dir": Path("unused"),
     }
     if standin is not None:
         values["telegram_bot_token"] = standin.token
