@@ -58,17 +58,26 @@ def overrides() -> dict[str, object]:
 
 
 async def outcome(user: SimulatedUser, standin: StandinServer, act) -> tuple[str, str]:  # type: ignore[no-untyped-def]
-    """Do something as `user`; allowed or refused, and what they were told."""
+    """Do something as `user`; allowed or refused, and what they were told (new messages,
+    edited messages and button alerts), once the bot has gone quiet."""
     user.mark_read()
     answers_before = set(standin.callback_answers)
     edits_before = {id(m_): m_.edits for m_ in user.messages}
+
+    def state() -> tuple[int, int, int]:
+        return (len(user.unread()), sum(m_.edits for m_ in user.messages),
+                len(standin.callback_answers))
+
     await act()
-    await asyncio.sleep(0.15)
-    for _ in range(40):
-        if user.unread() or set(standin.callback_answers) - answers_before:
-            break
+    loop = asyncio.get_running_loop()
+    last, quiet_since, end = state(), loop.time(), loop.time() + 5
+    while loop.time() < end:
         await asyncio.sleep(0.05)
-    await asyncio.sleep(0.1)
+        now = state()
+        if now != last:
+            last, quiet_since = now, loop.time()
+        elif loop.time() - quiet_since > 0.5 and (now[0] or now[1] > 0 or now[2]):
+            break  # something was said, and nothing more for half a second
     said = [m_.text for m_ in user.unread()]
     said += [m_.text for m_ in user.messages if m_.edits > edits_before.get(id(m_), m_.edits)]
     alerts = [standin.callback_answers[k].get("text") or ""
