@@ -4,6 +4,7 @@ unit's report for revision with a reason."""
 from __future__ import annotations
 
 import html
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -45,20 +46,16 @@ async def _ask_round(message: Message, context: BotContext, prefix: str) -> None
 
 async def digest(update: Update, context: BotContext) -> None:
     """The round's digest now: chat, Word and Excel (provisional before the deadline)."""
-    message = update.effective_message
-    assert message is not None
-    if not _province(context):
-        await message.reply_text(t("guard.not_allowed", context.lang))
-        return
-    code = _round_of(context)
-    if code is None:
-        await _ask_round(message, context, "dg")
-        return
-    await send_digest(message, context, code)
+    await _for_round(update, context, "dg", send_digest)
 
 
 async def progress(update: Update, context: BotContext) -> None:
     """Who has and has not submitted, now, with a Return button for each report."""
+    await _for_round(update, context, "pg", send_progress)
+
+
+async def _for_round(update: Update, context: BotContext, prefix: str, send: Any) -> None:
+    """Province only; the round named after the command, or a choice of rounds."""
     message = update.effective_message
     assert message is not None
     if not _province(context):
@@ -66,9 +63,9 @@ async def progress(update: Update, context: BotContext) -> None:
         return
     code = _round_of(context)
     if code is None:
-        await _ask_round(message, context, "pg")
+        await _ask_round(message, context, prefix)
         return
-    await send_progress(message, context, code)
+    await send(message, context, code)
 
 
 async def round_chosen(update: Update, context: BotContext) -> None:

@@ -43,6 +43,7 @@ class FileAnswers:
     _advance: Any
     _state: Any
     _show_review: Any
+    _on_screen: Any
     now: Any
 
     async def answer_file(self, incoming: IncomingFile) -> Screen:
@@ -52,7 +53,7 @@ class FileAnswers:
             if found is None:
                 return Notice("form.not_in_form")
             draft, rnd, cursor, state = found
-            question = state.question(cursor.question_id) if cursor.question_id else None
+            question = self._on_screen(cursor, state)
             if question is not None and question.type is QuestionType.ATTACHMENT:
                 return await self._attach(session, draft, rnd, cursor, state, question, incoming)
             if incoming.file_name.lower().endswith(".docx") and any(

@@ -110,7 +110,7 @@ class ReportFlow(FileAnswers):
             if found is None:
                 return Notice("form.not_in_form")
             draft, rnd, cursor, state = found
-            question = state.question(cursor.question_id) if cursor.question_id else None
+            question = self._on_screen(cursor, state)
             if question is None:
                 return await self._show_review(session, draft, rnd, state)
             return await self._ask(session, draft, rnd, state, question)
@@ -312,6 +312,11 @@ class ReportFlow(FileAnswers):
             await self._drop_cursor(session)
             return None
         return draft, rnd, cursor, await self._state(session, draft, rnd)
+
+    @staticmethod
+    def _on_screen(cursor: m.FormCursor, state: FormState) -> Question | None:
+        """The question on the contact's screen (None: the review)."""
+        return state.question(cursor.question_id) if cursor.question_id else None
 
     async def _own_draft(self, session: AsyncSession,
                          draft_id: int) -> tuple[m.Draft, m.Round] | Notice:

@@ -23,11 +23,17 @@ async def campaign_row(session: AsyncSession, code: str) -> m.Campaign | None:
 
 
 async def active_units(session: AsyncSession, campaign_id: int) -> list[m.Unit]:
+    return await _units(session, campaign_id, retired=False)
+
+
+async def retired_units(session: AsyncSession, campaign_id: int) -> list[m.Unit]:
+    return await _units(session, campaign_id, retired=True)
+
+
+async def _units(session: AsyncSession, campaign_id: int, retired: bool) -> list[m.Unit]:
+    gone = m.Unit.retired_at.is_not(None) if retired else m.Unit.retired_at.is_(None)
     rows = await session.scalars(
-        select(m.Unit)
-        .where(m.Unit.campaign_id == campaign_id, m.Unit.retired_at.is_(None))
-        .order_by(m.Unit.position)
-    )
+        select(m.Unit).where(m.Unit.campaign_id == campaign_id, gone).order_by(m.Unit.position))
     return list(rows)
 
 
@@ -36,15 +42,6 @@ async def active_rounds(session: AsyncSession, campaign_id: int) -> list[m.Round
         select(m.Round)
         .where(m.Round.campaign_id == campaign_id, m.Round.retired_at.is_(None))
         .order_by(m.Round.position)
-    )
-    return list(rows)
-
-
-async def retired_units(session: AsyncSession, campaign_id: int) -> list[m.Unit]:
-    rows = await session.scalars(
-        select(m.Unit)
-        .where(m.Unit.campaign_id == campaign_id, m.Unit.retired_at.is_not(None))
-        .order_by(m.Unit.position)
     )
     return list(rows)
 

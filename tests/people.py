@@ -7,6 +7,7 @@ from functools import cache
 from bot.services import Services
 from reporting.campaign import Campaign
 from reporting.campaign_file import DEFAULT_CAMPAIGN_FILE, load_campaign
+from standin.scripted import is_review, question_on
 from standin.server import SentMessage, StandinServer
 from standin.users import SimulatedUser
 from storage import models as m
@@ -64,19 +65,10 @@ def campaign() -> Campaign:
     return load_campaign(DEFAULT_CAMPAIGN_FILE)
 
 
-def prompt_of(screen: SentMessage) -> str:
-    """The question's prompt: the first line after the header block."""
-    body = screen.text.split("\n\n", 1)[-1]
-    return body.splitlines()[0].removesuffix("（选填）").removesuffix(" (optional)")
-
-
 def question_id(screen: SentMessage) -> str:
-    prompt = prompt_of(screen)
-    return next(q.id for q in campaign().questions if prompt in (q.prompt.zh, q.prompt.en))
-
-
-def is_review(screen: SentMessage) -> bool:
-    return any(data.startswith("rv:s:") for _, data in screen.buttons)
+    question = question_on(screen, campaign())
+    assert question is not None, screen.text[:80]
+    return question.id
 
 
 async def answer_current(user: SimulatedUser, screen: SentMessage) -> SentMessage:
