@@ -95,7 +95,8 @@ async def shared_contact(update: Update, context: BotContext) -> None:
 
 
 async def welcome(message: Message, context: BotContext, contact: m.Contact) -> None:
-    """Greet by name with the unit and the coming deadlines; set the role's menu."""
+    """Set the role's menu, then greet by name with the unit and the coming deadlines
+    (so the menu is there when the greeting is read)."""
     services = context.services
     lang = contact.language
     campaign, now = services.campaign, services.clock.now()
@@ -107,8 +108,8 @@ async def welcome(message: Message, context: BotContext, contact: m.Contact) -> 
         lines += [t("join.coming_line", lang, title=html.escape(r.title.get(lang)),
                     due=moment(campaign.deadline(r.id), campaign.zone, lang)) for r in coming]
     lines.append(t(f"join.next_step.{contact.role}", lang))
-    await message.reply_text("\n".join(lines), reply_markup=ReplyKeyboardRemove())
     await set_menu(context, contact)
+    await message.reply_text("\n".join(lines), reply_markup=ReplyKeyboardRemove())
 
 
 async def set_menu(context: BotContext, contact: m.Contact) -> None:

@@ -44,7 +44,7 @@ async def status(update: Update, context: BotContext) -> None:
     assert message is not None and context.contact is not None
     services, lang, contact = context.services, context.lang, context.contact
     zone, now = services.campaign.zone, services.clock.now()
-    async with services.sessions() as session:
+    async with services.readers() as session:
         if contact.role != m.Role.CONTACT:
             counts = await round_counts(session, services.campaign_id)
             lines = [t("status.province_title", lang)]

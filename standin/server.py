@@ -324,27 +324,24 @@ class StandinServer:
             self._poller.set_exception(
                 ApiError(409, "Conflict: terminated by other getUpdates request")
             )
+            await self._notify()
         limit = int(p.get("limit") or 100)
         timeout = float(p.get("timeout") or 0)
         if not self._updates and timeout > 0:
             me = self._poller = asyncio.get_running_loop().create_future()
-            deadline = time.monotonic() + timeout
             try:
-                while not self._updates and (left := deadline - time.monotonic()) > 0:
-                    waiter = asyncio.ensure_future(self._wait_changed())
-                    done, _ = await asyncio.wait({waiter, me}, timeout=left,
-                                                 return_when=asyncio.FIRST_COMPLETED)
-                    waiter.cancel()
-                    if me in done:
-                        me.result()  # raises the conflict
+                # The check and the wait are under the condition's lock, so an update
+                # pushed in between cannot be missed.
+                async with self.changed:
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        await asyncio.wait_for(self.changed.wait_for(
+                            lambda: bool(self._updates) or me.done()), timeout)
+                if me.done():
+                    me.result()  # raises the conflict
             finally:
                 if self._poller is me:
                     self._poller = None
         return self._updates[:limit]
-
-    async def _wait_changed(self) -> None:
-        async with self.changed:
-            await self.changed.wait()
 
     async def _m_setWebhook(self, p: dict[str, Any]) -> bool:
         self.webhook = {"url": p.get("url", ""), "secret_token": p.get("secret_token")}

@@ -13,6 +13,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.util import await_
+
+from storage import sqlite_inline
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 READ_ONLY = "reporting_read_only"
@@ -25,39 +28,30 @@ def is_sqlite(url: str) -> bool:
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine; on SQLite every transaction is `BEGIN IMMEDIATE`.
 
-    Taking the write lock at BEGIN means two writers queue on the busy timeout instead
-    of failing half-way with "database is locked" when a reader upgrades to a writer.
+    Taking the write lock at BEGIN means two writers queue there (for up to the busy
+    timeout) instead of failing half-way with "database is locked" when a reader upgrades
+    to a writer. SQLite runs on the loop's thread: see `storage.sqlite_inline`.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
         return create_async_engine(url, **kwargs)
 
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    database = parsed.database or ":memory:"
+    if database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(
         url,
-        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-        # Sessions always end their transaction; a second rollback at check-in is a wasted
-        # round trip to the SQLite thread.
+        async_creator=sqlite_inline.connector(database, SQLITE_BUSY_TIMEOUT_MS / 1000),
+        # Sessions always end their transaction; a second rollback at check-in is wasted.
         pool_reset_on_return=None,
         **kwargs,
     )
 
-    @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
         if not conn.get_execution_options().get(READ_ONLY, False):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            await_(conn.connection.driver_connection.begin_immediate())
         # A read-only session runs each statement in its own implicit transaction.
 
     return engine

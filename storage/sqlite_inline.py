@@ -1,0 +1,172 @@
+"""SQLite for the async engine, run on the event loop's own thread.
+
+SQLAlchemy's `sqlite+aiosqlite` dialect talks to aiosqlite, which runs every call in a
+worker thread: four thread hops per statement (cursor, execute, fetch, close), each a
+queue, a wake-up and a hand-back of the GIL. Our statements take microseconds from the
+page cache, far less than the hops around them; measured on a form step, the hops were
+most of its cost. So this module gives the dialect an object with aiosqlite's interface
+whose coroutines call `sqlite3` directly, and finish without suspending.
+
+One thing can take longer than a query: waiting for another writer's lock. Only
+`BEGIN IMMEDIATE` waits for it (in WAL mode, reads never wait and a transaction that
+holds the write lock never waits again), so `begin_immediate` waits by awaiting short
+sleeps, letting the loop run, instead of in SQLite's busy handler, which would stop it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from typing import Any
+
+# The busy handler's wait, for the rare read that meets a lock (recovery of a WAL after a
+# crash): short, because it holds up the whole loop.
+READ_BUSY_TIMEOUT_MS = 250
+_FIRST_RETRY_SECONDS = 0.001
+_LONGEST_RETRY_SECONDS = 0.05
+
+
+class InlineCursor:
+    """An aiosqlite-shaped cursor over a `sqlite3.Cursor`."""
+
+    def __init__(self, cursor: sqlite3.Cursor):
+        self._cursor = cursor
+
+    async def __aenter__(self) -> InlineCursor:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        self._cursor.close()
+
+    def __aiter__(self) -> AsyncIterator[Any]:
+        return self._rows()
+
+    async def _rows(self) -> AsyncIterator[Any]:
+        for row in self._cursor:
+            yield row
+
+    @property
+    def description(self) -> Any:
+        return self._cursor.description
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    @property
+    def lastrowid(self) -> int | None:
+        return self._cursor.lastrowid
+
+    @property
+    def arraysize(self) -> int:
+        return self._cursor.arraysize
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        self._cursor.arraysize = value
+
+    async def execute(self, sql: str, parameters: Any = ()) -> InlineCursor:
+        self._cursor.execute(sql, parameters)
+        return self
+
+    async def executemany(self, sql: str, parameters: Iterable[Any]) -> InlineCursor:
+        self._cursor.executemany(sql, parameters)
+        return self
+
+    async def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    async def fetchmany(self, size: int | None = None) -> list[Any]:
+        return self._cursor.fetchmany(self._cursor.arraysize if size is None else size)
+
+    async def fetchall(self) -> list[Any]:
+        return self._cursor.fetchall()
+
+    async def close(self) -> None:
+        self._cursor.close()
+
+
+class InlineConnection:
+    """An aiosqlite-shaped connection over a `sqlite3.Connection` in autocommit mode
+    (transactions are begun explicitly, by `begin_immediate` or by the first statement
+    of a read)."""
+
+    def __init__(self, connection: sqlite3.Connection, lock_timeout_seconds: float):
+        self._connection: sqlite3.Connection | None = connection
+        self._lock_timeout = lock_timeout_seconds
+
+    @property
+    def _open(self) -> sqlite3.Connection:
+        if self._connection is None:
+            raise ValueError("no active connection")
+        return self._connection
+
+    @property
+    def isolation_level(self) -> str | None:
+        return self._open.isolation_level
+
+    def cursor(self) -> InlineCursor:
+        return InlineCursor(self._open.cursor())
+
+    async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> InlineCursor:
+        return await self.cursor().execute(sql, parameters)
+
+    async def commit(self) -> None:
+        self._open.commit()
+
+    async def rollback(self) -> None:
+        self._open.rollback()
+
+    async def create_function(self, name: str, num_params: int, func: Callable[..., Any],
+                              deterministic: bool = False) -> None:
+        self._open.create_function(name, num_params, func, deterministic=deterministic)
+
+    async def close(self) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    async def begin_immediate(self) -> None:
+        """Take the write lock, waiting for another writer without stopping the loop."""
+        connection = self._open
+        deadline = time.monotonic() + self._lock_timeout
+        delay = _FIRST_RETRY_SECONDS
+        connection.execute("PRAGMA busy_timeout=0")
+        try:
+            while True:
+                try:
+                    connection.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as error:
+                    if not _is_busy(error) or time.monotonic() + delay > deadline:
+                        raise
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, _LONGEST_RETRY_SECONDS)
+        finally:
+            connection.execute(f"PRAGMA busy_timeout={READ_BUSY_TIMEOUT_MS}")
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    return getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY or \
+        "locked" in str(error)
+
+
+def connector(database: str, lock_timeout_seconds: float) -> Callable[[], Any]:
+    """The engine's `async_creator`: a new connection to `database`, in WAL mode, with
+    foreign keys on."""
+
+    async def connect() -> InlineConnection:
+        connection = sqlite3.connect(database, isolation_level=None, check_same_thread=False,
+                                     timeout=lock_timeout_seconds)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA foreign_keys=ON")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute(f"PRAGMA busy_timeout={READ_BUSY_TIMEOUT_MS}")
+        return InlineConnection(connection, lock_timeout_seconds)
+
+    return connect
