@@ -36,14 +36,18 @@ class BotProcess:
         self.process: asyncio.subprocess.Process | None = None
         self.log = cwd / "bot.log"
 
-    async def start(self) -> None:
-        """Start the bot and wait until it polls for updates."""
-        polls = len(self.standin.sent("getUpdates"))
+    async def spawn(self) -> None:
+        """Start the bot's process and return at once."""
         with self.log.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot", "run", cwd=self.cwd, env=self.env,
                 stdout=log, stderr=log)
         RUNNING.add(self.process)
+
+    async def start(self) -> None:
+        """Start the bot and wait until it polls for updates."""
+        polls = len(self.standin.sent("getUpdates"))
+        await self.spawn()
         await self.standin.wait_until(lambda: len(self.standin.sent("getUpdates")) > polls,
                                       timeout=30)
 
