@@ -10,7 +10,12 @@ reply:
   (the next question);
 - the echo bot: stand-in HTTP → PTB → reply with the same text.
 
-Run:  .venv/bin/python bench/form_throughput.py [--users 40] [--answers 20]
+Both bots are measured in turns (report, echo, report, echo, ...), `--trials` times each,
+and the ratio is of the median rates: on a shared machine one trial can be 30 % off.
+Each trial also prints the bot process's CPU time per answer (from /proc), the cost of an
+answer to the bot itself, which the stand-in and the simulated people do not share.
+
+Run:  .venv/bin/python bench/form_throughput.py [--users 40] [--answers 20] [--trials 3]
 """
 
 from __future__ import annotations
@@ -20,11 +25,13 @@ import asyncio
 import datetime as dt
 import logging
 import multiprocessing
+import os
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -63,9 +70,28 @@ def bench_campaign(path: Path, questions: int, units: int) -> Path:
     return path
 
 
-async def drive(users: list[SimulatedUser], answers: int) -> tuple[float, list[float]]:
-    """Every user sends `answers` messages, each after the previous reply; returns the
-    elapsed seconds and every round-trip time."""
+@dataclass
+class Trial:
+    elapsed: float
+    trips: list[float]
+    cpu_seconds: float | None  # the bot process's, while the people answered
+
+    @property
+    def rate(self) -> float:
+        return len(self.trips) / self.elapsed
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User and system CPU time of a process so far (Linux; None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def drive(users: list[SimulatedUser], answers: int, pid: int) -> Trial:
+    """Every user sends `answers` messages, each after the previous reply."""
     trips: list[float] = []
 
     async def one(user: SimulatedUser) -> None:
@@ -75,12 +101,16 @@ async def drive(users: list[SimulatedUser], answers: int) -> tuple[float, list[f
             await user.next_message(timeout=60)
             trips.append(time.perf_counter() - start)
 
+    cpu_before = cpu_seconds(pid)
     begin = time.perf_counter()
     await asyncio.gather(*(one(u) for u in users))
-    return time.perf_counter() - begin, trips
+    elapsed = time.perf_counter() - begin
+    cpu_after = cpu_seconds(pid)
+    cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
+    return Trial(elapsed, trips, cpu)
 
 
-async def report_bot(n_users: int, answers: int, workdir: Path) -> tuple[float, list[float]]:
+async def report_bot(n_users: int, answers: int, workdir: Path) -> Trial:
     server = StandinServer(limits=NO_LIMITS)
     await server.start()
     settings = Settings(
@@ -111,7 +141,8 @@ async def report_bot(n_users: int, answers: int, workdir: Path) -> tuple[float, 
     for user in users:
         await user.command("report")
         await user.next_message()
-    result = await drive(users, answers)
+    assert child.pid is not None
+    result = await drive(users, answers, child.pid)
     child.terminate()
     child.join()
     await services.close()
@@ -119,13 +150,14 @@ async def report_bot(n_users: int, answers: int, workdir: Path) -> tuple[float, 
     return result
 
 
-async def echo_bot(n_users: int, answers: int) -> tuple[float, list[float]]:
+async def echo_bot(n_users: int, answers: int) -> Trial:
     server = StandinServer(limits=NO_LIMITS)
     await server.start()
     child = start_child(run_echo_bot, {"token": server.token, "root": server.root})
     await server.wait_until(lambda: bool(server.sent("getUpdates")), timeout=30)
     users = [server.user(f"用户{i}") for i in range(n_users)]
-    result = await drive(users, answers)
+    assert child.pid is not None
+    result = await drive(users, answers, child.pid)
     child.terminate()
     child.join()
     await server.stop()
@@ -173,27 +205,42 @@ def run_echo_bot(config: dict[str, Any]) -> None:
     application.run_polling(timeout=1, poll_interval=0, close_loop=False)
 
 
-def describe(name: str, elapsed: float, trips: list[float]) -> float:
-    rate = len(trips) / elapsed
-    trips = sorted(trips)
+def describe(name: str, trial: Trial) -> None:
+    trips = sorted(trial.trips)
     p50 = statistics.median(trips) * 1000
     p95 = trips[int(len(trips) * 0.95) - 1] * 1000
-    print(f"{name:<12} {len(trips):>6} answers in {elapsed:6.2f} s = {rate:7.1f} /s"
-          f"   round trip p50 {p50:6.1f} ms, p95 {p95:6.1f} ms")
-    return rate
+    cpu = ("" if trial.cpu_seconds is None else
+           f"   bot CPU {trial.cpu_seconds / len(trips) * 1000:5.2f} ms/answer")
+    print(f"{name:<12} {len(trips):>6} answers in {trial.elapsed:6.2f} s = {trial.rate:7.1f} /s"
+          f"   round trip p50 {p50:6.1f} ms, p95 {p95:6.1f} ms{cpu}", flush=True)
+
+
+def median_cpu(trials: list[Trial]) -> str:
+    costs = [t.cpu_seconds / len(t.trips) * 1000 for t in trials if t.cpu_seconds is not None]
+    return f"{statistics.median(costs):.2f} ms" if costs else "unknown"
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=40)
     parser.add_argument("--answers", type=int, default=20)
+    parser.add_argument("--trials", type=int, default=3)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     print(f"{args.users} simulated people, {args.answers} answers each, SQLite, "
-          f"stand-in limits lifted")
-    with tempfile.TemporaryDirectory() as tmp:
-        report = describe("report bot", *await report_bot(args.users, args.answers, Path(tmp)))
-    echo = describe("echo bot", *await echo_bot(args.users, args.answers))
+          f"stand-in limits lifted, {args.trials} trials of each bot in turns")
+    reports: list[Trial] = []
+    echoes: list[Trial] = []
+    for _ in range(args.trials):
+        with tempfile.TemporaryDirectory() as tmp:
+            reports.append(await report_bot(args.users, args.answers, Path(tmp)))
+        describe("report bot", reports[-1])
+        echoes.append(await echo_bot(args.users, args.answers))
+        describe("echo bot", echoes[-1])
+    report = statistics.median(t.rate for t in reports)
+    echo = statistics.median(t.rate for t in echoes)
+    print(f"median: report bot {report:.1f} /s (bot CPU {median_cpu(reports)}/answer), "
+          f"echo bot {echo:.1f} /s (bot CPU {median_cpu(echoes)}/answer)")
     print(f"ratio report/echo: {report / echo:.2f} (target at least 0.50)")
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
 from reporting.campaign import Campaign
@@ -21,7 +21,7 @@ from reporting.reminder_plan import plan
 from storage import models as m
 from storage import schema
 from storage.campaign_sync import sync_campaign
-from storage.db import create_engine, is_sqlite, reader_factory, session_factory
+from storage.db import create_engine, is_sqlite, reader_engine, session_factory
 from storage.plan import sync_plan
 from storage.progress import active_rounds, campaign_row
 
@@ -38,6 +38,7 @@ class Services:
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
     readers: async_sessionmaker[AsyncSession]
+    read_engine: AsyncEngine
     campaign_id: int = 0
     rounds: list[m.Round] = field(default_factory=list)
     _write_turn: AbstractAsyncContextManager[object] = field(default_factory=nullcontext)
@@ -47,13 +48,15 @@ class Services:
                campaign: Campaign | None = None) -> Services:
         """Load the campaign file and make the engine; touches no database yet."""
         engine = create_engine(settings.database_url)
+        read_engine = reader_engine(settings.database_url, engine)
         turn = asyncio.Lock() if is_sqlite(settings.database_url) else nullcontext()
         return cls(
             settings=settings,
             campaign=campaign or load_campaign(settings.campaign_file),
             engine=engine,
             sessions=session_factory(engine),
-            readers=reader_factory(engine),
+            readers=session_factory(read_engine),
+            read_engine=read_engine,
             clock=clock or _clock(settings),
             _write_turn=turn,
         )
@@ -90,14 +93,32 @@ class Services:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One short write transaction, committed on leaving (rolled back on error).
 
-        On SQLite, writers of this process queue here, in order, instead of inside
-        SQLite's busy handler, which polls with sleeps of up to 100 ms.
+        On SQLite, writers of this process queue here, in order, instead of polling for
+        the database's lock.
         """
         async with self._write_turn, self.sessions() as session, session.begin():
             yield session
 
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for one quick read, lighter than a session (the guard's, on every
+        update). On SQLite nothing in it waits, so it is closed without the shield that
+        SQLAlchemy's context manager puts around closing (a task and two turns of the
+        loop)."""
+        if self.read_engine is self.engine:
+            async with self.read_engine.connect() as connection:
+                yield connection
+            return
+        connection = await self.read_engine.connect()
+        try:
+            yield connection
+        finally:
+            await connection.close()
+
     async def close(self) -> None:
         await self.engine.dispose()
+        if self.read_engine is not self.engine:
+            await self.read_engine.dispose()
 
 
 def _clock(settings: Settings) -> Clock:

@@ -72,7 +72,7 @@ class WebhookServer:
 
     async def health(self, request: web.Request) -> web.Response:
         try:
-            async with self.services.engine.connect() as conn:
+            async with self.services.read_engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
         except Exception as exc:
             return web.json_response({"ok": False, "database": type(exc).__name__}, status=503)

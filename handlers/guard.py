@@ -24,8 +24,8 @@ async def identify(update: Update, context: BotContext) -> None:
     if user is None or chat is None or chat.type != "private":
         raise ApplicationHandlerStop
     context.telegram_language = user.language_code
-    async with context.services.readers() as session:
-        context.contact = await contact_for_user(session, user.id)
+    async with context.services.reading() as connection:
+        context.contact = await contact_for_user(connection, user.id)
     if context.contact is not None or _open_to_everyone(update):
         return
     if update.callback_query is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import bindparam, delete, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage import models as m
 
@@ -15,10 +15,11 @@ _CONTACT_FOR_USER = (
 )
 
 
-async def contact_for_user(session: AsyncSession, telegram_user_id: int) -> m.Contact | None:
+async def contact_for_user(db: AsyncSession | AsyncConnection,
+                           telegram_user_id: int) -> m.Contact | None:
     """The active contact bound to this Telegram user, if any, with its unit: a snapshot
     for reading (it runs on every update, so it is one plain query, no ORM loading)."""
-    row = (await session.execute(_CONTACT_FOR_USER, {"user_id": telegram_user_id})).first()
+    row = (await db.execute(_CONTACT_FOR_USER, {"user_id": telegram_user_id})).first()
     if row is None:
         return None
     values = row._asdict()

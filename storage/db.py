@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -13,20 +12,19 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.util import await_
 
 from storage import sqlite_inline
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
-READ_ONLY = "reporting_read_only"
 
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine; on SQLite every transaction is `BEGIN IMMEDIATE`.
+def create_engine(url: str, read_only: bool = False, **kwargs: Any) -> AsyncEngine:
+    """An async engine. On SQLite every transaction of a writing engine is
+    `BEGIN IMMEDIATE`, and an engine made with `read_only=True` never takes the write lock.
 
     Taking the write lock at BEGIN means two writers queue there (for up to the busy
     timeout) instead of failing half-way with "database is locked" when a reader upgrades
@@ -40,29 +38,22 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     database = parsed.database or ":memory:"
     if database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(
+    return create_async_engine(
         url,
-        async_creator=sqlite_inline.connector(database, SQLITE_BUSY_TIMEOUT_MS / 1000),
-        # Sessions always end their transaction; a second rollback at check-in is wasted.
-        pool_reset_on_return=None,
+        async_creator=sqlite_inline.connector(database, SQLITE_BUSY_TIMEOUT_MS / 1000,
+                                              writes=not read_only),
+        # A reading connection is never inside a transaction: nothing to roll back.
+        pool_reset_on_return=None if read_only else "rollback",
         **kwargs,
     )
-
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        if not conn.get_execution_options().get(READ_ONLY, False):
-            await_(conn.connection.driver_connection.begin_immediate())
-        # A read-only session runs each statement in its own implicit transaction.
-
-    return engine
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def reader_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions that only read: on SQLite they take no write lock, so they never queue
-    behind a writer (WAL lets readers and one writer work at once)."""
-    return async_sessionmaker(engine.execution_options(**{READ_ONLY: True}),
-                              expire_on_commit=False)
+def reader_engine(url: str, engine: AsyncEngine) -> AsyncEngine:
+    """The engine for sessions that only read: on SQLite, one of its own that takes no
+    write lock, so reads never queue behind a writer (WAL lets readers and one writer
+    work at once); elsewhere, `engine` itself."""
+    return create_engine(url, read_only=True) if is_sqlite(url) else engine

@@ -7,6 +7,12 @@ page cache, far less than the hops around them; measured on a form step, the hop
 most of its cost. So this module gives the dialect an object with aiosqlite's interface
 whose coroutines call `sqlite3` directly, and finish without suspending.
 
+The connection also decides where transactions begin, so the engine needs no event
+listeners (SQLAlchemy dispatches through them on every statement): a connection made for
+writing takes the write lock with `BEGIN IMMEDIATE` at the first statement after a commit
+or rollback; one made for reading runs each statement on its own (WAL lets it read while
+another connection writes).
+
 One thing can take longer than a query: waiting for another writer's lock. Only
 `BEGIN IMMEDIATE` waits for it (in WAL mode, reads never wait and a transaction that
 holds the write lock never waits again), so `begin_immediate` waits by awaiting short
@@ -31,7 +37,8 @@ _LONGEST_RETRY_SECONDS = 0.05
 class InlineCursor:
     """An aiosqlite-shaped cursor over a `sqlite3.Cursor`."""
 
-    def __init__(self, cursor: sqlite3.Cursor):
+    def __init__(self, connection: InlineConnection, cursor: sqlite3.Cursor):
+        self._connection = connection
         self._cursor = cursor
 
     async def __aenter__(self) -> InlineCursor:
@@ -68,10 +75,12 @@ class InlineCursor:
         self._cursor.arraysize = value
 
     async def execute(self, sql: str, parameters: Any = ()) -> InlineCursor:
+        await self._connection.begin_if_writing()
         self._cursor.execute(sql, parameters)
         return self
 
     async def executemany(self, sql: str, parameters: Iterable[Any]) -> InlineCursor:
+        await self._connection.begin_if_writing()
         self._cursor.executemany(sql, parameters)
         return self
 
@@ -89,13 +98,14 @@ class InlineCursor:
 
 
 class InlineConnection:
-    """An aiosqlite-shaped connection over a `sqlite3.Connection` in autocommit mode
-    (transactions are begun explicitly, by `begin_immediate` or by the first statement
-    of a read)."""
+    """An aiosqlite-shaped connection over a `sqlite3.Connection` in autocommit mode;
+    for writing, each transaction begins with `BEGIN IMMEDIATE` at its first statement."""
 
-    def __init__(self, connection: sqlite3.Connection, lock_timeout_seconds: float):
+    def __init__(self, connection: sqlite3.Connection, lock_timeout_seconds: float,
+                 writes: bool):
         self._connection: sqlite3.Connection | None = connection
         self._lock_timeout = lock_timeout_seconds
+        self._writes = writes
 
     @property
     def _open(self) -> sqlite3.Connection:
@@ -108,7 +118,7 @@ class InlineConnection:
         return self._open.isolation_level
 
     def cursor(self) -> InlineCursor:
-        return InlineCursor(self._open.cursor())
+        return InlineCursor(self, self._open.cursor())
 
     async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> InlineCursor:
         return await self.cursor().execute(sql, parameters)
@@ -130,6 +140,10 @@ class InlineConnection:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+    async def begin_if_writing(self) -> None:
+        if self._writes and not self._open.in_transaction:
+            await self.begin_immediate()
 
     async def begin_immediate(self) -> None:
         """Take the write lock, waiting for another writer without stopping the loop."""
@@ -156,9 +170,10 @@ def _is_busy(error: sqlite3.OperationalError) -> bool:
         "locked" in str(error)
 
 
-def connector(database: str, lock_timeout_seconds: float) -> Callable[[], Any]:
+def connector(database: str, lock_timeout_seconds: float,
+              writes: bool = True) -> Callable[[], Any]:
     """The engine's `async_creator`: a new connection to `database`, in WAL mode, with
-    foreign keys on."""
+    foreign keys on; `writes=False` for an engine that only reads."""
 
     async def connect() -> InlineConnection:
         connection = sqlite3.connect(database, isolation_level=None, check_same_thread=False,
@@ -167,6 +182,6 @@ def connector(database: str, lock_timeout_seconds: float) -> Callable[[], Any]:
         connection.execute("PRAGMA foreign_keys=ON")
         connection.execute("PRAGMA synchronous=NORMAL")
         connection.execute(f"PRAGMA busy_timeout={READ_BUSY_TIMEOUT_MS}")
-        return InlineConnection(connection, lock_timeout_seconds)
+        return InlineConnection(connection, lock_timeout_seconds, writes)
 
     return connect

@@ -40,6 +40,10 @@ async def test_a_writer_waits_for_another_without_stopping_the_loop(tmp_path: Pa
     holder = asyncio.create_task(hold_the_lock())
     ticker = asyncio.create_task(tick())
     await holding.wait()
+    reader = create_engine(url, read_only=True)
+    async with reader.connect() as conn:  # reading needs no lock: it sees what is committed
+        assert (await conn.execute(text("SELECT count(*) FROM notes"))).scalar() == 0
+    await reader.dispose()
     waiter = asyncio.create_task(write_after())
     await asyncio.sleep(0.3)
     assert not waiter.done()  # it waits for the lock...
