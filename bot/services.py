@@ -21,6 +21,7 @@ from reporting.reminder_plan import plan
 from storage import models as m
 from storage import schema
 from storage.campaign_sync import sync_campaign
+from storage.contacts import KnownContacts
 from storage.db import create_engine, is_sqlite, reader_engine, session_factory
 from storage.plan import sync_plan
 from storage.progress import active_rounds, campaign_row
@@ -41,6 +42,7 @@ class Services:
     read_engine: AsyncEngine
     campaign_id: int = 0
     rounds: list[m.Round] = field(default_factory=list)
+    known_contacts: KnownContacts = field(default_factory=KnownContacts)
     _write_turn: AbstractAsyncContextManager[object] = field(default_factory=nullcontext)
 
     @classmethod

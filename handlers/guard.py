@@ -12,7 +12,6 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.catalog import t
 from handlers.context import BotContext
-from storage.contacts import contact_for_user
 
 OPEN_COMMANDS = {"/start", "/help"}
 
@@ -24,8 +23,9 @@ async def identify(update: Update, context: BotContext) -> None:
     if user is None or chat is None or chat.type != "private":
         raise ApplicationHandlerStop
     context.telegram_language = user.language_code
-    async with context.services.reading() as connection:
-        context.contact = await contact_for_user(connection, user.id)
+    services = context.services
+    async with services.reading() as connection:
+        context.contact = await services.known_contacts.lookup(connection, user.id)
     if context.contact is not None or _open_to_everyone(update):
         return
     if update.callback_query is not None:

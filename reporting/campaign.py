@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -369,7 +370,16 @@ class Campaign(Strict):
         raise KeyError(code)
 
     def questions_for(self, round_id: str) -> list[Question]:
-        return [q for q in self.questions if q.rounds is None or round_id in q.rounds]
+        """The round's questions in order (asked on every step of the form: kept)."""
+        found = self._questions_by_round.get(round_id)
+        if found is None:
+            found = self._questions_by_round[round_id] = tuple(
+                q for q in self.questions if q.rounds is None or round_id in q.rounds)
+        return list(found)
+
+    @cached_property
+    def _questions_by_round(self) -> dict[str, tuple[Question, ...]]:
+        return {}
 
     def reminders_for(self, round_id: str) -> list[Reminder]:
         rnd = self.round(round_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -20,13 +22,45 @@ async def contact_for_user(db: AsyncSession | AsyncConnection,
     """The active contact bound to this Telegram user, if any, with its unit: a snapshot
     for reading (it runs on every update, so it is one plain query, no ORM loading)."""
     row = (await db.execute(_CONTACT_FOR_USER, {"user_id": telegram_user_id})).first()
-    if row is None:
-        return None
-    values = row._asdict()
+    return None if row is None else _snapshot(tuple(row))
+
+
+def _snapshot(row: tuple[Any, ...]) -> m.Contact:
+    values = dict(zip(_COLUMN_KEYS, row, strict=True))
     unit = m.Unit(**{c.name: values[f"unit__{c.name}"] for c in _UNITS.c})
     contact = m.Contact(**{c.name: values[c.name] for c in _CONTACTS.c})
     contact.unit = unit
     return contact
+
+
+_COLUMN_KEYS = [c.name for c in _CONTACTS.c] + [f"unit__{c.name}" for c in _UNITS.c]
+
+
+class KnownContacts:
+    """The guard's lookups, remembered between updates. The row is read on every update,
+    so a change (a contact deactivated, moved, or switching language) is seen at once; the
+    objects are built again only when their row has changed. Each person's updates are
+    handled one after another, so one person's snapshot is never used twice at a time."""
+
+    def __init__(self, limit: int = 5000):
+        self._limit = limit
+        self._seen: dict[int, tuple[tuple[Any, ...], m.Contact]] = {}
+
+    async def lookup(self, db: AsyncSession | AsyncConnection,
+                     telegram_user_id: int) -> m.Contact | None:
+        found = (await db.execute(_CONTACT_FOR_USER, {"user_id": telegram_user_id})).first()
+        if found is None:
+            self._seen.pop(telegram_user_id, None)
+            return None
+        row = tuple(found)
+        seen = self._seen.get(telegram_user_id)
+        if seen is not None and seen[0] == row:
+            return seen[1]
+        if len(self._seen) >= self._limit:
+            self._seen.pop(next(iter(self._seen)))
+        contact = _snapshot(row)
+        self._seen[telegram_user_id] = (row, contact)
+        return contact
 
 
 async def unit_by_code(session: AsyncSession, campaign_id: int, code: str) -> m.Unit | None:

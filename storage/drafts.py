@@ -180,6 +180,8 @@ _CURSORS, _DRAFTS = m.FormCursor.__table__, m.Draft.__table__
 # returns them once for every answer row, and converting timestamps was most of its cost.
 _PLACE_CURSOR = ("contact_id", "draft_id", "question_id", "mode")
 _PLACE_DRAFT = ("id", "unit_id", "round_id", "based_on_version")
+_CURSOR_END = len(_PLACE_CURSOR)
+_DRAFT_END = _CURSOR_END + len(_PLACE_DRAFT)  # then the answer's question, value, skipped
 _CURSOR_WITH_DRAFT = (
     select(*(_CURSORS.c[name] for name in _PLACE_CURSOR),
            *(_DRAFTS.c[name].label(f"draft__{name}") for name in _PLACE_DRAFT),
@@ -212,11 +214,12 @@ async def cursor_with_draft(session: AsyncSession, contact_id: int) -> Place | N
     rows = (await session.execute(_CURSOR_WITH_DRAFT, {"contact_id": contact_id})).all()
     if not rows:
         return None
-    values = rows[0]._asdict()
-    cursor = m.FormCursor(**{name: values[name] for name in _PLACE_CURSOR})
-    draft = m.Draft(**{name: values[f"draft__{name}"] for name in _PLACE_DRAFT})
-    answers = {r.a_question: StoredAnswer(value=r.a_value, skipped=r.a_skipped)
-               for r in rows if r.a_question is not None}
+    first = rows[0]
+    cursor = m.FormCursor(**dict(zip(_PLACE_CURSOR, first[:_CURSOR_END], strict=True)))
+    draft = m.Draft(**dict(zip(_PLACE_DRAFT, first[_CURSOR_END:_DRAFT_END], strict=True)))
+    answers = {question: StoredAnswer(value=value, skipped=skipped)
+               for question, value, skipped in (r[_DRAFT_END:] for r in rows)
+               if question is not None}
     return Place(cursor=cursor, draft=draft, answers=answers)
 
 

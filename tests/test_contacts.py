@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bot.services import Services
 from standin.server import StandinServer
 from storage import models as m
+from storage.contacts import KnownContacts, deactivate, move
 from storage.digest_data import load_digest
 from tests.people import joined, submit_report
 
@@ -73,3 +74,33 @@ async def test_contacts_from_the_command_line(
     assert code == 1 and "无法调到“province”" in err
     code, _, err = await run_cli(tmp_path, "contacts", "deactivate", "99999", **env)
     assert code == 1 and "没有编号为 99999 的人员" in err
+
+
+async def test_the_guards_remembered_contact_follows_every_change_at_once(
+    services: Services, database_url: str
+) -> None:
+    """The guard keeps its snapshots between updates, but each update reads the row: a move
+    or a deactivation made elsewhere (here another process's engine) counts at once."""
+    known = KnownContacts()
+    async with services.transaction() as session:
+        units = {u.code: u for u in await session.scalars(select(m.Unit))}
+        person = m.Contact(name="周八", telegram_user_id=4242, chat_id=4242,
+                           unit_id=units["dalian"].id, created_at=services.clock.now())
+        session.add(person)
+    async with services.reading() as connection:
+        first = await known.lookup(connection, 4242)
+        again = await known.lookup(connection, 4242)
+    assert first is not None and first.unit.code == "dalian"
+    assert again is first  # nothing changed: the same snapshot
+    elsewhere = Services.create(services.settings, clock=services.clock)
+    await elsewhere.attach()
+    async with elsewhere.transaction() as session:
+        await move(session, person.id, units["anshan"])
+    async with services.reading() as connection:
+        moved = await known.lookup(connection, 4242)
+    assert moved is not None and moved.unit.code == "anshan"
+    async with elsewhere.transaction() as session:
+        await deactivate(session, person.id)
+    await elsewhere.close()
+    async with services.reading() as connection:
+        assert await known.lookup(connection, 4242) is None
