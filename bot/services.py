@@ -107,11 +107,11 @@ class Services:
         update). On SQLite nothing in it waits, so it is closed without the shield that
         SQLAlchemy's context manager puts around closing (a task and two turns of the
         loop)."""
-        if self.read_engine is self.engine:
+        if self.read_engine is self.engine:  # PostgreSQL: closing waits on the network
             async with self.read_engine.connect() as connection:
                 yield connection
             return
-        connection = await self.read_engine.connect()
+        connection = await self.read_engine.connect()  # SQLite's own reading engine
         try:
             yield connection
         finally:
