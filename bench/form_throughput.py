@@ -80,6 +80,10 @@ class Trial:
     def rate(self) -> float:
         return len(self.trips) / self.elapsed
 
+    @property
+    def cpu_ms_per_answer(self) -> float | None:
+        return None if self.cpu_seconds is None else self.cpu_seconds / len(self.trips) * 1000
+
 
 def cpu_seconds(pid: int) -> float | None:
     """User and system CPU time of a process so far (Linux; None elsewhere)."""
@@ -209,14 +213,14 @@ def describe(name: str, trial: Trial) -> None:
     trips = sorted(trial.trips)
     p50 = statistics.median(trips) * 1000
     p95 = trips[int(len(trips) * 0.95) - 1] * 1000
-    cpu = ("" if trial.cpu_seconds is None else
-           f"   bot CPU {trial.cpu_seconds / len(trips) * 1000:5.2f} ms/answer")
+    cost = trial.cpu_ms_per_answer
+    cpu = "" if cost is None else f"   bot CPU {cost:5.2f} ms/answer"
     print(f"{name:<12} {len(trips):>6} answers in {trial.elapsed:6.2f} s = {trial.rate:7.1f} /s"
           f"   round trip p50 {p50:6.1f} ms, p95 {p95:6.1f} ms{cpu}", flush=True)
 
 
 def median_cpu(trials: list[Trial]) -> str:
-    costs = [t.cpu_seconds / len(t.trips) * 1000 for t in trials if t.cpu_seconds is not None]
+    costs = [c for c in (t.cpu_ms_per_answer for t in trials) if c is not None]
     return f"{statistics.median(costs):.2f} ms" if costs else "unknown"
 
 

@@ -370,16 +370,16 @@ class Campaign(Strict):
         raise KeyError(code)
 
     def questions_for(self, round_id: str) -> list[Question]:
-        """The round's questions in order (asked on every step of the form: kept)."""
+        """The round's questions in order (asked for on every step of the form: kept)."""
         found = self._questions_by_round.get(round_id)
-        if found is None:
-            found = self._questions_by_round[round_id] = tuple(
-                q for q in self.questions if q.rounds is None or round_id in q.rounds)
+        if found is None:  # not one of the campaign's rounds
+            return [q for q in self.questions if q.rounds is None]
         return list(found)
 
     @cached_property
     def _questions_by_round(self) -> dict[str, tuple[Question, ...]]:
-        return {}
+        return {r.id: tuple(q for q in self.questions if q.rounds is None or r.id in q.rounds)
+                for r in self.rounds}
 
     def reminders_for(self, round_id: str) -> list[Reminder]:
         rnd = self.round(round_id)

@@ -17,15 +17,8 @@ _CONTACT_FOR_USER = (
 )
 
 
-async def contact_for_user(db: AsyncSession | AsyncConnection,
-                           telegram_user_id: int) -> m.Contact | None:
-    """The active contact bound to this Telegram user, if any, with its unit: a snapshot
-    for reading (it runs on every update, so it is one plain query, no ORM loading)."""
-    row = (await db.execute(_CONTACT_FOR_USER, {"user_id": telegram_user_id})).first()
-    return None if row is None else _snapshot(tuple(row))
-
-
 def _snapshot(row: tuple[Any, ...]) -> m.Contact:
+    """The contact with its unit, built from one row of the query: objects for reading."""
     values = dict(zip(_COLUMN_KEYS, row, strict=True))
     unit = m.Unit(**{c.name: values[f"unit__{c.name}"] for c in _UNITS.c})
     contact = m.Contact(**{c.name: values[c.name] for c in _CONTACTS.c})
@@ -37,17 +30,18 @@ _COLUMN_KEYS = [c.name for c in _CONTACTS.c] + [f"unit__{c.name}" for c in _UNIT
 
 
 class KnownContacts:
-    """The guard's lookups, remembered between updates. The row is read on every update,
-    so a change (a contact deactivated, moved, or switching language) is seen at once; the
-    objects are built again only when their row has changed. Each person's updates are
-    handled one after another, so one person's snapshot is never used twice at a time."""
+    """Who a Telegram user is: the active contact bound to them, with its unit.
+
+    It runs on every update, so it is one plain query, no ORM loading. The row is read
+    every time, so a change (a contact deactivated, moved, or switching language) counts at
+    once; the objects are remembered and built again only when their row has changed. Each
+    person's updates are handled one after another, so a snapshot is never in two at once."""
 
     def __init__(self, limit: int = 5000):
         self._limit = limit
         self._seen: dict[int, tuple[tuple[Any, ...], m.Contact]] = {}
 
-    async def lookup(self, db: AsyncSession | AsyncConnection,
-                     telegram_user_id: int) -> m.Contact | None:
+    async def lookup(self, db: AsyncConnection, telegram_user_id: int) -> m.Contact | None:
         found = (await db.execute(_CONTACT_FOR_USER, {"user_id": telegram_user_id})).first()
         if found is None:
             self._seen.pop(telegram_user_id, None)

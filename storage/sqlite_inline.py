@@ -27,8 +27,9 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Any
 
-# The busy handler's wait, for the rare read that meets a lock (recovery of a WAL after a
-# crash): short, because it holds up the whole loop.
+# The busy handler's wait on a reading connection, for the rare read that meets a lock
+# (recovery of a WAL after a crash): short, because it holds up the whole loop. A writing
+# connection has none: it waits only at BEGIN IMMEDIATE, by awaiting.
 READ_BUSY_TIMEOUT_MS = 250
 _FIRST_RETRY_SECONDS = 0.001
 _LONGEST_RETRY_SECONDS = 0.05
@@ -150,24 +151,16 @@ class InlineConnection:
         connection = self._open
         deadline = time.monotonic() + self._lock_timeout
         delay = _FIRST_RETRY_SECONDS
-        connection.execute("PRAGMA busy_timeout=0")
-        try:
-            while True:
-                try:
-                    connection.execute("BEGIN IMMEDIATE")
-                    return
-                except sqlite3.OperationalError as error:
-                    if not _is_busy(error) or time.monotonic() + delay > deadline:
-                        raise
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, _LONGEST_RETRY_SECONDS)
-        finally:
-            connection.execute(f"PRAGMA busy_timeout={READ_BUSY_TIMEOUT_MS}")
-
-
-def _is_busy(error: sqlite3.OperationalError) -> bool:
-    return getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY or \
-        "locked" in str(error)
+        while True:
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                busy = error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+                if not busy or time.monotonic() + delay > deadline:
+                    raise
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, _LONGEST_RETRY_SECONDS)
 
 
 def connector(database: str, lock_timeout_seconds: float,
@@ -181,7 +174,7 @@ def connector(database: str, lock_timeout_seconds: float,
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA foreign_keys=ON")
         connection.execute("PRAGMA synchronous=NORMAL")
-        connection.execute(f"PRAGMA busy_timeout={READ_BUSY_TIMEOUT_MS}")
+        connection.execute(f"PRAGMA busy_timeout={0 if writes else READ_BUSY_TIMEOUT_MS}")
         return InlineConnection(connection, lock_timeout_seconds, writes)
 
     return connect
