@@ -2,7 +2,6 @@
 then watch it go out (`已发送 120/450`) and read the report.
 
 The notice being written is a row (`broadcasts.stage`), so a restart loses nothing.
-Buttons: `bc:<broadcast>:<act>[:<arg>]`.
 """
 
 from __future__ import annotations
@@ -19,9 +18,12 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.catalog import t
 from handlers.context import BotContext
+from handlers.keyboards import action_button
 from reporting.report_flow import IncomingFile
+from reporting.text import clean_text
 from storage import broadcasts
 from storage import models as m
+from texts.buttons import Action
 
 log = logging.getLogger(__name__)
 Button = InlineKeyboardButton
@@ -56,95 +58,105 @@ async def start(update: Update, context: BotContext) -> None:
 
 async def take_message(message: Message, context: BotContext,
                        incoming: IncomingFile | None) -> bool:
-    """An admin's message: the notice, if one is being written. False if none is."""
+    """An admin's message: the notice, if one is being written. False if none is.
+    Decide and commit first; reply after (never while holding the write lock)."""
     assert context.contact is not None
     services, lang = context.services, context.lang
-    text = message.text or message.caption or ""
+    text = clean_text(message.text or message.caption or "")
+    problem: str | None = None
     async with services.transaction() as session:
         broadcast = await broadcasts.open_broadcast(session, context.contact.id)
         if broadcast is None or broadcast.stage != "compose":
             return False
         if incoming is not None and len(text) > MAX_CAPTION:
-            await message.reply_text(t("broadcast.caption_too_long", lang, limit=MAX_CAPTION))
-            return True
-        if not text.strip() and incoming is None:
-            await message.reply_text(t("broadcast.empty", lang))
-            return True
-        if len(text) > 4000:
-            await message.reply_text(t("broadcast.too_long", lang))
-            return True
-        broadcast.text = text.strip()
-        if incoming is not None:
-            attachment = m.Attachment(
-                file_name=incoming.file_name, mime_type=incoming.mime_type,
-                size=len(incoming.content), sha256="", content=incoming.content,
-                telegram_file_id=incoming.telegram_file_id, uploaded_by=context.contact.id,
-                created_at=services.clock.now())
-            session.add(attachment)
-            await session.flush()
-            broadcast.attachment_id = attachment.id
-            broadcast.attachment_kind = "photo" if message.photo else "document"
-        broadcast.stage = "audience"
+            problem = t("broadcast.caption_too_long", lang, limit=MAX_CAPTION)
+        elif not text.strip() and incoming is None:
+            problem = t("broadcast.empty", lang)
+        elif len(text) > 4000:
+            problem = t("broadcast.too_long", lang)
+        else:
+            broadcast.text = text.strip()
+            if incoming is not None:
+                attachment = m.Attachment(
+                    file_name=incoming.file_name, mime_type=incoming.mime_type,
+                    size=len(incoming.content), sha256="", content=incoming.content,
+                    telegram_file_id=incoming.telegram_file_id,
+                    uploaded_by=context.contact.id, created_at=services.clock.now())
+                session.add(attachment)
+                await session.flush()
+                broadcast.attachment_id = attachment.id
+                broadcast.attachment_kind = "photo" if message.photo else "document"
+            broadcast.stage = "audience"
+    if problem is not None:
+        await message.reply_text(problem)
+        return True
     await message.reply_text(t("broadcast.choose_audience", lang),
                              reply_markup=_audiences(broadcast.id, lang))
     return True
 
 
+SUB_MENUS = {Action.BROADCAST_ROLES, Action.BROADCAST_UNITS, Action.BROADCAST_ROUNDS,
+             Action.BROADCAST_UNIT}
+CHOSEN = {Action.BROADCAST_ALL, Action.BROADCAST_ROLE, Action.BROADCAST_MISSING,
+          Action.BROADCAST_UNITS_DONE}
+
+
 async def button(update: Update, context: BotContext) -> None:
     """Audience, units, round, confirm or cancel."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
+    query, pressed = update.callback_query, context.pressed
+    assert query is not None and pressed is not None
     lang = context.lang
     if not _is_admin(context):
         await query.answer(t("guard.not_allowed", lang), show_alert=True)
         return
-    parts = query.data.split(":")
-    if len(parts) < 3 or not parts[1].isdigit():
-        await query.answer()
-        return
-    broadcast_id, act, arg = int(parts[1]), parts[2], parts[3] if len(parts) > 3 else ""
-    services = context.services
+    act, broadcast_id = pressed.action, pressed.id(0)
+    arg = pressed.code(1) if len(pressed.args) > 1 else ""
+    services, campaign = context.services, context.services.campaign
     assert context.contact is not None and isinstance(query.message, Message)
+    refusal: str | None = None
     async with services.transaction() as session:
         broadcast = await session.get(m.Broadcast, broadcast_id)
         if broadcast is None or broadcast.created_by != context.contact.id \
                 or broadcast.stage not in broadcasts.OPEN_STAGES:
-            await query.answer(t("form.stale_button", lang))
-            return
-        if act == "cancel":
+            refusal = t("form.stale_button", lang)
+        elif act is Action.BROADCAST_CANCEL:
             broadcast.stage = "cancelled"
-        elif act == "all":
+        elif act is Action.BROADCAST_ALL:
             broadcast.audience = {"all": True}
-        elif act == "role" and arg in {r.value for r in m.Role}:
+        elif act is Action.BROADCAST_ROLE and arg in {r.value for r in m.Role}:
             broadcast.audience = {"role": arg}
-        elif act == "unit":
+        elif act is Action.BROADCAST_UNIT and arg in {u.code for u in campaign.units}:
             chosen = list(broadcast.audience.get("units", []))
             chosen = [c for c in chosen if c != arg] if arg in chosen else [*chosen, arg]
             broadcast.audience = {"units": chosen}
-        elif act == "missing" and arg:
+        elif act is Action.BROADCAST_MISSING and arg in {r.id for r in campaign.rounds}:
             broadcast.audience = {"missing": arg}
-        try:
-            people = (await broadcasts.recipients(session, services.campaign_id,
-                                                  broadcast.audience)
-                      if broadcast.audience else [])
-        except broadcasts.AudienceError:
-            people = []
-        if act == "send":
-            if not people:
-                await query.answer(t("broadcast.nobody", lang), show_alert=True)
-                return
-            sent = await broadcasts.confirm(session, broadcast, services.campaign_id,
-                                            services.clock.now())
-        elif act in {"all", "role", "missing", "units_done"} and broadcast.audience:
-            broadcast.stage = "preview"
+        if refusal is None:
+            try:
+                people = (await broadcasts.recipients(session, services.campaign_id,
+                                                      broadcast.audience)
+                          if broadcast.audience else [])
+            except broadcasts.AudienceError:
+                people = []
+            if act is Action.BROADCAST_SEND:
+                if people:
+                    sent = await broadcasts.confirm(session, broadcast, services.campaign_id,
+                                                    services.clock.now())
+                else:
+                    refusal = t("broadcast.nobody", lang)
+            elif act in CHOSEN and broadcast.audience:
+                broadcast.stage = "preview"
+    if refusal is not None:
+        await query.answer(refusal, show_alert=act is Action.BROADCAST_SEND)
+        return
     await query.answer()
     message = query.message
-    if act == "cancel":
+    if act is Action.BROADCAST_CANCEL:
         await message.edit_text(t("broadcast.cancelled", lang))
-    elif act in {"roles", "units", "rounds", "unit"}:
+    elif act in SUB_MENUS:
         await message.edit_text(t("broadcast.choose_audience", lang),
                                 reply_markup=_sub_menu(context, broadcast, act))
-    elif act == "send":
+    elif act is Action.BROADCAST_SEND:
         await message.edit_reply_markup(None)
         sender = context.application.bot_data.get("sender")
         if sender is not None:
@@ -175,8 +187,9 @@ async def _preview(message: Message, context: BotContext, broadcast: m.Broadcast
     else:
         await message.chat.send_message(body["text"])
     keyboard = InlineKeyboardMarkup([
-        [Button(t("broadcast.btn.send", lang, n=count), callback_data=f"bc:{broadcast.id}:send")],
-        [Button(t("broadcast.btn.cancel", lang), callback_data=f"bc:{broadcast.id}:cancel")],
+        [action_button(t("broadcast.btn.send", lang, n=count), Action.BROADCAST_SEND,
+                       broadcast.id)],
+        [action_button(t("broadcast.btn.cancel", lang), Action.BROADCAST_CANCEL, broadcast.id)],
     ])
     await message.chat.send_message(t("broadcast.preview", lang, n=count,
                                       audience=_describe(broadcast.audience, context)),
@@ -222,36 +235,37 @@ def render_report(result: broadcasts.Report, lang: str) -> str:
 
 
 def _cancel(broadcast_id: int, lang: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[Button(t("broadcast.btn.cancel", lang),
-                                         callback_data=f"bc:{broadcast_id}:cancel")]])
+    return InlineKeyboardMarkup([[action_button(t("broadcast.btn.cancel", lang),
+                                                Action.BROADCAST_CANCEL, broadcast_id)]])
 
 
 def _audiences(broadcast_id: int, lang: str) -> InlineKeyboardMarkup:
     b = broadcast_id
     return InlineKeyboardMarkup([
-        [Button(t("broadcast.aud.all", lang), callback_data=f"bc:{b}:all")],
-        [Button(t("broadcast.aud.role", lang), callback_data=f"bc:{b}:roles")],
-        [Button(t("broadcast.aud.units", lang), callback_data=f"bc:{b}:units")],
-        [Button(t("broadcast.aud.missing", lang), callback_data=f"bc:{b}:rounds")],
-        [Button(t("broadcast.btn.cancel", lang), callback_data=f"bc:{b}:cancel")],
+        [action_button(t("broadcast.aud.all", lang), Action.BROADCAST_ALL, b)],
+        [action_button(t("broadcast.aud.role", lang), Action.BROADCAST_ROLES, b)],
+        [action_button(t("broadcast.aud.units", lang), Action.BROADCAST_UNITS, b)],
+        [action_button(t("broadcast.aud.missing", lang), Action.BROADCAST_ROUNDS, b)],
+        [action_button(t("broadcast.btn.cancel", lang), Action.BROADCAST_CANCEL, b)],
     ])
 
 
-def _sub_menu(context: BotContext, broadcast: m.Broadcast, act: str) -> InlineKeyboardMarkup:
+def _sub_menu(context: BotContext, broadcast: m.Broadcast,
+              act: Action) -> InlineKeyboardMarkup:
     b, lang, campaign = broadcast.id, context.lang, context.services.campaign
     rows: list[list[Button]]
-    if act == "roles":
-        rows = [[Button(t(f"role.{r.value}", lang), callback_data=f"bc:{b}:role:{r.value}")]
+    if act is Action.BROADCAST_ROLES:
+        rows = [[action_button(t(f"role.{r.value}", lang), Action.BROADCAST_ROLE, b, r.value)]
                 for r in m.Role]
-    elif act == "rounds":
-        rows = [[Button(r.title.get(lang), callback_data=f"bc:{b}:missing:{r.id}")]
+    elif act is Action.BROADCAST_ROUNDS:
+        rows = [[action_button(r.title.get(lang), Action.BROADCAST_MISSING, b, r.id)]
                 for r in campaign.rounds]
     else:
         chosen = set(broadcast.audience.get("units", []))
-        rows = [[Button(("☑️ " if u.code in chosen else "⬜ ") + u.short_name,
-                        callback_data=f"bc:{b}:unit:{u.code}")] for u in campaign.units]
-        rows.append([Button(t("form.btn.done", lang), callback_data=f"bc:{b}:units_done")])
-    rows.append([Button(t("broadcast.btn.cancel", lang), callback_data=f"bc:{b}:cancel")])
+        rows = [[action_button(("☑️ " if u.code in chosen else "⬜ ") + u.short_name,
+                               Action.BROADCAST_UNIT, b, u.code)] for u in campaign.units]
+        rows.append([action_button(t("form.btn.done", lang), Action.BROADCAST_UNITS_DONE, b)])
+    rows.append([action_button(t("broadcast.btn.cancel", lang), Action.BROADCAST_CANCEL, b)])
     return InlineKeyboardMarkup(rows)
 
 

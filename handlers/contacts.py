@@ -11,9 +11,11 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.catalog import t
 from handlers.context import BotContext
+from handlers.keyboards import action_button
 from storage import models as m
 from storage.contacts import deactivate, unit_contacts
 from storage.invites import create_invite
+from texts.buttons import Action
 
 Button = InlineKeyboardButton
 
@@ -39,7 +41,7 @@ async def contacts(update: Update, context: BotContext) -> None:
     if context.args and context.args[0] in codes:
         await show_unit(message, context, context.args[0])
         return
-    rows = [[Button(u.short_name, callback_data=f"ct:u:{u.code}") for u in
+    rows = [[button(u.short_name, Action.CONTACTS_OF_UNIT, u.code) for u in
              [*campaign.units, campaign.province][i:i + 4]]
             for i in range(0, len(campaign.units) + 1, 4)]
     await message.reply_text(t("contacts.which_unit", context.lang),
@@ -61,10 +63,10 @@ async def show_unit(message: Message, context: BotContext, code: str) -> None:
                                    phone=p.phone or "—", state=state, joined=joined)))
         if p.active:
             buttons.append([
-                Button(t("contacts.btn.deactivate", lang, name=p.name)[:40],
-                       callback_data=f"ct:d:{p.id}"),
-                Button(t("contacts.btn.reinvite", lang, name=p.name)[:40],
-                       callback_data=f"ct:i:{p.id}")])
+                action_button(t("contacts.btn.deactivate", lang, name=p.name)[:40],
+                              Action.DEACTIVATE_PERSON, p.id),
+                action_button(t("contacts.btn.reinvite", lang, name=p.name)[:40],
+                              Action.REINVITE_PERSON, p.id)])
     if not people:
         lines.append(t("contacts.none", lang))
     await message.chat.send_message("\n".join(lines),
@@ -74,24 +76,25 @@ async def show_unit(message: Message, context: BotContext, code: str) -> None:
 async def button(update: Update, context: BotContext) -> None:
     """A unit chosen, a person deactivated, or a new invite."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     if not _admin(context) or not isinstance(query.message, Message):
         await query.answer(t("guard.not_allowed", context.lang), show_alert=True)
         return
-    _, act, arg = ([*query.data.split(":", 2), "", ""])[:3]
+    pressed = context.pressed
+    assert pressed is not None
     await query.answer()
     services, lang = context.services, context.lang
-    if act == "u":
-        await show_unit(query.message, context, arg)
-        return
-    if not arg.isdigit():
+    if pressed.action is Action.CONTACTS_OF_UNIT:
+        campaign = services.campaign
+        if pressed.code(0) in {u.code for u in [*campaign.units, campaign.province]}:
+            await show_unit(query.message, context, pressed.code(0))
         return
     async with services.transaction() as session:
-        person = await session.get(m.Contact, int(arg))
+        person = await session.get(m.Contact, pressed.id(0))
         if person is None:
             return
         unit = await session.get_one(m.Unit, person.unit_id)
-        if act == "d":
+        if pressed.action is Action.DEACTIVATE_PERSON:
             await deactivate(session, person.id)
             text = t("contacts.deactivated", lang, name=html.escape(person.name))
         else:

@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.catalog import DEFAULT_LANGUAGE, language_of
 from bot.services import Services
 from storage import models as m
+from texts.buttons import Pressed
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -19,6 +20,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self.contact: m.Contact | None = None
         self.telegram_language: str | None = None
+        self.pressed: Pressed | None = None  # a button's tap, decoded by the guard
 
     @property
     def services(self) -> Services:

@@ -11,12 +11,14 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.catalog import short_moment, t
 from handlers.context import BotContext
+from handlers.keyboards import action_button
 from reporting.digest_files import render_all
 from reporting.digest_text import REVIEW
 from storage import deliveries as ledger
 from storage import models as m
 from storage import reviews
 from storage.digest_data import load_digest
+from texts.buttons import Action, encode
 
 Button = InlineKeyboardButton
 
@@ -37,24 +39,24 @@ def _round_of(context: BotContext) -> str | None:
     return context.args[0] if context.args and context.args[0] in codes else None
 
 
-async def _ask_round(message: Message, context: BotContext, prefix: str) -> None:
-    keyboard = InlineKeyboardMarkup([[Button(r.title.get(context.lang),
-                                             callback_data=f"{prefix}:{r.id}")]
+async def _ask_round(message: Message, context: BotContext, action: Action) -> None:
+    keyboard = InlineKeyboardMarkup([[action_button(r.title.get(context.lang), action, r.id)]
                                      for r in context.services.campaign.rounds])
     await message.reply_text(t("remind.which", context.lang), reply_markup=keyboard)
 
 
 async def digest(update: Update, context: BotContext) -> None:
     """The round's digest now: chat, Word and Excel (provisional before the deadline)."""
-    await _for_round(update, context, "dg", send_digest)
+    await _for_round(update, context, Action.DIGEST_ROUND, send_digest)
 
 
 async def progress(update: Update, context: BotContext) -> None:
     """Who has and has not submitted, now, with a Return button for each report."""
-    await _for_round(update, context, "pg", send_progress)
+    await _for_round(update, context, Action.PROGRESS_ROUND, send_progress)
 
 
-async def _for_round(update: Update, context: BotContext, prefix: str, send: Any) -> None:
+async def _for_round(update: Update, context: BotContext, action: Action,
+                     send: Any) -> None:
     """Province only; the round named after the command, or a choice of rounds."""
     message = update.effective_message
     assert message is not None
@@ -63,23 +65,23 @@ async def _for_round(update: Update, context: BotContext, prefix: str, send: Any
         return
     code = _round_of(context)
     if code is None:
-        await _ask_round(message, context, prefix)
+        await _ask_round(message, context, action)
         return
     await send(message, context, code)
 
 
 async def round_chosen(update: Update, context: BotContext) -> None:
     """A round picked for /digest or /progress."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
+    query, pressed = update.callback_query, context.pressed
+    assert query is not None and pressed is not None
     if not _province(context) or not isinstance(query.message, Message):
         await query.answer(t("guard.not_allowed", context.lang), show_alert=True)
         return
-    kind, _, code = query.data.partition(":")
+    code = pressed.code(0)
     await query.answer()
     if code not in {r.id for r in context.services.campaign.rounds}:
         return
-    if kind == "dg":
+    if pressed.action is Action.DIGEST_ROUND:
         await send_digest(query.message, context, code)
     else:
         await send_progress(query.message, context, code)
@@ -118,8 +120,8 @@ async def send_progress(message: Message, context: BotContext, code: str) -> Non
                        when=short_moment(sub.submitted_at, zone, lang), late=late,
                        review=t(REVIEW[sub.review_state], lang)))
         if sub.review_state != "returned" and unit.code in ids:
-            buttons.append(Button(t("progress.return", lang, unit=unit.short),
-                                  callback_data=f"rt:{ids[unit.code]}"))
+            buttons.append(action_button(t("progress.return", lang, unit=unit.short),
+                                         Action.RETURN_REPORT, ids[unit.code]))
     if compiled.missing:
         lines.append(t("digest.missing", lang, names=html.escape(
             sep.join(u.short for u in compiled.missing))))
@@ -148,19 +150,15 @@ async def _submission_ids(session, campaign_id: int, code: str) -> dict[str, int
 
 async def return_chosen(update: Update, context: BotContext) -> None:
     """Return pressed: ask for the reason (the next message is it)."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
+    query, pressed = update.callback_query, context.pressed
+    assert query is not None and pressed is not None
     if not _province(context) or not isinstance(query.message, Message):
         await query.answer(t("guard.not_allowed", context.lang), show_alert=True)
         return
     assert context.contact is not None
-    submission_id = query.data.removeprefix("rt:")
-    if not submission_id.isdigit():
-        await query.answer()
-        return
     services = context.services
     async with services.transaction() as session:
-        await reviews.ask_reason(session, context.contact.id, int(submission_id),
+        await reviews.ask_reason(session, context.contact.id, pressed.id(0),
                                  services.clock.now())
     await query.answer()
     await query.message.chat.send_message(t("progress.ask_reason", context.lang))
@@ -191,7 +189,7 @@ async def take_reason(message: Message, context: BotContext) -> bool:
                                                  .title.get(c.language)),
                                version=submission.version, reason=html.escape(reason)),
                      "buttons": [[{"text": t("progress.amend", c.language),
-                                   "callback_data": f"ra:{rnd.code}"}]]})
+                                   "callback_data": encode(Action.AMEND_ROUND, rnd.code)}]]})
             for c in contacts], now)
     sender = context.application.bot_data.get("sender")
     if sender is not None:

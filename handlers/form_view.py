@@ -1,8 +1,7 @@
 """Screens of the report form as Telegram messages: HTML text and inline keyboards.
 
 Everything a user typed is escaped; a long review is split at line boundaries.
-Callback data: `f:<act>:<draft>:<question>[:<arg>]` for a question's buttons,
-`rv:<act>:<draft>[:<arg>]` for the review, `rd:<round>` / `ra:<round>` to pick or amend.
+Every button's callback data comes from `texts.buttons`.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.catalog import moment, remaining, short_moment, t
+from handlers.keyboards import action_button
 from reporting.answers import display
 from reporting.campaign import QuestionType
 from reporting.screens import (
@@ -25,6 +25,7 @@ from reporting.screens import (
     Screen,
 )
 from reporting.text import split_message
+from texts.buttons import Action
 
 Button = InlineKeyboardButton
 
@@ -37,7 +38,7 @@ class Rendered:
 
 def render(screen: Screen, lang: str, zone: object, now: object) -> list[Rendered]:
     if isinstance(screen, QuestionScreen):
-        return [_question(screen, lang)]
+        return _question(screen, lang)
     if isinstance(screen, ReviewScreen):
         return _review(screen, lang, zone, now)
     if isinstance(screen, EditMenu):
@@ -53,7 +54,7 @@ def render(screen: Screen, lang: str, zone: object, now: object) -> list[Rendere
     return [Rendered(t(screen.key, lang, **screen.values))]
 
 
-def _question(s: QuestionScreen, lang: str) -> Rendered:
+def _question(s: QuestionScreen, lang: str) -> list[Rendered]:
     q = s.question
     lines = [t("form.header", lang, round=html.escape(s.round_title), n=s.number, total=s.total)]
     if s.note:
@@ -70,7 +71,10 @@ def _question(s: QuestionScreen, lang: str) -> Rendered:
         lines.append(hint)
     if s.answered and q.type is not QuestionType.MULTI_CHOICE:
         lines.append(t("form.current", lang, value=html.escape(display(q, s.current, lang))))
-    return Rendered("\n".join(lines), InlineKeyboardMarkup(_question_buttons(s, lang)))
+    # A long answer shown again can pass Telegram's 4096 units: split, buttons on the last.
+    parts = split_message("\n".join(lines))
+    keyboard = InlineKeyboardMarkup(_question_buttons(s, lang))
+    return [Rendered(p, keyboard if i == len(parts) - 1 else None) for i, p in enumerate(parts)]
 
 
 def _hint(s: QuestionScreen, lang: str) -> str:
@@ -94,36 +98,36 @@ def _hint(s: QuestionScreen, lang: str) -> str:
 def _question_buttons(s: QuestionScreen, lang: str) -> list[list[Button]]:
     q, d = s.question, s.draft_id
 
-    def cb(act: str, arg: str = "") -> str:
-        return f"f:{act}:{d}:{q.id}" + (f":{arg}" if arg else "")
+    def cb(action: Action, *arg: int | str) -> tuple[Action, int | str, ...]:
+        return (action, d, q.id, *arg)
 
     rows: list[list[Button]] = []
     if q.type is QuestionType.CHOICE:
-        rows += [[Button(("✅ " if s.current == o.id else "") + o.label.get(lang),
-                         callback_data=cb("c", o.id))] for o in q.options]
+        rows += [[action_button(("✅ " if s.current == o.id else "") + o.label.get(lang),
+                         *cb(Action.ANSWER_CHOICE, o.id))] for o in q.options]
     elif q.type is QuestionType.MULTI_CHOICE:
         chosen = set(s.current or [])
-        rows += [[Button(("☑️ " if o.id in chosen else "⬜ ") + o.label.get(lang),
-                         callback_data=cb("t", o.id))] for o in q.options]
-        rows.append([Button(t("form.btn.done", lang), callback_data=cb("d"))])
+        rows += [[action_button(("☑️ " if o.id in chosen else "⬜ ") + o.label.get(lang),
+                         *cb(Action.TOGGLE_OPTION, o.id))] for o in q.options]
+        rows.append([action_button(t("form.btn.done", lang), *cb(Action.QUESTION_DONE))])
     elif q.type is QuestionType.YES_NO:
-        rows.append([Button(t("form.yes", lang), callback_data=cb("y", "1")),
-                     Button(t("form.no", lang), callback_data=cb("y", "0"))])
+        rows.append([action_button(t("form.yes", lang), *cb(Action.ANSWER_YES_NO, 1)),
+                     action_button(t("form.no", lang), *cb(Action.ANSWER_YES_NO, 0))])
     elif q.type is QuestionType.ATTACHMENT:
-        rows.append([Button(t("form.btn.files_done", lang), callback_data=cb("d"))])
+        rows.append([action_button(t("form.btn.files_done", lang), *cb(Action.QUESTION_DONE))])
     if s.previous_round_value is not None and s.previous_round_value != s.current:
         shown = display(q, s.previous_round_value, lang)
         label = t("form.btn.same", lang, value=shown if len(shown) <= 16 else shown[:15] + "…")
-        rows.append([Button(label, callback_data=cb("p"))])
+        rows.append([action_button(label, *cb(Action.SAME_AS_LAST_ROUND))])
     nav: list[Button] = []
     if s.can_go_back and not s.editing:
-        nav.append(Button(t("form.btn.back", lang), callback_data=cb("b")))
+        nav.append(action_button(t("form.btn.back", lang), *cb(Action.BACK)))
     if not q.required and q.type is not QuestionType.ATTACHMENT:
-        nav.append(Button(t("form.btn.skip", lang), callback_data=cb("s")))
+        nav.append(action_button(t("form.btn.skip", lang), *cb(Action.SKIP_QUESTION)))
     if s.answered and q.type not in {QuestionType.MULTI_CHOICE, QuestionType.ATTACHMENT}:
-        nav.append(Button(t("form.btn.keep", lang), callback_data=cb("k")))
+        nav.append(action_button(t("form.btn.keep", lang), *cb(Action.KEEP_ANSWER)))
     if s.editing:
-        nav.append(Button(t("form.btn.to_review", lang), callback_data=f"rv:v:{d}"))
+        nav.append(action_button(t("form.btn.to_review", lang), Action.TO_REVIEW, d))
     if nav:
         rows.append(nav)
     return rows
@@ -151,18 +155,19 @@ def _review(s: ReviewScreen, lang: str, zone: object, now: object) -> list[Rende
         lines += ["", t("form.will_be_late", lang)]
     d = s.draft_id
     keyboard = InlineKeyboardMarkup([
-        [Button(t("form.btn.submit", lang), callback_data=f"rv:s:{d}")],
-        [Button(t("form.btn.edit", lang), callback_data=f"rv:e:{d}"),
-         Button(t("form.btn.later", lang), callback_data=f"rv:l:{d}")],
+        [action_button(t("form.btn.submit", lang), Action.SUBMIT, d)],
+        [action_button(t("form.btn.edit", lang), Action.EDIT_MENU, d),
+         action_button(t("form.btn.later", lang), Action.LATER, d)],
     ])
     parts = split_message("\n".join(lines))
     return [Rendered(p, keyboard if i == len(parts) - 1 else None) for i, p in enumerate(parts)]
 
 
 def _edit_menu(s: EditMenu, lang: str) -> Rendered:
-    rows = [[Button(f"{i}. {q.prompt.get(lang)}"[:60], callback_data=f"rv:q:{s.draft_id}:{q.id}")]
+    rows = [[action_button(f"{i}. {q.prompt.get(lang)}"[:60], Action.EDIT_QUESTION,
+                           s.draft_id, q.id)]
             for i, q in enumerate(s.questions, 1)]
-    rows.append([Button(t("form.btn.to_review", lang), callback_data=f"rv:v:{s.draft_id}")])
+    rows.append([action_button(t("form.btn.to_review", lang), Action.TO_REVIEW, s.draft_id)])
     return Rendered(t("form.edit_which", lang), InlineKeyboardMarkup(rows))
 
 
@@ -171,9 +176,8 @@ def _round_choice(s: RoundChoice, lang: str, zone: object) -> Rendered:
     for option in s.options:
         state = (t("form.round_late", lang) if option.late else
                  t("form.round_due", lang, due=moment(option.due_at, zone, lang)))  # type: ignore[arg-type]
-        prefix = "ra" if s.amend else "rd"
-        rows.append([Button(f"{option.title}（{state}）" if lang == "zh"
-                            else f"{option.title} ({state})",
-                            callback_data=f"{prefix}:{option.code}")])
+        action = Action.AMEND_ROUND if s.amend else Action.FILL_ROUND
+        rows.append([action_button(f"{option.title}（{state}）" if lang == "zh"
+                            else f"{option.title} ({state})", action, option.code)])
     key = "form.choose_amend" if s.amend else "form.choose_round"
     return Rendered(t(key, lang), InlineKeyboardMarkup(rows))

@@ -2,7 +2,8 @@
 
 It runs first (group -1), loads the sender's contact into the context once, and stops
 updates that no handler should see: anything from a group, and anything from a user who
-is not bound except `/start`, `/help` and sharing their own phone number.
+is not bound except `/start`, `/help` and sharing their own phone number, and every
+button's tap that the bot did not issue.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.catalog import t
 from handlers.context import BotContext
+from texts.buttons import ForgedButton, decode
 
 OPEN_COMMANDS = {"/start", "/help"}
 
@@ -26,7 +28,10 @@ async def identify(update: Update, context: BotContext) -> None:
     services = context.services
     async with services.reading() as connection:
         context.contact = await services.known_contacts.lookup(connection, user.id)
-    if context.contact is not None or _open_to_everyone(update):
+    if context.contact is not None:
+        await _decode_button(update, context)
+        return
+    if _open_to_everyone(update):
         return
     if update.callback_query is not None:
         await update.callback_query.answer(t("guard.not_joined", context.lang), show_alert=True)
@@ -41,5 +46,17 @@ def _open_to_everyone(update: Update) -> bool:
         return False
     if message.contact is not None:
         return True
-    command = (message.text or "").split(maxsplit=1)[0].split("@")[0] if message.text else ""
-    return command in OPEN_COMMANDS
+    words = (message.text or "").split(maxsplit=1)
+    return bool(words) and words[0].split("@")[0] in OPEN_COMMANDS
+
+
+async def _decode_button(update: Update, context: BotContext) -> None:
+    """A tap reaches a handler only as a button the bot issued (see texts.buttons)."""
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        context.pressed = decode(query.data)
+    except ForgedButton:
+        await query.answer(t("form.stale_button", context.lang))
+        raise ApplicationHandlerStop from None

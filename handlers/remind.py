@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import html
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.catalog import t
 from handlers.context import BotContext
+from handlers.keyboards import action_button
 from scheduler.reminders import remind_now
 from storage import models as m
+from texts.buttons import Action
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
@@ -34,19 +36,19 @@ async def remind(update: Update, context: BotContext) -> None:
     if context.args and context.args[0] in {r.id for r in rounds}:
         await _remind(message, context, context.args[0])
         return
-    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
-        r.title.get(context.lang), callback_data=f"rm:{r.id}")] for r in rounds])
+    keyboard = InlineKeyboardMarkup([[action_button(
+        r.title.get(context.lang), Action.REMIND_ROUND, r.id)] for r in rounds])
     await message.reply_text(t("remind.which", context.lang), reply_markup=keyboard)
 
 
 async def remind_button(update: Update, context: BotContext) -> None:
     """The round chosen from the list."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
+    query, pressed = update.callback_query, context.pressed
+    assert query is not None and pressed is not None
     if not _allowed(context) or not isinstance(query.message, Message):
         await query.answer(t("guard.not_allowed", context.lang), show_alert=True)
         return
-    code = query.data.removeprefix("rm:")
+    code = pressed.code(0)
     await query.answer()
     if code in {r.id for r in context.services.campaign.rounds}:
         await _remind(query.message, context, code)

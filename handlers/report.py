@@ -14,10 +14,15 @@ from handlers.form_view import render
 from reporting.report_flow import IncomingFile, ReportFlow
 from reporting.screens import Screen
 from storage import models as m
+from texts.buttons import Action
 
-QUESTION_ACTIONS = {"c": "choice", "y": "yes_no", "t": "toggle", "d": "done", "s": "skip",
-                    "b": "back", "k": "keep", "p": "same"}
-REVIEW_ACTIONS = {"s": "submit", "e": "edit", "q": "edit_question", "l": "later", "v": "view"}
+QUESTION_ACTIONS = {Action.ANSWER_CHOICE: "choice", Action.ANSWER_YES_NO: "yes_no",
+                    Action.TOGGLE_OPTION: "toggle", Action.QUESTION_DONE: "done",
+                    Action.SKIP_QUESTION: "skip", Action.BACK: "back",
+                    Action.KEEP_ANSWER: "keep", Action.SAME_AS_LAST_ROUND: "same"}
+REVIEW_ACTIONS = {Action.SUBMIT: "submit", Action.EDIT_MENU: "edit",
+                  Action.EDIT_QUESTION: "edit_question", Action.LATER: "later",
+                  Action.TO_REVIEW: "view"}
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
@@ -85,18 +90,16 @@ async def other_message(message: Message, context: BotContext) -> None:
 
 
 async def question_button(update: Update, context: BotContext) -> None:
-    """A tap on a question's button: `f:<act>:<draft>:<question>[:<arg>]`."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
+    """A tap on a question's button (draft, question[, option or yes/no])."""
+    query, pressed = update.callback_query, context.pressed
+    assert query is not None and pressed is not None
     flow = _flow(context)
-    parts = query.data.split(":")
-    if flow is None or len(parts) < 4 or parts[1] not in QUESTION_ACTIONS \
-            or not parts[2].isdigit():
+    if flow is None:
         await query.answer(t("form.stale_button", context.lang))
         return
-    action = QUESTION_ACTIONS[parts[1]]
-    screen = await flow.answer_button(int(parts[2]), parts[3], action,
-                                      parts[4] if len(parts) > 4 else "")
+    action = QUESTION_ACTIONS[pressed.action]
+    arg = pressed.args[2] if len(pressed.args) > 2 else ""
+    screen = await flow.answer_button(pressed.id(0), pressed.code(1), action, str(arg))
     await query.answer()
     if action == "toggle" and isinstance(query.message, Message):
         await _replace(query.message, context, screen)
@@ -107,17 +110,15 @@ async def question_button(update: Update, context: BotContext) -> None:
 
 
 async def review_button(update: Update, context: BotContext) -> None:
-    """Submit, Edit, Later, or back to the review: `rv:<act>:<draft>[:<arg>]`."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
+    """Submit, Edit, Later, or back to the review (draft[, question])."""
+    query, pressed = update.callback_query, context.pressed
+    assert query is not None and pressed is not None
     flow = _flow(context)
-    parts = query.data.split(":")
-    if flow is None or len(parts) < 3 or parts[1] not in REVIEW_ACTIONS \
-            or not parts[2].isdigit():
+    if flow is None:
         await query.answer(t("form.stale_button", context.lang))
         return
-    screen = await flow.review_action(int(parts[2]), REVIEW_ACTIONS[parts[1]],
-                                      parts[3] if len(parts) > 3 else "")
+    arg = pressed.code(1) if len(pressed.args) > 1 else ""
+    screen = await flow.review_action(pressed.id(0), REVIEW_ACTIONS[pressed.action], arg)
     await query.answer()
     await _retire_buttons(query.message)
     if isinstance(query.message, Message):
@@ -125,15 +126,14 @@ async def review_button(update: Update, context: BotContext) -> None:
 
 
 async def round_button(update: Update, context: BotContext) -> None:
-    """A round chosen from the list: `rd:<round>` to fill in, `ra:<round>` to amend."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
+    """A round chosen from the list: to fill in, or to amend."""
+    query, pressed = update.callback_query, context.pressed
+    assert query is not None and pressed is not None
     flow = _flow(context)
     if flow is None:
         await query.answer(t("form.stale_button", context.lang))
         return
-    kind, _, code = query.data.partition(":")
-    screen = await flow.pick_round(code, amend=kind == "ra")
+    screen = await flow.pick_round(pressed.code(0), amend=pressed.action is Action.AMEND_ROUND)
     await query.answer()
     await _retire_buttons(query.message)
     if isinstance(query.message, Message):

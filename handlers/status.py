@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import html
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.catalog import LANGUAGES, moment, remaining, short_moment, t
 from handlers.context import BotContext
 from handlers.joining import set_menu
+from handlers.keyboards import action_button
 from handlers.menus import ROLE_COMMANDS
 from storage import models as m
 from storage.progress import round_counts, unit_rounds
+from texts.buttons import Action
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
@@ -101,7 +103,7 @@ async def language(update: Update, context: BotContext) -> None:
     """Offer the languages as buttons."""
     assert update.effective_message is not None
     keyboard = InlineKeyboardMarkup([[
-        InlineKeyboardButton(t("language.name", code), callback_data=f"lang:{code}")
+        action_button(t("language.name", code), Action.LANGUAGE, code)
         for code in LANGUAGES
     ]])
     await update.effective_message.reply_text(t("language.choose", context.lang),
@@ -111,8 +113,9 @@ async def language(update: Update, context: BotContext) -> None:
 async def language_chosen(update: Update, context: BotContext) -> None:
     """Keep the chosen language and reset the menu in it."""
     query = update.callback_query
-    assert query is not None and query.data is not None and context.contact is not None
-    code = query.data.removeprefix("lang:")
+    pressed = context.pressed
+    assert query is not None and pressed is not None and context.contact is not None
+    code = pressed.code(0)
     if code not in LANGUAGES:
         await query.answer()
         return

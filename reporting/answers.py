@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from reporting.campaign import NUMERIC_TYPES, TEXT_TYPES, Question, QuestionType
+from reporting.text import clean_text, utf16_len
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ def normalise(text: str) -> str:
 
 def parse_typed(question: Question, text: str, year: int) -> Any | AnswerError:
     """The value of a typed answer to `question`, or why it cannot be one."""
+    text = clean_text(text)
     t = question.type
     if t in TEXT_TYPES:
         return _text(question, text)
@@ -70,12 +72,14 @@ def _text(question: Question, text: str) -> str | AnswerError:
     value = text.strip()
     if not value:
         return AnswerError("form.error.empty")
-    if len(value) > question.text_limit:
-        return AnswerError("form.error.too_long", {"limit": question.text_limit, "n": len(value)})
+    n = utf16_len(value)  # as Telegram counts, so the answer can be shown again
+    if n > question.text_limit:
+        return AnswerError("form.error.too_long", {"limit": question.text_limit, "n": n})
     return value
 
 
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+LARGEST = Decimal(10) ** 15  # past any real figure, and still exact as a float
 
 
 def _number(question: Question, text: str) -> int | str | AnswerError:
@@ -98,6 +102,8 @@ def _number(question: Question, text: str) -> int | str | AnswerError:
         return AnswerError("form.error.integer", {"unit": unit})
     if question.min is not None and number < Decimal(str(question.min)):
         return AnswerError("form.error.min", {"min": _plain(question.min), "unit": unit})
+    if abs(number) >= LARGEST:
+        return AnswerError("form.error.decimal", {"unit": unit})
     if question.max is not None and number > Decimal(str(question.max)):
         return AnswerError("form.error.max", {"max": _plain(question.max), "unit": unit})
     if is_integer:

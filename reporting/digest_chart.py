@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from reporting.digest import Digest
+from reporting.text import clean_text
 
 log = logging.getLogger(__name__)
 CJK_HINTS = ("wqy", "wenquanyi", "notosanscjk", "notoserifcjk", "sourcehan", "simhei",
@@ -58,7 +59,7 @@ def figures_chart(digest: Digest, max_figures: int = 3, max_units: int = 30) -> 
     if len(units) > max_units:  # a readable chart: the units with the largest first figure
         lead = chosen[0].values
         units = sorted(units, key=lambda u: lead.get(u.code) or 0, reverse=True)[:max_units]
-    labels = [u.short if font else u.code for u in units]
+    labels = [_label(u.short) if font else u.code for u in units]
     with plt.rc_context({"font.family": [font] if font else ["DejaVu Sans"],
                          "axes.unicode_minus": False}):
         fig, ax = plt.subplots(figsize=(10, 4.8), dpi=110)
@@ -66,12 +67,12 @@ def figures_chart(digest: Digest, max_figures: int = 3, max_units: int = 30) -> 
         for i, row in enumerate(chosen):
             values = [float(row.values.get(u.code) or 0) for u in units]
             positions = [x + i * width for x in range(len(labels))]
-            name = row.question.prompt.zh if font else row.question.id
+            name = _label(row.question.prompt.zh) if font else row.question.id
             ax.bar(positions, values, width=width, label=name)
         ax.set_xticks([x + width * (len(chosen) - 1) / 2 for x in range(len(labels))])
         ax.set_xticklabels(labels, rotation=45 if len(labels) > 8 else 0,
                            ha="right" if len(labels) > 8 else "center", fontsize=8)
-        ax.set_ylabel(measure if font else "")
+        ax.set_ylabel(_label(measure) if font else "")
         ax.legend(fontsize=8)
         ax.grid(axis="y", alpha=0.3)
         fig.tight_layout()
@@ -79,3 +80,8 @@ def figures_chart(digest: Digest, max_figures: int = 3, max_units: int = 30) -> 
         fig.savefig(buffer, format="png")
         plt.close(fig)
     return buffer.getvalue()
+
+
+def _label(text: str) -> str:
+    """A label drawn as written: `$` would start matplotlib's math mode."""
+    return clean_text(text).replace("$", r"\$")

@@ -16,6 +16,7 @@ from bot.catalog import day, short_moment
 from reporting.answers import display
 from reporting.digest import Digest, plain_number
 from reporting.digest_chart import figures_chart
+from reporting.text import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -24,15 +25,15 @@ def digest_docx(d: Digest) -> bytes:
     doc = Document()
     _chinese_fonts(doc)
     campaign, zone = d.campaign, d.campaign.zone
-    title = doc.add_heading(f"{campaign.name.zh}{d.round_title}汇总", level=0)
+    title = _heading(doc, f"{campaign.name.zh}{d.round_title}汇总", level=0)
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     when = day(d.as_of.astimezone(zone).date())
-    subtitle = doc.add_paragraph(f"{campaign.province.name}　{when}")
+    subtitle = _paragraph(doc, f"{campaign.province.name}　{when}")
     subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if d.provisional:
-        doc.add_paragraph(f"（截至 {short_moment(d.as_of, zone)}，报送尚未截止，非最终结果）")
+        _paragraph(doc, f"（截至 {short_moment(d.as_of, zone)}，报送尚未截止，非最终结果）")
 
-    doc.add_heading("一、总体情况", level=1)
+    _heading(doc, "一、总体情况", level=1)
     summary = (f"本节点应报送单位 {len(d.units)} 个，已报送 {len(d.submissions)} 个，其中按时 "
                f"{len(d.on_time)} 个、逾期 {len(d.late)} 个，未报送 {len(d.missing)} 个。")
     main = [f for f in d.figures if f.covered][:3]
@@ -41,14 +42,14 @@ def digest_docx(d: Digest) -> bytes:
             f"{f.question.prompt.zh}合计 {plain_number(f.total)}"
             f"{f.question.unit.zh if f.question.unit else ''}（{f.covered} 个单位）"
             for f in main) + "。"
-    doc.add_paragraph(summary)
+    _paragraph(doc, summary)
 
-    doc.add_heading("二、主要数据", level=1)
+    _heading(doc, "二、主要数据", level=1)
     if d.figures:
         _figures_table(doc, d)
         drops = [(f, c) for f in d.figures for c in f.dropped]
         for fig, code in drops:
-            doc.add_paragraph(f"注意：{d.unit(code).short}的“{fig.question.prompt.zh}”"
+            _paragraph(doc, f"注意：{d.unit(code).short}的“{fig.question.prompt.zh}”"
                               f"比上期减少，请核实。")
         chart = figures_chart(d)
         if chart:
@@ -57,10 +58,10 @@ def digest_docx(d: Digest) -> bytes:
     number = 3
     end = doc.element.body.sectPr
     for q, answered in d.sections:
-        doc.add_heading(f"{_chinese_number(number)}、{q.prompt.zh}", level=1)
+        _heading(doc, f"{_chinese_number(number)}、{q.prompt.zh}", level=1)
         number += 1
         if not answered:
-            doc.add_paragraph("（无）")
+            _paragraph(doc, "（无）")
         for unit, text in answered:
             _fast_paragraph(end, unit.name, "Heading2")
             for paragraph in text.splitlines():
@@ -70,16 +71,16 @@ def digest_docx(d: Digest) -> bytes:
             _case_pictures(doc, d)
 
     if d.others:
-        doc.add_heading(f"{_chinese_number(number)}、其他情况", level=1)
+        _heading(doc, f"{_chinese_number(number)}、其他情况", level=1)
         number += 1
         for q, answered in d.others:
             values = "；".join(f"{u.short}：{display(q, v, 'zh')}" for u, v in answered)
-            doc.add_paragraph(f"{q.prompt.zh}：{values or '（无）'}")
+            _paragraph(doc, f"{q.prompt.zh}：{values or '（无）'}")
 
-    doc.add_heading(f"{_chinese_number(number)}、报送情况", level=1)
-    doc.add_paragraph("未报送单位：" + ("、".join(u.name for u in d.missing) or "无"))
+    _heading(doc, f"{_chinese_number(number)}、报送情况", level=1)
+    _paragraph(doc, "未报送单位：" + ("、".join(u.name for u in d.missing) or "无"))
     if d.late:
-        doc.add_paragraph("逾期报送单位：" + "、".join(u.name for u in d.late))
+        _paragraph(doc, "逾期报送单位：" + "、".join(u.name for u in d.late))
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
@@ -93,10 +94,10 @@ def _figures_table(doc: Document, d: Digest) -> None:
     header[0].text = "单位"
     for i, fig in enumerate(d.figures, 1):
         unit = f"（{fig.question.unit.zh}）" if fig.question.unit else ""
-        header[i].text = f"{fig.question.prompt.zh}{unit}"
+        header[i].text = clean_text(f"{fig.question.prompt.zh}{unit}")
     for row, u in zip(rows[1:], d.units, strict=False):
         cells = row.cells
-        cells[0].text = u.short
+        cells[0].text = clean_text(u.short)
         for i, fig in enumerate(d.figures, 1):
             value = fig.values.get(u.code)
             cells[i].text = "—" if value is None else plain_number(value)
@@ -114,9 +115,18 @@ def _case_pictures(doc: Document, d: Digest) -> None:
             doc.add_picture(io.BytesIO(file.content), width=Cm(12))
         except Exception:  # a photo python-docx cannot read: name it instead
             log.warning("could not place the picture %s of %s", file.name, file.unit)
-            doc.add_paragraph(f"（附件：{file.name}）")
+            _paragraph(doc, f"（附件：{file.name}）")
             continue
-        doc.add_paragraph(f"图：{d.unit(file.unit).name}典型案例（{file.name}）")
+        _paragraph(doc, f"图：{d.unit(file.unit).name}典型案例（{file.name}）")
+
+
+def _paragraph(doc: Any, text: str) -> Any:
+    """A paragraph of text that may have come from a unit: only what XML can hold."""
+    return doc.add_paragraph(clean_text(text))
+
+
+def _heading(doc: Any, text: str, level: int) -> Any:
+    return doc.add_heading(clean_text(text), level=level)
 
 
 def _fast_paragraph(end: Any, text: str, style_id: str | None = None) -> None:
@@ -131,7 +141,7 @@ def _fast_paragraph(end: Any, text: str, style_id: str | None = None) -> None:
         properties.append(style)
         p.append(properties)
     run, body = OxmlElement("w:r"), OxmlElement("w:t")
-    body.text = text
+    body.text = clean_text(text)
     body.set(qn("xml:space"), "preserve")
     run.append(body)
     p.append(run)

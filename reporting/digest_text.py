@@ -8,7 +8,7 @@ import html
 from bot.catalog import moment, short_moment, t
 from reporting.answers import display
 from reporting.digest import Digest, plain_number
-from reporting.text import split_message
+from reporting.text import clean_text, split_message
 
 REVIEW = {"pending": "digest.review.pending", "returned": "digest.review.returned",
           "revised": "digest.review.revised"}
@@ -16,7 +16,10 @@ REVIEW = {"pending": "digest.review.pending", "returned": "digest.review.returne
 
 def digest_text(d: Digest, lang: str = "zh") -> list[str]:
     zone, sep = d.campaign.zone, t("list.sep", lang)
-    e = html.escape
+
+    def e(text: str) -> str:
+        return html.escape(clean_text(text))
+
     lines = [t("digest.title", lang, campaign=e(d.campaign.name.get(lang)),
                round=e(d.campaign.round(d.round_id).title.get(lang)))]
     if d.provisional:

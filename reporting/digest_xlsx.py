@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 from reporting.answers import display
 from reporting.campaign import QuestionType
 from reporting.digest import Digest
+from reporting.text import clean_text
 
 REVIEW = {"pending": "待审", "returned": "已退回", "revised": "已修改"}
 
@@ -21,22 +22,22 @@ def digest_xlsx(d: Digest) -> bytes:
     figures = book.active
     assert figures is not None
     figures.title = "数据汇总"
-    figures.append(["单位", *(f"{f.question.prompt.zh}（{f.question.unit.zh}）"
+    _append(figures, ["单位", *(f"{f.question.prompt.zh}（{f.question.unit.zh}）"
                               if f.question.unit else f.question.prompt.zh
                               for f in d.figures)])
     for u in d.units:
-        figures.append([u.name, *(float(v) if (v := f.values.get(u.code)) is not None
+        _append(figures, [u.name, *(float(v) if (v := f.values.get(u.code)) is not None
                                   else None for f in d.figures)])
     last = len(d.units) + 1
     # Totals as numbers, not formulas: every viewer shows them without recalculating.
-    figures.append(["合计", *(float(f.total) for f in d.figures)])
-    figures.append(["填报单位数", *(f.covered for f in d.figures)])
+    _append(figures, ["合计", *(float(f.total) for f in d.figures)])
+    _append(figures, ["填报单位数", *(f.covered for f in d.figures)])
     _bold_first_row(figures)
     figures.cell(row=last + 1, column=1).font = Font(bold=True)
 
     answers = book.create_sheet("全部答案")
     questions = [q for q in d.campaign.questions_for(d.round_id)]
-    answers.append(["单位", *(q.prompt.zh for q in questions)])
+    _append(answers, ["单位", *(q.prompt.zh for q in questions)])
     for u in d.units:
         sub = d.submissions.get(u.code)
         row: list[object] = [u.name]
@@ -50,21 +51,21 @@ def digest_xlsx(d: Digest) -> bytes:
                 row.append(f"{len(value)} 个文件")
             else:
                 row.append(display(q, value, "zh"))
-        answers.append(row)
+        _append(answers, row)
     _bold_first_row(answers)
     for row in answers.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
 
     status = book.create_sheet("报送情况")
-    status.append(["单位", "状态", "提交时间", "版本", "是否逾期", "审核状态", "退回原因"])
+    _append(status, ["单位", "状态", "提交时间", "版本", "是否逾期", "审核状态", "退回原因"])
     zone = d.campaign.zone
     for u in d.units:
         sub = d.submissions.get(u.code)
         if sub is None:
-            status.append([u.name, "未报送", None, None, None, None, None])
+            _append(status, [u.name, "未报送", None, None, None, None, None])
             continue
-        status.append([u.name, "已报送",
+        _append(status, [u.name, "已报送",
                        sub.submitted_at.astimezone(zone).replace(tzinfo=None),
                        sub.version, "是" if sub.late else "否",
                        REVIEW.get(sub.review_state, sub.review_state), sub.review_note])
@@ -77,6 +78,16 @@ def digest_xlsx(d: Digest) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _append(sheet, values: list[object]) -> None:  # type: ignore[no-untyped-def]
+    """A row in which every string is text: never a formula, whatever it starts with
+    (`=HYPERLINK(...)` typed by a unit stays the text it was), and only characters a
+    workbook can hold."""
+    sheet.append([clean_text(v) if isinstance(v, str) else v for v in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
 
 
 def _bold_first_row(sheet) -> None:  # type: ignore[no-untyped-def]

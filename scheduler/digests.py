@@ -31,10 +31,14 @@ async def fire_digests(services: Services) -> int:
             async with services.transaction() as session:
                 await planned.take(session, item.id, planned.SKIPPED, now, "too late")
             continue
-        async with services.readers() as session:
-            digest = await load_digest(session, services.campaign, services.campaign_id,
-                                       item.ref, now)
-        rendered = render_all(digest)
+        try:
+            async with services.readers() as session:
+                digest = await load_digest(session, services.campaign, services.campaign_id,
+                                           item.ref, now)
+            rendered = render_all(digest)
+        except Exception:  # never hold up the other due items; tried again next wake-up
+            log.exception("could not compile the digest of %s; it stays planned", item.ref)
+            continue
         async with services.transaction() as session:
             if not await planned.take(session, item.id, planned.DONE, now):
                 continue

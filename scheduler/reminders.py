@@ -26,6 +26,7 @@ from storage import drafts
 from storage import models as m
 from storage import plan as planned
 from storage.progress import round_status
+from texts.buttons import Action, encode
 
 log = logging.getLogger(__name__)
 
@@ -42,22 +43,32 @@ async def fire_due(services: Services, kinds: list[str] | None = None) -> int:
                                       list(kinds or FIRED_HERE))
     queued = 0
     for item in due:
-        useful = now - item.at <= grace and (
-            item.kind in (Kind.OVERDUE, Kind.ESCALATION) or now < item.due)
-        async with services.transaction() as session:
-            if not useful:
-                if await planned.take(session, item.id, planned.SKIPPED, now,
-                                      "its time passed while the bot was not running"):
-                    log.info("skipped %s %s %s planned for %s: too late to be useful",
-                             item.kind, item.ref, item.label, item.at.isoformat())
-                continue
-            if not await planned.take(session, item.id, planned.DONE, now):
-                continue  # another instance fired it
-            messages = await compose(session, services, item, now)
-            queued += await ledger.enqueue(session, messages, now)
-            log.info("fired %s %s %s: %d message(s)", item.kind, item.ref, item.label,
-                     len(messages))
+        try:
+            queued += await _fire(services, item, now, grace)
+        except Exception:  # one item that cannot be composed never holds up the others
+            log.exception("could not fire %s %s %s; it stays planned", item.kind, item.ref,
+                          item.label)
     return queued
+
+
+async def _fire(services: Services, item: m.PlanItem, now: dt.datetime,
+                grace: dt.timedelta) -> int:
+    useful = now - item.at <= grace and (
+        item.kind in (Kind.OVERDUE, Kind.ESCALATION) or now < item.due)
+    async with services.transaction() as session:
+        if not useful:
+            if await planned.take(session, item.id, planned.SKIPPED, now,
+                                  "its time passed while the bot was not running"):
+                log.info("skipped %s %s %s planned for %s: too late to be useful",
+                         item.kind, item.ref, item.label, item.at.isoformat())
+            return 0
+        if not await planned.take(session, item.id, planned.DONE, now):
+            return 0  # another instance fired it
+        messages = await compose(session, services, item, now)
+        queued = await ledger.enqueue(session, messages, now)
+        log.info("fired %s %s %s: %d message(s)", item.kind, item.ref, item.label,
+                 len(messages))
+        return queued
 
 
 async def remind_now(services: Services, round_code: str) -> int | None:
@@ -99,7 +110,7 @@ async def compose(session: AsyncSession, services: Services, item: m.PlanItem,
                 chat_id=contact.chat_id or 0, contact_id=contact.id,
                 payload={"text": texts[lang],
                          "buttons": [[{"text": t("remind.fill_now", lang),
-                                       "callback_data": f"rd:{item.ref}"}]],
+                                       "callback_data": encode(Action.FILL_ROUND, item.ref)}]],
                          "unless_submitted": [unit.id, status.round.id]}))
     return out
 

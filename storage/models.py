@@ -23,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from reporting.text import clean_text
+
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
     """Aware UTC datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
@@ -39,6 +41,30 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
     def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
         return None if value is None else value.replace(tzinfo=dt.UTC)
+
+
+class PeoplesText(TypeDecorator[str]):
+    """Text that came from people (names, file names, notes): kept to the characters a
+    Word or Excel file can hold, and cut on purpose to the column's length (a Telegram
+    name is up to 129 characters; PostgreSQL refuses what does not fit)."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, length: int | None = None):
+        super().__init__(length)
+        self.limit = length
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        value = clean_text(value)
+        return value[: self.limit] if self.limit else value
+
+
+class PeoplesLongText(PeoplesText):
+    impl = Text
+    cache_ok = True
 
 
 NAMING = {
@@ -142,8 +168,8 @@ class Contact(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
-    name: Mapped[str] = mapped_column(String(100), default="")
-    phone: Mapped[str | None] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(PeoplesText(100), default="")
+    phone: Mapped[str | None] = mapped_column(PeoplesText(32), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     role: Mapped[str] = mapped_column(String(16), default=Role.CONTACT)
     language: Mapped[str] = mapped_column(String(8), default="zh")
@@ -229,7 +255,7 @@ class Submission(Base):
     submitted_at: Mapped[dt.datetime]
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     review_state: Mapped[str] = mapped_column(String(16), default="pending")
-    review_note: Mapped[str | None] = mapped_column(Text)
+    review_note: Mapped[str | None] = mapped_column(PeoplesLongText())
 
 
 class Answer(Base):
@@ -249,12 +275,12 @@ class Attachment(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
-    file_name: Mapped[str] = mapped_column(String(255))
-    mime_type: Mapped[str] = mapped_column(String(100))
+    file_name: Mapped[str] = mapped_column(PeoplesText(255))
+    mime_type: Mapped[str] = mapped_column(PeoplesText(100))
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
-    telegram_file_id: Mapped[str | None] = mapped_column(String(255))
+    telegram_file_id: Mapped[str | None] = mapped_column(PeoplesText(255))
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
     created_at: Mapped[dt.datetime]
 
@@ -265,7 +291,7 @@ class Broadcast(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
     stage: Mapped[str] = mapped_column(String(16), default="compose")
-    text: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(PeoplesLongText(), default="")
     attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))
     attachment_kind: Mapped[str | None] = mapped_column(String(16))
     audience: Mapped[dict[str, Any]]
