@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
     invite_days: int = 14
+    unit_storage_mb: int = Field(default=200, gt=0)  # files one unit may keep
     send_timeout: float = Field(default=10, gt=0)
     send_rate: float = Field(default=29.5, gt=0)
     send_lease: float = Field(default=120, gt=0)

@@ -4,6 +4,7 @@ file is downloaded by the handler and kept in the database with the draft."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -12,15 +13,28 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.answers import AnswerError
 from reporting.campaign import Question, QuestionType
-from reporting.docx_sections import split_sections
+from reporting.docx_sections import UnreadableWordFile, paragraphs, split_sections
 from reporting.form import FormState
 from reporting.screens import Notice, Screen
+from storage import attachments
 from storage import models as m
 
 if TYPE_CHECKING:
     from bot.services import Services
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what Telegram lets a bot download
+# One Word file is read at a time, in a worker thread: the loop keeps answering everyone
+# else, and two bombs at once cannot double the memory a reading takes.
+_WORD_READER = asyncio.Semaphore(1)
+
+
+async def read_word_file(content: bytes) -> list[str] | UnreadableWordFile:
+    """The paragraphs of a Word file, read off the event loop; or why it cannot be read."""
+    async with _WORD_READER:
+        try:
+            return await asyncio.to_thread(paragraphs, content)
+        except UnreadableWordFile as problem:
+            return problem
 
 
 @dataclass(frozen=True)
@@ -35,6 +49,7 @@ class FileAnswers:
     """The file-taking steps of the form; `ReportFlow` supplies the rest."""
 
     services: Services
+    campaign: Any
     contact: m.Contact
     lang: str
     _where: Any
@@ -47,7 +62,12 @@ class FileAnswers:
     now: Any
 
     async def answer_file(self, incoming: IncomingFile) -> Screen:
-        """A photo or document: an attachment, or a Word file in place of the sections."""
+        """A photo or document: an attachment, or a Word file in place of the sections.
+        A Word file is read before the step's transaction, never while holding it."""
+        word: list[str] | UnreadableWordFile | None = None
+        if incoming.file_name.lower().endswith(".docx") and any(
+                q.section for q in self.campaign.questions):
+            word = await read_word_file(incoming.content)
         async with self.services.transaction() as session:
             found = await self._where(session)
             if found is None:
@@ -56,10 +76,8 @@ class FileAnswers:
             question = self._on_screen(cursor, state)
             if question is not None and question.type is QuestionType.ATTACHMENT:
                 return await self._attach(session, draft, rnd, cursor, state, question, incoming)
-            if incoming.file_name.lower().endswith(".docx") and any(
-                q.section for q in state.questions
-            ):
-                return await self._quick_submission(session, draft, rnd, state, incoming)
+            if word is not None and any(q.section for q in state.questions):
+                return await self._quick_submission(session, draft, rnd, state, incoming, word)
             if question is None:
                 return await self._show_review(session, draft, rnd, state,
                                                note="form.use_buttons")
@@ -75,6 +93,11 @@ class FileAnswers:
                                    error=AnswerError("form.error.too_many_files",
                                                      {"limit": question.file_limit}))
         attachment = await self._store_file(session, incoming)
+        if isinstance(attachment, AnswerError):
+            return await self._ask(session, draft, rnd, state, question, error=attachment)
+        if attachment.id in have:  # the same file again: kept once
+            return await self._ask(session, draft, rnd, state, question,
+                                   error=AnswerError("form.error.same_file"))
         have.append(attachment.id)
         await self._save(session, draft, question.id, have)
         if len(have) >= question.file_limit:
@@ -83,11 +106,22 @@ class FileAnswers:
         return await self._ask(session, draft, rnd, state, question, note="form.file_received",
                                note_values={"n": len(have), "limit": question.file_limit})
 
-    async def _store_file(self, session: AsyncSession, incoming: IncomingFile) -> m.Attachment:
+    async def _store_file(self, session: AsyncSession,
+                          incoming: IncomingFile) -> m.Attachment | AnswerError:
+        """Keep the file once per unit (the same content again is the same row), within
+        the unit's storage bound."""
+        digest = hashlib.sha256(incoming.content).hexdigest()
+        same = await attachments.same_file(session, self.contact.unit_id, digest)
+        if same is not None:
+            return same
+        limit = self.services.settings.unit_storage_mb
+        used = await attachments.unit_usage(session, self.contact.unit_id)
+        if used + len(incoming.content) > limit * 1024 * 1024:
+            return AnswerError("form.error.storage_full", {"limit": limit})
         attachment = m.Attachment(
             unit_id=self.contact.unit_id, file_name=incoming.file_name[:255],
             mime_type=incoming.mime_type[:100], size=len(incoming.content),
-            sha256=hashlib.sha256(incoming.content).hexdigest(), content=incoming.content,
+            sha256=digest, content=incoming.content,
             telegram_file_id=incoming.telegram_file_id, uploaded_by=self.contact.id,
             created_at=self.now,
         )
@@ -96,17 +130,19 @@ class FileAnswers:
         return attachment
 
     async def _quick_submission(self, session: AsyncSession, draft: m.Draft, rnd: m.Round,
-                                state: FormState, incoming: IncomingFile) -> Screen:
+                                state: FormState, incoming: IncomingFile,
+                                word: list[str] | UnreadableWordFile) -> Screen:
+        if isinstance(word, UnreadableWordFile):
+            return Notice("form.docx_too_big" if word.too_big else "form.docx_unreadable")
         sections = [q for q in state.questions if q.section]
-        try:
-            found = split_sections(incoming.content, [(q.id, q.prompt.zh) for q in sections])
-        except ValueError:
-            return Notice("form.docx_unreadable")
+        found = split_sections(word, [(q.id, q.prompt.zh) for q in sections])
+        stored = await self._store_file(session, incoming)
+        if isinstance(stored, AnswerError):
+            return Notice(stored.key, stored.values)
         for qid, text in found.items():
             question = state.question(qid)
             assert question is not None
             await self._save(session, draft, qid, text[: question.text_limit])
-        await self._store_file(session, incoming)
         state = await self._state(session, draft, rnd)
         matched = "、".join(q.prompt.get(self.lang) for q in sections if q.id in found)
         next_question = state.next_unanswered()
