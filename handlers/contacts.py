@@ -41,7 +41,7 @@ async def contacts(update: Update, context: BotContext) -> None:
     if context.args and context.args[0] in codes:
         await show_unit(message, context, context.args[0])
         return
-    rows = [[button(u.short_name, Action.CONTACTS_OF_UNIT, u.code) for u in
+    rows = [[action_button(u.short_name, Action.CONTACTS_OF_UNIT, u.code) for u in
              [*campaign.units, campaign.province][i:i + 4]]
             for i in range(0, len(campaign.units) + 1, 4)]
     await message.reply_text(t("contacts.which_unit", context.lang),

@@ -8,12 +8,19 @@ button's tap that the bot did not issue.
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from bot.catalog import t
+from bot.catalog import language_of, t
 from handlers.context import BotContext
+from handlers.joining import set_menu
+from storage import models as m
+from storage.joining import TelegramPerson, join_as_named_admin
 from texts.buttons import ForgedButton, decode
+
+log = logging.getLogger(__name__)
 
 OPEN_COMMANDS = {"/start", "/help"}
 
@@ -28,6 +35,8 @@ async def identify(update: Update, context: BotContext) -> None:
     services = context.services
     async with services.reading() as connection:
         context.contact = await services.known_contacts.lookup(connection, user.id)
+    if context.contact is None and user.id in services.settings.admin_ids:
+        context.contact = await _admit_named_admin(update, context)
     if context.contact is not None:
         await _decode_button(update, context)
         return
@@ -60,3 +69,21 @@ async def _decode_button(update: Update, context: BotContext) -> None:
     except ForgedButton:
         await query.answer(t("form.stale_button", context.lang))
         raise ApplicationHandlerStop from None
+
+
+async def _admit_named_admin(update: Update, context: BotContext) -> m.Contact | None:
+    """ADMIN_IDS are admins from their first message, without an invite."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    services = context.services
+    person = TelegramPerson(user_id=user.id, chat_id=chat.id, name=user.full_name,
+                            language=language_of(user.language_code))
+    async with services.transaction() as session:
+        contact = await join_as_named_admin(session, services.campaign_id, person,
+                                            services.clock.now())
+    if contact is not None:
+        log.info("ADMIN_IDS: Telegram user %s joined as an admin", user.id)
+        await set_menu(context, contact)
+        async with services.reading() as connection:
+            return await services.known_contacts.lookup(connection, user.id)
+    return None

@@ -60,10 +60,13 @@ class FileAnswers:
     _show_review: Any
     _on_screen: Any
     now: Any
+    retired: bool
 
     async def answer_file(self, incoming: IncomingFile) -> Screen:
         """A photo or document: an attachment, or a Word file in place of the sections.
         A Word file is read before the step's transaction, never while holding it."""
+        if self.retired:
+            return Notice("form.unit_retired")
         word: list[str] | UnreadableWordFile | None = None
         if incoming.file_name.lower().endswith(".docx") and any(
                 q.section for q in self.campaign.questions):

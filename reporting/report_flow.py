@@ -47,6 +47,11 @@ class ReportFlow(FileAnswers):
         self._cursor_loaded = False
 
     @property
+    def retired(self) -> bool:
+        """The unit no longer reports in this campaign (its data stays)."""
+        return self.contact.unit is not None and self.contact.unit.retired_at is not None
+
+    @property
     def now(self) -> dt.datetime:
         return self.services.clock.now()
 
@@ -54,6 +59,8 @@ class ReportFlow(FileAnswers):
 
     async def start(self) -> Screen:
         """`/report`: the one open round, a choice of rounds, or an offer to amend."""
+        if self.retired:
+            return Notice("form.unit_retired")
         async with self.services.transaction() as session:
             rounds = await self._rounds(session)
             options: list[RoundOption] = []
@@ -79,6 +86,8 @@ class ReportFlow(FileAnswers):
         return Notice("form.no_open_round")
 
     async def pick_round(self, code: str, amend: bool = False) -> Screen:
+        if self.retired:
+            return Notice("form.unit_retired")
         async with self.services.transaction() as session:
             rnd = await self._round(session, code)
             if rnd is None or not self._accepting(rnd):
@@ -105,6 +114,8 @@ class ReportFlow(FileAnswers):
 
     async def current(self) -> Screen:
         """The screen the contact is on, again (after a message the form cannot take)."""
+        if self.retired:
+            return Notice("form.unit_retired")
         async with self.services.transaction() as session:
             found = await self._where(session)
             if found is None:
@@ -119,6 +130,8 @@ class ReportFlow(FileAnswers):
 
     async def answer_text(self, text: str) -> Screen:
         """A typed message: the answer to the question on the contact's screen."""
+        if self.retired:
+            return Notice("form.unit_retired")
         async with self.services.transaction() as session:
             found = await self._where(session)
             if found is None:
@@ -145,6 +158,8 @@ class ReportFlow(FileAnswers):
     async def answer_button(self, draft_id: int, question_id: str, action: str,
                             arg: str = "") -> Screen:
         """A tap on one of the question's buttons: choice, yes/no, toggle, skip, keep..."""
+        if self.retired:
+            return Notice("form.unit_retired")
         async with self.services.transaction() as session:
             checked = await self._own_draft(session, draft_id)
             if isinstance(checked, Notice):
@@ -204,6 +219,8 @@ class ReportFlow(FileAnswers):
 
     async def review_action(self, draft_id: int, action: str, arg: str = "") -> Screen:
         """Submit, Edit (a menu, then one question), Later, or back to the review."""
+        if self.retired:
+            return Notice("form.unit_retired")
         async with self.services.transaction() as session:
             checked = await self._own_draft(session, draft_id)
             if isinstance(checked, Notice):

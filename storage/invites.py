@@ -48,6 +48,7 @@ class InviteProblem(StrEnum):
     UNKNOWN = "unknown"
     USED = "used"
     EXPIRED = "expired"
+    RETIRED = "retired"  # the unit no longer reports in this campaign
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,9 @@ async def redeem_invite(
         return InviteProblem.USED
     if invite.expires_at <= now:
         return InviteProblem.EXPIRED
+    unit = await session.get_one(m.Unit, invite.unit_id)
+    if unit.retired_at is not None:
+        return InviteProblem.RETIRED
     claimed = await session.execute(
         update(m.Invite)
         .where(m.Invite.id == invite.id, m.Invite.used_at.is_(None))
@@ -76,5 +80,4 @@ async def redeem_invite(
     if claimed.rowcount != 1:
         return InviteProblem.USED
     await session.refresh(invite)
-    unit = await session.get_one(m.Unit, invite.unit_id)
     return Redeemed(invite=invite, unit=unit)

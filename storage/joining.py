@@ -21,14 +21,33 @@ class TelegramPerson:
     language: str
 
 
-def normalise_phone(phone: str) -> str:
-    """`+86 138-1234-5678` → `13812345678`; landlines keep their area code."""
+def roster_phone(phone: str) -> str:
+    """A roster's number in full E.164: `+86 138-1234-5678` → `+8613812345678`. A number
+    written without a country code is Chinese: `138 1234 5678` and `0411-8888 1234` get
+    +86 (a landline loses its trunk 0). Empty if there are no digits."""
+    written = phone.strip()
+    digits = re.sub(r"\D", "", written)
+    if not digits:
+        return ""
+    if written.startswith("+"):
+        return f"+{digits}"
+    if digits.startswith("00"):
+        return f"+{digits[2:]}"
+    if digits.startswith("86") and len(digits) >= 12:  # 86 and a full national number
+        return f"+{digits}"
+    return f"+86{digits.removeprefix('0')}"
+
+
+def telegram_phone(phone: str) -> str:
+    """A number Telegram shared: always with its country code, the `+` sometimes left off."""
     digits = re.sub(r"\D", "", phone)
-    for prefix in ("0086", "86"):
-        if digits.startswith(prefix) and len(digits) - len(prefix) >= 10:
-            digits = digits[len(prefix):]
-            break
-    return digits
+    return f"+{digits}" if digits else ""
+
+
+def stored_forms(number: str) -> list[str]:
+    """How a full number may be stored: as it is, or as rosters of old kept a Chinese
+    number (without +86)."""
+    return [number, number[3:]] if number.startswith("+86") else [number]
 
 
 async def join_by_invite(
@@ -60,13 +79,13 @@ async def join_by_phone(
     now: dt.datetime,
 ) -> m.Contact | None:
     """Bind the person to the roster entry with this phone number, if one is free."""
-    wanted = normalise_phone(phone)
+    wanted = telegram_phone(phone)
     if not wanted:
         return None
     candidates = await session.scalars(
         select(m.Contact).join(m.Unit).where(
-            m.Unit.campaign_id == campaign_id, m.Contact.phone == wanted,
-            m.Contact.active.is_(True),
+            m.Unit.campaign_id == campaign_id, m.Contact.phone.in_(stored_forms(wanted)),
+            m.Contact.active.is_(True), m.Unit.retired_at.is_(None),
         )
     )
     for contact in candidates:
@@ -79,3 +98,24 @@ async def join_by_phone(
             await session.flush()
             return contact
     return None
+
+
+async def join_as_named_admin(session: AsyncSession, campaign_id: int, person: TelegramPerson,
+                              now: dt.datetime) -> m.Contact | None:
+    """Someone whose Telegram id is in ADMIN_IDS, at their first message: an admin at the
+    province, without an invite. None if they are bound already (to anything)."""
+    existing = await session.scalar(
+        select(m.Contact).where(m.Contact.telegram_user_id == person.user_id))
+    if existing is not None:
+        return None
+    province = await session.scalar(select(m.Unit).where(
+        m.Unit.campaign_id == campaign_id, m.Unit.is_province.is_(True)))
+    if province is None:
+        return None
+    contact = m.Contact(telegram_user_id=person.user_id, chat_id=person.chat_id,
+                        name=person.name, language=person.language, unit_id=province.id,
+                        role=m.Role.ADMIN, created_at=now, joined_at=now)
+    session.add(contact)
+    await session.flush()
+    await session.refresh(contact, ["unit"])
+    return contact

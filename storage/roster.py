@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import models as m
 from storage.invites import role_fits_unit
-from storage.joining import normalise_phone
+from storage.joining import roster_phone, stored_forms
 
 HEADERS = {
     "name": {"name", "姓名", "联系人"},
@@ -90,10 +90,10 @@ async def import_roster(session: AsyncSession, campaign_id: int, rows: list[Rost
     for row in rows:
         unit = by_key.get(row.unit)
         role = ROLES.get(row.role)
-        phone = normalise_phone(row.phone)
+        phone = roster_phone(row.phone)
         if not row.name:
             problems.append(f"line {row.line}: the name is empty")
-        if len(phone) < 7:
+        if len(phone) < 9:
             problems.append(f'line {row.line}: "{row.phone}" is not a phone number')
         if unit is None:
             problems.append(f'line {row.line}: unknown unit "{row.unit}"')
@@ -108,7 +108,7 @@ async def import_roster(session: AsyncSession, campaign_id: int, rows: list[Rost
     added = updated = 0
     for row, unit, role, phone in planned:
         existing = await session.scalar(select(m.Contact).where(
-            m.Contact.phone == phone, m.Contact.unit_id.in_([u.id for u in units])))
+            m.Contact.phone.in_(stored_forms(phone)), m.Contact.unit_id.in_([u.id for u in units])))
         if existing is None:
             session.add(m.Contact(name=row.name, phone=phone, unit_id=unit.id, role=role,
                                   created_at=now))

@@ -8,7 +8,7 @@ from bot.services import Services
 from reporting.clock import FakeClock
 from standin.server import StandinServer
 from storage import models as m
-from storage.joining import normalise_phone
+from storage.joining import roster_phone, telegram_phone
 from tests.people import invite_code, joined
 
 
@@ -76,7 +76,7 @@ async def add_to_roster(services: Services, unit_code: str, phone: str, name: st
         session.add(
             m.Contact(
                 name=name,
-                phone=normalise_phone(phone),
+                phone=roster_phone(phone),
                 unit_id=unit.id,
                 created_at=services.clock.now(),
             )
@@ -116,8 +116,70 @@ async def test_a_phone_not_on_the_roster_binds_nothing(
     assert await contact_of(running_bot, user.id) is None
 
 
-def test_phone_numbers_are_normalised() -> None:
-    assert normalise_phone("+86 138-0416-1234") == "13804161234"
-    assert normalise_phone("0086 13804161234") == "13804161234"
-    assert normalise_phone("8613804161234") == "13804161234"
-    assert normalise_phone("024-86890383") == "02486890383"
+def test_phone_numbers_are_compared_in_full_e164() -> None:
+    assert roster_phone("+86 138-0416-1234") == "+8613804161234"
+    assert roster_phone("0086 13804161234") == "+8613804161234"
+    assert roster_phone("8613804161234") == "+8613804161234"
+    assert roster_phone("138 0416 1234") == "+8613804161234"  # no country code: +86
+    assert roster_phone("024-86890383") == "+862486890383"
+    assert roster_phone("+1 385 234 5678") == "+13852345678"
+    assert telegram_phone("13852345678") == "+13852345678"  # Telegram's, with its country
+    assert telegram_phone("+8613852345678") == "+8613852345678"
+
+
+async def test_a_number_of_another_country_does_not_take_a_roster_entry(
+    running_bot: Services, standin: StandinServer
+) -> None:
+    await add_to_roster(running_bot, "jinzhou", "138 5234 5678", "赵敏")
+    stranger = standin.user("Mallory")
+    await stranger.share_contact("13852345678")  # +1 385 234 5678, as Telegram sends it
+    assert "名单中没有找到这个手机号" in (await stranger.next_message()).text
+    assert await contact_of(running_bot, stranger.id) is None
+    owner = standin.user("Zhao")
+    await owner.share_contact("8613852345678")
+    assert "欢迎" in (await owner.next_message()).text
+
+
+async def test_a_roster_row_stored_without_a_country_code_still_matches(
+    running_bot: Services, standin: StandinServer
+) -> None:
+    """Rosters imported before numbers were kept in full: the row says 13804161234."""
+    async with running_bot.transaction() as session:
+        unit = await session.scalar(select(m.Unit).where(m.Unit.code == "jinzhou"))
+        assert unit is not None
+        session.add(m.Contact(name="赵敏", phone="13804161234", unit_id=unit.id,
+                              created_at=running_bot.clock.now()))
+    user = standin.user("Zhao")
+    await user.share_contact("+86 138 0416 1234")
+    assert "欢迎" in (await user.next_message()).text
+
+
+async def test_a_retired_unit_cannot_be_joined_or_reported_for(
+    running_bot: Services, standin: StandinServer
+) -> None:
+    member = await joined(standin, running_bot, "fuxin")
+    code = await invite_code(running_bot, "fuxin")
+    async with running_bot.transaction() as session:
+        unit = await session.scalar(select(m.Unit).where(m.Unit.code == "fuxin"))
+        assert unit is not None
+        unit.retired_at = running_bot.clock.now()
+    newcomer = standin.user("新人")
+    await newcomer.command("start", code)
+    assert "已不在本次活动的报送范围内" in (await newcomer.next_message()).text
+    assert await contact_of(running_bot, newcomer.id) is None
+    await member.command("report")
+    assert "已不在本次活动的报送范围内" in (await member.next_message()).text
+
+
+async def test_a_person_named_in_admin_ids_is_an_admin_at_first_contact(
+    running_bot: Services, standin: StandinServer
+) -> None:
+    boss = standin.user("杜四龙")
+    running_bot.settings.admin_ids = frozenset({boss.id})
+    await boss.command("contacts")
+    reply = await boss.next_message()
+    assert reply.text == "查看哪个单位的人员？"
+    contact = await contact_of(running_bot, boss.id)
+    assert contact is not None and contact.role == m.Role.ADMIN
+    menus = [c for c in standin.sent("setMyCommands") if "scope" in c[1]]
+    assert any("broadcast" in str(c[1]) for c in menus)
