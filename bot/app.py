@@ -60,6 +60,7 @@ def build_application(
     application = builder.build()
     application.bot_data["services"] = services
     application.add_handler(TypeHandler(Update, guard.identify), group=GUARD_GROUP)
+    messages.register_edits(application)  # first: an edit is never an answer or a command
     joining.register(application)
     status.register(application)
     report.register(application)

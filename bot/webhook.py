@@ -64,8 +64,11 @@ class WebhookServer:
             return web.Response(status=403, text="forbidden")
         try:
             data = await request.json()
+            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+                return web.Response(status=400, text="not an update")
             update = Update.de_json(data, self.application.bot)
-        except (json.JSONDecodeError, ValueError, TypeError, KeyError):
+        except (json.JSONDecodeError, ValueError, TypeError, KeyError, AttributeError,
+                RecursionError, UnicodeDecodeError):
             return web.Response(status=400, text="not an update")
         await self.application.update_queue.put(update)
         return web.Response(text="ok")

@@ -14,6 +14,7 @@ from handlers.context import BotContext
 from handlers.keyboards import action_button
 from reporting.digest_files import render_all
 from reporting.digest_text import REVIEW
+from reporting.text import clean_text
 from storage import deliveries as ledger
 from storage import models as m
 from storage import reviews
@@ -174,23 +175,25 @@ async def take_reason(message: Message, context: BotContext) -> bool:
         if submission_id is None:
             return False
         await reviews.drop_pending(session, context.contact.id)
-        reason = message.text.strip()[:1000]
+        reason = clean_text(message.text).strip()[:1000]
         found = await reviews.return_submission(session, submission_id, reason,
                                                 context.contact.id, now)
-        if found is None:
-            await message.reply_text(t("progress.return_stale", lang))
-            return True
-        submission, unit, rnd, contacts = found
-        queued = await ledger.enqueue(session, [ledger.Outgoing(
-            key=f"return:{submission.id}:{c.id}", purpose="return", chat_id=c.chat_id or 0,
-            contact_id=c.id,
-            payload={"text": t("progress.returned_notice", c.language,
-                               round=html.escape(services.campaign.round(rnd.code)
-                                                 .title.get(c.language)),
-                               version=submission.version, reason=html.escape(reason)),
-                     "buttons": [[{"text": t("progress.amend", c.language),
-                                   "callback_data": encode(Action.AMEND_ROUND, rnd.code)}]]})
-            for c in contacts], now)
+        if found is not None:
+            submission, unit, rnd, contacts = found
+            queued = await ledger.enqueue(session, [ledger.Outgoing(
+                key=f"return:{submission.id}:{c.id}", purpose="return", chat_id=c.chat_id or 0,
+                contact_id=c.id,
+                payload={"text": t("progress.returned_notice", c.language,
+                                   round=html.escape(services.campaign.round(rnd.code)
+                                                     .title.get(c.language)),
+                                   version=submission.version, reason=html.escape(reason)),
+                         "buttons": [[{"text": t("progress.amend", c.language),
+                                       "callback_data": encode(Action.AMEND_ROUND,
+                                                               rnd.code)}]]})
+                for c in contacts], now)
+    if found is None:  # replies only after the commit, never holding the write lock
+        await message.reply_text(t("progress.return_stale", lang))
+        return True
     sender = context.application.bot_data.get("sender")
     if sender is not None:
         sender.nudge()

@@ -14,12 +14,24 @@ from reporting.report_flow import MAX_FILE_BYTES, IncomingFile
 from storage import models as m
 
 
+def register_edits(application: Application) -> None:  # type: ignore[type-arg]
+    """First of all handlers: an edited message is never taken as anything."""
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED, on_edited))
+
+
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(MessageHandler(filters.PHOTO | filters.Document.ALL, on_file))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
     application.add_handler(MessageHandler(
         ~filters.COMMAND & ~filters.TEXT & ~filters.CONTACT & ~filters.StatusUpdate.ALL,
         on_other))
+
+
+async def on_edited(update: Update, context: BotContext) -> None:
+    """An edit of a message sent before: it changes nothing stored; say how to change it."""
+    message = update.effective_message
+    assert message is not None
+    await message.reply_text(t("messages.edit_ignored", context.lang))
 
 
 async def on_text(update: Update, context: BotContext) -> None:

@@ -67,7 +67,13 @@ def _parse_due(value: Any) -> tuple[dt.date, dt.time | None]:
 
 
 def _show(value: Any) -> str:
-    return f'"{value}"' if isinstance(value, str) else repr(value)
+    """A value as the file wrote it, cut short (an alias can expand to a huge list)."""
+    if isinstance(value, str):
+        return f'"{value[:40]}"' + ("…" if len(value) > 40 else "")
+    if isinstance(value, list | dict | tuple):
+        return f"a {type(value).__name__}"
+    shown = repr(value)
+    return shown[:40] + ("…" if len(shown) > 40 else "")
 
 
 Date = Annotated[dt.date, BeforeValidator(_parse_date)]
@@ -76,14 +82,16 @@ Code = Annotated[str, Field(pattern=CODE_PATTERN)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # No NaN or infinity anywhere: `min: .nan` would make every comparison fail, and
+    # `reminder_grace_hours: .inf` every time computation.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Text(Strict):
     """A text users read, in Chinese and optionally English (falls back to Chinese)."""
 
-    zh: str = Field(min_length=1)
-    en: str | None = None
+    zh: str = Field(min_length=1, max_length=2000)
+    en: str | None = Field(default=None, max_length=4000)
 
     @model_validator(mode="before")
     @classmethod
@@ -282,8 +290,8 @@ class Campaign(Strict):
         default_factory=lambda: list(DEFAULT_UPSTREAM_REMINDERS))
     quiet_hours: QuietHours = Field(default_factory=QuietHours)
     holidays: Literal["china", "none"] = "china"
-    reminder_grace_hours: float = Field(default=12, ge=0)
-    digest_after_minutes: int = Field(default=30, ge=0)
+    reminder_grace_hours: float = Field(default=12, ge=0, le=24 * 14)
+    digest_after_minutes: int = Field(default=30, ge=0, le=7 * 24 * 60)
     questions: list[Question] = Field(min_length=1)
 
     @field_validator("timezone")
@@ -305,6 +313,13 @@ class Campaign(Strict):
         _unique(problems, "upstream", [u.id for u in self.upstream], "id")
         _unique(problems, "questions", [q.id for q in self.questions], "id")
         round_ids = {r.id for r in self.rounds}
+        for i, (before, rnd) in enumerate(zip(self.rounds, self.rounds[1:], strict=False), 1):
+            if self._local(rnd.due) <= self._local(before.due):
+                problems.append((f"rounds[{i}].due", f"{rnd.due[0]} is not after the deadline "
+                                 f"of rounds[{i - 1}] ({before.due[0]}); list rounds in order"))
+        for where, text, limit in self._titles():
+            if len(text) > limit:
+                problems.append((where, f"is {len(text)} characters long; at most {limit}"))
         for i, rnd in enumerate(self.rounds):
             if not self.period.start <= rnd.due[0] <= self.period.end + dt.timedelta(days=31):
                 problems.append(
@@ -326,6 +341,14 @@ class Campaign(Strict):
         if problems:
             raise CampaignProblems(problems)
         return self
+
+    def _titles(self) -> list[tuple[str, str, int]]:
+        """Texts that are kept in database columns of a fixed length."""
+        out = [("name.zh", self.name.zh, 200)]
+        out += [(f"rounds[{i}].title.zh", r.title.zh, 200) for i, r in enumerate(self.rounds)]
+        out += [(f"upstream[{i}].title.zh", u.title.zh, 200)
+                for i, u in enumerate(self.upstream)]
+        return out
 
     # -- derived views ------------------------------------------------------------
 

@@ -23,8 +23,39 @@ class CampaignFileError(Exception):
         super().__init__(f"{path}: " + "; ".join(problems))
 
 
+MAX_NODES = 20_000  # a campaign file has a few hundred; anchors must not multiply them
+
+
 class _Loader(yaml.SafeLoader):
-    """YAML without implicit timestamps, so a bad date is reported, not a crash."""
+    """YAML without implicit timestamps, so a bad date is reported, not a crash; and with
+    a bound on what anchors expand to (a "billion laughs" file is refused, not expanded)."""
+
+    def compose_document(self):  # type: ignore[no-untyped-def]
+        node = super().compose_document()
+        if _expanded_size(node, {}) > MAX_NODES:
+            raise yaml.YAMLError(f"anchors and aliases expand to more than {MAX_NODES} values")
+        return node
+
+
+def _expanded_size(node: yaml.Node, seen: dict[int, int]) -> int:
+    """How many values `node` stands for once every alias is expanded (each shared node
+    is counted once per use, measured once)."""
+    if id(node) in seen:
+        return seen[id(node)]
+    seen[id(node)] = MAX_NODES + 1  # a cycle counts as too many
+    size = 1
+    if isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            size += _expanded_size(child, seen)
+            if size > MAX_NODES:
+                break
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            size += _expanded_size(key, seen) + _expanded_size(value, seen)
+            if size > MAX_NODES:
+                break
+    seen[id(node)] = size
+    return size
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -49,7 +80,10 @@ def parse_campaign(text: str, path: Path | str = "<campaign>") -> Campaign:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "YAML"
-        raise CampaignFileError(path, [f"{where}: {getattr(exc, 'problem', exc)}"]) from None
+        raise CampaignFileError(path, [f"{where}: {getattr(exc, 'problem', None) or exc}"]
+                                ) from None
+    except RecursionError:
+        raise CampaignFileError(path, ["YAML: nested too deeply"]) from None
     if not isinstance(data, dict):
         raise CampaignFileError(path, ["the file must be a mapping of campaign fields"])
     try:

@@ -31,6 +31,10 @@ from typing import Any
 # (recovery of a WAL after a crash): short, because it holds up the whole loop. A writing
 # connection has none: it waits only at BEGIN IMMEDIATE, by awaiting.
 READ_BUSY_TIMEOUT_MS = 250
+# The longest a step of opening a connection may hold the loop (the busy handler's wait).
+OPEN_BUSY_TIMEOUT_MS = 50
+# The WAL file is cut back to this size after a checkpoint (a long reader let it grow).
+JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024
 _FIRST_RETRY_SECONDS = 0.001
 _LONGEST_RETRY_SECONDS = 0.05
 
@@ -163,17 +167,39 @@ class InlineConnection:
             delay = min(delay * 2, _LONGEST_RETRY_SECONDS)
 
 
+async def _switch_to_wal(connection: sqlite3.Connection, lock_timeout_seconds: float) -> None:
+    """Put the database in WAL mode, waiting for another process's lock by awaiting."""
+    deadline = time.monotonic() + lock_timeout_seconds
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            busy = error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+            if not busy or time.monotonic() > deadline:
+                raise
+        await asyncio.sleep(_LONGEST_RETRY_SECONDS)
+
+
 def connector(database: str, lock_timeout_seconds: float,
               writes: bool = True) -> Callable[[], Any]:
     """The engine's `async_creator`: a new connection to `database`, in WAL mode, with
     foreign keys on; `writes=False` for an engine that only reads."""
 
     async def connect() -> InlineConnection:
+        # No step here may hold the loop: the busy handler waits at most OPEN_BUSY_TIMEOUT_MS,
+        # and WAL mode, which lives in the file and needs the lock to switch, is set once
+        # per database (by the first connection) and only read after that.
         connection = sqlite3.connect(database, isolation_level=None, check_same_thread=False,
-                                     timeout=lock_timeout_seconds)
-        connection.execute("PRAGMA journal_mode=WAL")
+                                     timeout=OPEN_BUSY_TIMEOUT_MS / 1000)
+        if connection.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            connection.execute(f"PRAGMA busy_timeout={OPEN_BUSY_TIMEOUT_MS}")
+            await _switch_to_wal(connection, lock_timeout_seconds)
         connection.execute("PRAGMA foreign_keys=ON")
-        connection.execute("PRAGMA synchronous=NORMAL")
+        # FULL: a commit is on disk (fsync of the WAL) before the bot says it kept an
+        # answer, so an OS crash or a power cut loses nothing that was acknowledged.
+        connection.execute("PRAGMA synchronous=FULL")
+        connection.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
         connection.execute(f"PRAGMA busy_timeout={0 if writes else READ_BUSY_TIMEOUT_MS}")
         return InlineConnection(connection, lock_timeout_seconds, writes)
 

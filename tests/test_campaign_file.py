@@ -133,3 +133,37 @@ def test_a_missing_file_is_one_clear_problem(tmp_path) -> None:
     with pytest.raises(CampaignFileError) as caught:
         load_campaign(tmp_path / "nope.yaml")
     assert "cannot be read" in caught.value.problems[0]
+
+
+@pytest.mark.parametrize(("change", "place"), [
+    (lambda t: t.replace('due: "2021-02-08"', 'due: "2021-01-28"', 1), "rounds[1].due"),
+    (lambda t: t.replace("    min: 0\n", "    min: .nan\n", 1), "questions[3].min"),
+    (lambda t: t.replace("reminder_grace_hours: 12", "reminder_grace_hours: .inf"),
+     "reminder_grace_hours"),
+    (lambda t: t.replace("digest_after_minutes: 30", "digest_after_minutes: 99999999999"),
+     "digest_after_minutes"),
+    (lambda t: t.replace("第一次阶段性活动情况", "很长的标题" * 50, 1), "rounds[0].title"),
+])
+def test_operator_mistakes_are_located_and_nothing_loads(campaign_text: str, change, place):
+    with pytest.raises(CampaignFileError) as refused:
+        parse_campaign(change(campaign_text))
+    assert any(problem.startswith(place) for problem in refused.value.problems), \
+        refused.value.problems
+    assert all(len(problem) < 300 for problem in refused.value.problems)
+
+
+def test_anchors_that_expand_without_end_are_refused(campaign_text: str) -> None:
+    laughs = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    laughs += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    text = "\n".join(laughs) + "\n" + campaign_text.replace('due: "2021-01-29"', "due: *a8", 1)
+    with pytest.raises(CampaignFileError) as refused:
+        parse_campaign(text)
+    assert "expand to more than" in refused.value.problems[0]
+
+
+def test_an_anchor_expanded_inside_a_date_is_a_short_located_error(campaign_text: str) -> None:
+    text = "big: &big [" + ", ".join(["2021-01-29"] * 500) + "]\n" + campaign_text.replace(
+        'due: "2021-01-29"', "due: *big", 1)
+    with pytest.raises(CampaignFileError) as refused:
+        parse_campaign(text)
+    assert any(p.startswith("rounds[0].due") and len(p) < 120 for p in refused.value.problems)

@@ -231,3 +231,20 @@ async def test_a_forged_button_is_refused_quietly(
     await asyncio.sleep(0.3)  # anything the tap causes arrives
     assert error_lines(errors) == []
     assert not [m_ for m_ in admin.messages if "出了点问题" in m_.text]
+
+
+async def test_an_edited_message_never_changes_a_stored_answer(
+    running_bot: Services, standin: StandinServer
+) -> None:
+    user = await joined(standin, running_bot, "dalian")
+    screen = await at_question(user, "enterprises")
+    await standin.push_update({"edited_message": {
+        "message_id": screen.message_id - 1, "date": 0, "edit_date": 1, "text": "120",
+        "from": user.as_json(), "chat": user.chat.as_json()}})
+    assert "不会改变已保存的内容" in (await user.next_message()).text
+    async with running_bot.readers() as session:
+        draft = await session.scalar(select(m.Draft))
+        assert draft is not None
+        stored = await drafts.draft_answers(session, draft.id)
+    assert "enterprises" not in stored
+    assert stored["launch_date"].value == "2021-01-20"
