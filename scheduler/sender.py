@@ -24,6 +24,7 @@ import httpx
 from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.services import Services
@@ -249,6 +250,7 @@ class DeliverySender:
         attachment_id = payload.get("attachment_id")
         if attachment_id is None:
             return await self.bot.send_message(chat_id, payload["text"], reply_markup=markup,
+                                               parse_mode=ParseMode.HTML,
                                                rate_limit_args=LEDGER, **timeouts)
         async with self.services.readers() as session:
             attachment = await session.get_one(m.Attachment, attachment_id)
@@ -257,11 +259,12 @@ class DeliverySender:
         sent_file: Any = attachment.telegram_file_id or _input_file(attachment)
         if kind == "photo":
             message = await self.bot.send_photo(chat_id, sent_file, caption=caption,
-                                                reply_markup=markup, rate_limit_args=LEDGER,
-                                                **timeouts)
+                                                parse_mode=ParseMode.HTML, reply_markup=markup,
+                                                rate_limit_args=LEDGER, **timeouts)
             file_id = message.photo[-1].file_id if message.photo else None
         else:
             message = await self.bot.send_document(chat_id, sent_file, caption=caption,
+                                                   parse_mode=ParseMode.HTML,
                                                    reply_markup=markup, rate_limit_args=LEDGER,
                                                    **timeouts)
             file_id = message.document.file_id if message.document else None

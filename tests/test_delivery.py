@@ -211,3 +211,41 @@ async def test_the_command_line_broadcasts_to_units_missing_a_round(
                                  str(notice), "--yes", DATABASE_URL=database_url,
                                  TELEGRAM_BOT_TOKEN=standin.token)
     assert code == 1 and "无法识别的收件范围“r9”" in err
+
+
+async def test_the_command_line_sends_exactly_what_the_bot_sends(
+    services: Services, standin: StandinServer, database_url: str, tmp_path: Path
+) -> None:
+    """One notice through both ways out: queued from chat and drained by the bot's own
+    sender, and from the command line. Recipients read the same thing, in HTML."""
+    from bot.app import build_application
+    from scheduler.sender import DeliverySender
+    from tests.test_cli import run_cli
+
+    people = await add_people(services, 2)
+    text = "请报送<万元>&“数据”"
+    notice = tmp_path / "notice.txt"
+    notice.write_text(text, encoding="utf-8")
+    code, _, err = await run_cli(
+        tmp_path, "broadcast", "--to", "all", "--text-file", str(notice), "--yes",
+        DATABASE_URL=database_url, TELEGRAM_BOT_TOKEN=standin.token,
+        TELEGRAM_API_BASE_URL=standin.root, SEND_RATE="200")
+    assert code == 0, err
+    from_cli = [params for method, params in standin.sent("sendMessage")]
+    standin.calls.clear()
+    row = await queue_broadcast(services, text=text)
+    application = build_application(services)
+    async with application:
+        sender = DeliverySender(services, application.bot)
+        await sender.drain(done=lambda: _finished(services, row), timeout=30)
+    from_bot = [params for method, params in standin.sent("sendMessage")]
+    assert len(from_cli) == len(from_bot) == len(people)
+    assert [(p["text"], p.get("parse_mode")) for p in from_cli] == \
+        [(p["text"], p.get("parse_mode")) for p in from_bot]
+    for person in people:
+        assert standin.chat(person.chat_id).from_bot[-1].text == text
+
+
+async def _finished(services: Services, row: m.Broadcast) -> bool:
+    async with services.readers() as session:
+        return (await broadcasts.report(session, row)).finished
