@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from telegram.error import InvalidToken
 
 from bot import logs
@@ -26,6 +26,7 @@ from storage.contacts import unit_by_code
 from storage.invites import create_invite, role_fits_unit
 from storage.progress import active_units, retired_units, round_counts
 from storage.roster import RosterError, import_roster, read_rows
+from storage.schema import NewerSchema
 
 EXIT_ERROR = 1
 
@@ -47,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("unit", help=t("cli.help.unit"))
     invite.add_argument("--role", choices=[r.value for r in m.Role], default=None,
                         help=t("cli.help.role"))
-    invite.add_argument("--days", type=int, default=None, help=t("cli.help.days"))
+    invite.add_argument("--days", type=_days, default=None, help=t("cli.help.days"))
 
     roster = sub.add_parser("import-contacts", help=t("cli.help.import"),
                             description=t("cli.help.import"))
@@ -82,13 +83,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+MAX_INVITE_DAYS = 365
+
+
+def _days(value: str) -> int:
+    """`--days`: a whole number of days from 1 to a year."""
+    try:
+        days = int(value)
+    except ValueError:
+        days = 0
+    if not 1 <= days <= MAX_INVITE_DAYS:
+        raise argparse.ArgumentTypeError(t("cli.bad_days", value=value, most=MAX_INVITE_DAYS))
+    return days
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command: Callable[[argparse.Namespace], Coroutine[Any, Any, int]] = COMMANDS[args.command]
     try:
         settings = Settings()
     except ValidationError as exc:
-        return _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
+        return _fail("; ".join(str(e["msg"]).removeprefix("Value error, ")
+                               for e in exc.errors()))
     logs.setup(settings.log_level, settings.secrets())
     try:
         return asyncio.run(command(args))
@@ -101,6 +117,10 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(exc))
     except NotInitialised:
         return _fail(t("cli.not_initialised"))
+    except NewerSchema as exc:
+        return _fail(t("cli.newer_schema", revision=exc.revision))
+    except (ArgumentError, NoSuchModuleError):
+        return _fail(t("cli.bad_database_url", url=settings.safe_database_url))
     except MissingToken:
         return _fail(t("cli.no_token"))
     except InvalidToken:
@@ -285,17 +305,27 @@ async def cmd_digest(args: argparse.Namespace) -> int:
     if args.format == "text":
         text = "\n".join(_plain(part) for part in digest_text(digest))
         if args.out:
-            Path(args.out).write_text(text + "\n", encoding="utf-8")
+            _write(Path(args.out), (text + "\n").encode("utf-8"))
             print(t("cli.digest_written", path=args.out))
         else:
             print(text)
         return 0
     content = digest_docx(digest) if args.format == "docx" else digest_xlsx(digest)
     out = Path(args.out or f"{campaign.code}-{args.round}-digest.{args.format}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(content)
+    _write(out, content)
     print(t("cli.digest_written", path=out))
     return 0
+
+
+def _write(path: Path, content: bytes) -> None:
+    """Write a file the operator named, or say in one line why it cannot be."""
+    if path.is_dir():
+        raise CliError(t("cli.out_is_directory", path=path))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    except OSError as exc:
+        raise CliError(t("cli.cannot_write", path=path, reason=exc.strerror or exc)) from None
 
 
 def _plain(text: str) -> str:

@@ -27,7 +27,7 @@ async def contacts(args: argparse.Namespace) -> int:
                 if not people:
                     print(t("contacts.none"))
                 return 0
-            if args.target is None or not args.target.isdigit():
+            if args.target is None or not _is_id(args.target):
                 raise CliError(t("contacts.need_id"))
             contact = await session.get(m.Contact, int(args.target))
             if contact is None:
@@ -54,3 +54,8 @@ async def contacts(args: argparse.Namespace) -> int:
     finally:
         await services.close()
     return 0
+
+
+def _is_id(text: str) -> bool:
+    """A person's id as `contacts list` shows it: ASCII digits, within a database key."""
+    return text.isascii() and text.isdigit() and 0 < int(text) < 2**63

@@ -65,6 +65,7 @@ class Services:
 
     async def initialise(self) -> list[str]:
         """`init`: create or upgrade the schema and load the campaign. Returns the changes."""
+        await schema.check_not_newer(self.engine)
         await schema.upgrade(self.engine)
         fingerprint = campaign_fingerprint(self.settings.campaign_file)
         async with self.transaction() as session:
@@ -77,7 +78,7 @@ class Services:
 
     async def attach(self) -> None:
         """For `run` and `status`: check the database is ready and find the campaign."""
-        if await schema.current_revision(self.engine) != schema.head_revision():
+        if await schema.check_not_newer(self.engine) != schema.head_revision():
             raise NotInitialised
         async with self.sessions() as session:
             row = await campaign_row(session, self.campaign.code)

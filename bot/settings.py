@@ -87,7 +87,19 @@ class Settings(BaseSettings):
             ("postgres://", "postgresql+asyncpg://"),
         ):
             if value.startswith(plain):
-                return driver + value[len(plain) :]
+                value = driver + value[len(plain) :]
+                break
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            backend = make_url(value).drivername
+        except ArgumentError:
+            raise ValueError("DATABASE_URL: not a database URL; use sqlite:///path or "
+                             "postgresql://user@host/db") from None
+        if backend not in {"sqlite+aiosqlite", "postgresql+asyncpg"}:
+            raise ValueError(f"DATABASE_URL: {backend} is not supported; use SQLite "
+                             "(sqlite:///path) or PostgreSQL (postgresql://user@host/db)")
         return value
 
     @field_validator("telegram_api_base_url")

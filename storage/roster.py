@@ -46,6 +46,17 @@ class RosterRow:
 
 
 def read_rows(path: Path) -> list[RosterRow]:
+    """The roster's rows; `RosterError` for a file that is not a roster at all."""
+    try:
+        return _read_rows(path)
+    except RosterError:
+        raise
+    except Exception as exc:  # an image, a broken workbook, another encoding...
+        raise RosterError([f"not a roster (CSV in UTF-8, or .xlsx): {type(exc).__name__}"]
+                          ) from None
+
+
+def _read_rows(path: Path) -> list[RosterRow]:
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
         from openpyxl import load_workbook
 

@@ -36,3 +36,24 @@ async def current_revision(engine: AsyncEngine) -> str | None:
 
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def known_revisions() -> set[str]:
+    scripts = ScriptDirectory.from_config(alembic_config())
+    return {script.revision for script in scripts.walk_revisions()}
+
+
+class NewerSchema(Exception):
+    """The database was made by a newer release of the bot: this one must not touch it."""
+
+    def __init__(self, revision: str):
+        super().__init__(revision)
+        self.revision = revision
+
+
+async def check_not_newer(engine: AsyncEngine) -> str | None:
+    """The database's revision; `NewerSchema` if this release does not know it."""
+    revision = await current_revision(engine)
+    if revision is not None and revision not in known_revisions():
+        raise NewerSchema(revision)
+    return revision

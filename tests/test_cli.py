@@ -193,3 +193,41 @@ async def test_a_roster_with_mistakes_imports_nobody(
     assert code == 1
     assert 'line 2: unknown unit "北京"' in err
     assert "line 3: the name is empty" in err and 'line 3: "12" is not a phone number' in err
+
+
+async def test_operator_mistakes_give_one_line_and_a_non_zero_exit(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    code, _, err = await run_cli(tmp_path, "init", DATABASE_URL=db)
+    assert code == 0, err
+    picture = tmp_path / "roster.csv"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe")
+    cases = [
+        (("status",), {"DATABASE_URL": "not a url"}, "not a database URL"),
+        (("status",), {"DATABASE_URL": "mysql://u@h/d"}, "mysql is not supported"),
+        (("invite", "dalian", "--days", "0"), {}, "1 到 365"),
+        (("invite", "dalian", "--days", "-3"), {}, "1 到 365"),
+        (("invite", "dalian", "--days", "9" * 30), {}, "1 到 365"),
+        (("digest", "r1", "--format", "docx", "--out", str(tmp_path)), {}, "是一个目录"),
+        (("digest", "r1", "--out", "/proc/no-such/x.txt"), {}, "无法写入"),
+        (("contacts", "deactivate", "9" * 30), {}, "人员编号"),
+        (("import-contacts", str(picture)), {}, "not a roster"),
+    ]
+    for args, env, expected in cases:
+        code, _, err = await run_cli(tmp_path, *args, **{"DATABASE_URL": db, **env})
+        assert code != 0, args
+        assert expected in err, (args, err)
+        assert "Traceback" not in err and "无法连接数据库" not in err, (args, err)
+
+
+async def test_a_database_of_a_newer_schema_is_left_alone(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "newer.db"
+    code, _, err = await run_cli(tmp_path, "init", DATABASE_URL=f"sqlite:///{db}")
+    assert code == 0, err
+    with sqlite3.connect(db) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = 'f00d0000beef'")
+    for command in ("init", "status"):
+        code, _, err = await run_cli(tmp_path, command, DATABASE_URL=f"sqlite:///{db}")
+        assert code == 1
+        assert err.strip().count("\n") == 0 and "更新版本" in err and "python -m bot init" not in err

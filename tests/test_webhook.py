@@ -86,3 +86,15 @@ async def test_the_stand_in_delivers_to_the_webhook(
     await user.command("help")
     assert "加入方法" in (await user.next_message()).text
     assert standin.webhook["statuses"] == [200]
+
+
+@pytest.mark.parametrize("body", ["null", "[]", '"text"', "42", '{"update_id": "x"}',
+                                  "[" * 100_000 + "]" * 100_000, '{"update_id": 1, "message": 5}',
+                                  "{not json"])
+async def test_a_body_that_is_not_an_update_gets_400(webhook_bot: Any, body: str) -> None:
+    port = webhook_bot.bot_data["webhook"].port
+    async with httpx.AsyncClient() as client:
+        answer = await client.post(f"http://127.0.0.1:{port}/tg/hook", content=body.encode(),
+                                   headers={"X-Telegram-Bot-Api-Secret-Token": SECRET,
+                                            "Content-Type": "application/json"})
+    assert answer.status_code == 400
