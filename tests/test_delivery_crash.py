@@ -82,8 +82,11 @@ async def test_two_senders_on_one_database_never_send_a_row_twice(
 ) -> None:
     people = await add_people(services, 150)
     standin.faults.delay_all(0.01)
-    first = BotProcess(standin, database_url, tmp_path / "a", **FAST)
-    second = BotProcess(standin, database_url, tmp_path / "b", **FAST)
+    # Slow enough (150 rows at 60/s: 2.5 s) that the second sender wakes while the first is
+    # still sending, however loaded the machine: both must take part for this to prove much.
+    paced = {**FAST, "SEND_RATE": "60"}
+    first = BotProcess(standin, database_url, tmp_path / "a", **paced)
+    second = BotProcess(standin, database_url, tmp_path / "b", **paced)
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     await first.start()

@@ -149,7 +149,7 @@ async def test_the_digest_renders_and_fires_with_hostile_text_already_stored(
     user = await joined(standin, running_bot, "dalian")
     coordinator = await joined(standin, running_bot, "province", "尹涛", m.Role.COORDINATOR)
     await submit_report(user)
-    hostile = f"=HYPERLINK(\"http://example.invalid\",\"点我\"){BAD_CHARACTERS}\ud800"
+    hostile = f"=HYPERLINK(\"http://example.invalid\",\"点我\"){BAD_CHARACTERS}"
     async with running_bot.transaction() as session:
         answer = await session.scalar(select(m.Answer).where(m.Answer.question_id == "features"))
         assert answer is not None
