@@ -49,7 +49,8 @@ class ReportFlow(FileAnswers):
     @property
     def retired(self) -> bool:
         """The unit no longer reports in this campaign (its data stays)."""
-        return self.contact.unit is not None and self.contact.unit.retired_at is not None
+        unit = self.contact.__dict__.get("unit")  # loaded with the contact, or unknown here
+        return unit is not None and unit.retired_at is not None
 
     @property
     def now(self) -> dt.datetime:

@@ -133,7 +133,7 @@ async def test_every_command_and_button_for_every_kind_of_user(
     async with services.readers() as session:
         broadcast_id = await session.scalar(select(m.Broadcast.id).order_by(
             m.Broadcast.id.desc()).limit(1))
-    data["broadcast audience"] = f"bc:{broadcast_id}:roles"
+    data["broadcast audience"] = f"bc:roles:{broadcast_id}"
     for kind in KINDS:
         user = people[kind]
         for name in BUTTONS:
