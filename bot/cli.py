@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(t("cli.not_initialised"))
     except NewerSchema as exc:
         return _fail(t("cli.newer_schema", revision=exc.revision))
-    except (ArgumentError, NoSuchModuleError):
+    except (ArgumentError, NoSuchModuleError):  # what Settings let through, if anything
         return _fail(t("cli.bad_database_url", url=settings.safe_database_url))
     except MissingToken:
         return _fail(t("cli.no_token"))

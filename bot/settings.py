@@ -9,10 +9,14 @@ from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
+from bot.catalog import t
 from reporting.campaign_file import DEFAULT_CAMPAIGN_FILE
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/bot.db"
+SUPPORTED_DATABASES = {"sqlite+aiosqlite", "postgresql+asyncpg"}
 
 
 class Settings(BaseSettings):
@@ -89,17 +93,12 @@ class Settings(BaseSettings):
             if value.startswith(plain):
                 value = driver + value[len(plain) :]
                 break
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import ArgumentError
-
         try:
             backend = make_url(value).drivername
         except ArgumentError:
-            raise ValueError("DATABASE_URL: not a database URL; use sqlite:///path or "
-                             "postgresql://user@host/db") from None
-        if backend not in {"sqlite+aiosqlite", "postgresql+asyncpg"}:
-            raise ValueError(f"DATABASE_URL: {backend} is not supported; use SQLite "
-                             "(sqlite:///path) or PostgreSQL (postgresql://user@host/db)")
+            backend = ""
+        if backend not in SUPPORTED_DATABASES:
+            raise ValueError(t("cli.bad_database_url", url=hide_password(value)))
         return value
 
     @field_validator("telegram_api_base_url")
@@ -131,8 +130,6 @@ class MissingToken(Exception):
 
 
 def hide_password(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
     try:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:

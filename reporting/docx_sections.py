@@ -77,11 +77,11 @@ def check_size(content: bytes) -> None:
         try:
             with archive.open(document) as stream:
                 while chunk := stream.read(_CHUNK):
-                    window = tail + chunk  # a tag cut by the chunk's edge counts once
-                    cut = max(0, len(window) - 4)
-                    paragraphs += len(_PARAGRAPH.findall(window, 0, cut + 4)) - len(
-                        _PARAGRAPH.findall(window, cut))
-                    tail = window[cut:]
+                    # A tag is 5 bytes: one cut by the chunk's edge is found in the window
+                    # of the last 4 bytes and the new chunk, and none is counted twice.
+                    window = tail + chunk
+                    paragraphs += len(_PARAGRAPH.findall(window))
+                    tail = window[-4:]
                     if paragraphs > MAX_PARAGRAPHS:
                         raise UnreadableWordFile(too_big=True)
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as exc:

@@ -16,6 +16,7 @@ from reporting.campaign import Question, QuestionType
 from reporting.docx_sections import UnreadableWordFile, paragraphs, split_sections
 from reporting.form import FormState
 from reporting.screens import Notice, Screen
+from reporting.text import shorten
 from storage import attachments
 from storage import models as m
 
@@ -60,13 +61,10 @@ class FileAnswers:
     _show_review: Any
     _on_screen: Any
     now: Any
-    retired: bool
 
     async def answer_file(self, incoming: IncomingFile) -> Screen:
         """A photo or document: an attachment, or a Word file in place of the sections.
         A Word file is read before the step's transaction, never while holding it."""
-        if self.retired:
-            return Notice("form.unit_retired")
         word: list[str] | UnreadableWordFile | None = None
         if incoming.file_name.lower().endswith(".docx") and any(
                 q.section for q in self.campaign.questions):
@@ -145,7 +143,7 @@ class FileAnswers:
         for qid, text in found.items():
             question = state.question(qid)
             assert question is not None
-            await self._save(session, draft, qid, text[: question.text_limit])
+            await self._save(session, draft, qid, shorten(text, question.text_limit))
         state = await self._state(session, draft, rnd)
         matched = "、".join(q.prompt.get(self.lang) for q in sections if q.id in found)
         next_question = state.next_unanswered()

@@ -8,7 +8,9 @@ typed message answers) is their cursor; what they answered is the unit's draft.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +34,19 @@ from storage import drafts
 from storage import models as m
 
 __all__ = ["MAX_FILE_BYTES", "IncomingFile", "ReportFlow"]
+Step = TypeVar("Step", bound=Callable[..., Awaitable[Any]])
+
+
+def reporting_units_only(step: Step) -> Step:
+    """A step of the form, refused for a unit retired from the campaign (its data stays)."""
+
+    @functools.wraps(step)
+    async def guarded(self: ReportFlow, *args: Any, **kwargs: Any) -> Screen:
+        if self.retired:
+            return Notice("form.unit_retired")
+        return await step(self, *args, **kwargs)
+
+    return guarded  # type: ignore[return-value]
 
 
 class ReportFlow(FileAnswers):
@@ -46,6 +61,8 @@ class ReportFlow(FileAnswers):
         self._cursor: m.FormCursor | None = None
         self._cursor_loaded = False
 
+    answer_file = reporting_units_only(FileAnswers.answer_file)
+
     @property
     def retired(self) -> bool:
         """The unit no longer reports in this campaign (its data stays)."""
@@ -58,10 +75,9 @@ class ReportFlow(FileAnswers):
 
     # -- starting -----------------------------------------------------------------------
 
+    @reporting_units_only
     async def start(self) -> Screen:
         """`/report`: the one open round, a choice of rounds, or an offer to amend."""
-        if self.retired:
-            return Notice("form.unit_retired")
         async with self.services.transaction() as session:
             rounds = await self._rounds(session)
             options: list[RoundOption] = []
@@ -86,9 +102,8 @@ class ReportFlow(FileAnswers):
             return RoundChoice(options=amendable, amend=True)
         return Notice("form.no_open_round")
 
+    @reporting_units_only
     async def pick_round(self, code: str, amend: bool = False) -> Screen:
-        if self.retired:
-            return Notice("form.unit_retired")
         async with self.services.transaction() as session:
             rnd = await self._round(session, code)
             if rnd is None or not self._accepting(rnd):
@@ -113,10 +128,9 @@ class ReportFlow(FileAnswers):
             return await self._show_review(session, draft, rnd, state)
         return await self._ask(session, draft, rnd, state, question)
 
+    @reporting_units_only
     async def current(self) -> Screen:
         """The screen the contact is on, again (after a message the form cannot take)."""
-        if self.retired:
-            return Notice("form.unit_retired")
         async with self.services.transaction() as session:
             found = await self._where(session)
             if found is None:
@@ -129,10 +143,9 @@ class ReportFlow(FileAnswers):
 
     # -- answering ------------------------------------------------------------------------
 
+    @reporting_units_only
     async def answer_text(self, text: str) -> Screen:
         """A typed message: the answer to the question on the contact's screen."""
-        if self.retired:
-            return Notice("form.unit_retired")
         async with self.services.transaction() as session:
             found = await self._where(session)
             if found is None:
@@ -156,11 +169,10 @@ class ReportFlow(FileAnswers):
             await self._save(session, draft, question.id, value)
             return await self._advance(session, draft, rnd, cursor)
 
+    @reporting_units_only
     async def answer_button(self, draft_id: int, question_id: str, action: str,
                             arg: str = "") -> Screen:
         """A tap on one of the question's buttons: choice, yes/no, toggle, skip, keep..."""
-        if self.retired:
-            return Notice("form.unit_retired")
         async with self.services.transaction() as session:
             checked = await self._own_draft(session, draft_id)
             if isinstance(checked, Notice):
@@ -218,10 +230,9 @@ class ReportFlow(FileAnswers):
 
     # -- review, submit, cancel -------------------------------------------------------------
 
+    @reporting_units_only
     async def review_action(self, draft_id: int, action: str, arg: str = "") -> Screen:
         """Submit, Edit (a menu, then one question), Later, or back to the review."""
-        if self.retired:
-            return Notice("form.unit_retired")
         async with self.services.transaction() as session:
             checked = await self._own_draft(session, draft_id)
             if isinstance(checked, Notice):

@@ -52,7 +52,7 @@ def read_rows(path: Path) -> list[RosterRow]:
     except RosterError:
         raise
     except Exception as exc:  # an image, a broken workbook, another encoding...
-        raise RosterError([f"not a roster (CSV in UTF-8, or .xlsx): {type(exc).__name__}"]
+        raise RosterError([f"不是名单文件（应为 UTF-8 编码的 CSV 或 .xlsx）：{type(exc).__name__}"]
                           ) from None
 
 

@@ -152,33 +152,25 @@ class InlineConnection:
 
     async def begin_immediate(self) -> None:
         """Take the write lock, waiting for another writer without stopping the loop."""
-        connection = self._open
-        deadline = time.monotonic() + self._lock_timeout
-        delay = _FIRST_RETRY_SECONDS
-        while True:
-            try:
-                connection.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as error:
-                busy = error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
-                if not busy or time.monotonic() + delay > deadline:
-                    raise
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, _LONGEST_RETRY_SECONDS)
+        await execute_waiting(self._open, "BEGIN IMMEDIATE", self._lock_timeout)
 
 
-async def _switch_to_wal(connection: sqlite3.Connection, lock_timeout_seconds: float) -> None:
-    """Put the database in WAL mode, waiting for another process's lock by awaiting."""
-    deadline = time.monotonic() + lock_timeout_seconds
+async def execute_waiting(connection: sqlite3.Connection, sql: str,
+                          timeout_seconds: float) -> None:
+    """Run `sql`, which needs the database's lock; while another connection holds it,
+    wait by awaiting short, growing sleeps (the loop runs meanwhile), up to the timeout."""
+    deadline = time.monotonic() + timeout_seconds
+    delay = _FIRST_RETRY_SECONDS
     while True:
         try:
-            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute(sql)
             return
         except sqlite3.OperationalError as error:
             busy = error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
-            if not busy or time.monotonic() > deadline:
+            if not busy or time.monotonic() + delay > deadline:
                 raise
-        await asyncio.sleep(_LONGEST_RETRY_SECONDS)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, _LONGEST_RETRY_SECONDS)
 
 
 def connector(database: str, lock_timeout_seconds: float,
@@ -194,7 +186,7 @@ def connector(database: str, lock_timeout_seconds: float,
                                      timeout=OPEN_BUSY_TIMEOUT_MS / 1000)
         if connection.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             connection.execute(f"PRAGMA busy_timeout={OPEN_BUSY_TIMEOUT_MS}")
-            await _switch_to_wal(connection, lock_timeout_seconds)
+            await execute_waiting(connection, "PRAGMA journal_mode=WAL", lock_timeout_seconds)
         connection.execute("PRAGMA foreign_keys=ON")
         # FULL: a commit is on disk (fsync of the WAL) before the bot says it kept an
         # answer, so an OS crash or a power cut loses nothing that was acknowledged.

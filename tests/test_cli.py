@@ -202,15 +202,15 @@ async def test_operator_mistakes_give_one_line_and_a_non_zero_exit(tmp_path: Pat
     picture = tmp_path / "roster.csv"
     picture.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe")
     cases = [
-        (("status",), {"DATABASE_URL": "not a url"}, "not a database URL"),
-        (("status",), {"DATABASE_URL": "mysql://u@h/d"}, "mysql is not supported"),
+        (("status",), {"DATABASE_URL": "not a url"}, "DATABASE_URL 无法识别或不受支持"),
+        (("status",), {"DATABASE_URL": "mysql://u@h/d"}, "DATABASE_URL 无法识别或不受支持"),
         (("invite", "dalian", "--days", "0"), {}, "1 到 365"),
         (("invite", "dalian", "--days", "-3"), {}, "1 到 365"),
         (("invite", "dalian", "--days", "9" * 30), {}, "1 到 365"),
         (("digest", "r1", "--format", "docx", "--out", str(tmp_path)), {}, "是一个目录"),
         (("digest", "r1", "--out", "/proc/no-such/x.txt"), {}, "无法写入"),
         (("contacts", "deactivate", "9" * 30), {}, "人员编号"),
-        (("import-contacts", str(picture)), {}, "not a roster"),
+        (("import-contacts", str(picture)), {}, "不是名单文件"),
     ]
     for args, env, expected in cases:
         code, _, err = await run_cli(tmp_path, *args, **{"DATABASE_URL": db, **env})

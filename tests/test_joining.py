@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.services import Services
 from reporting.clock import FakeClock
@@ -69,18 +69,14 @@ async def test_an_expired_or_unknown_invite_binds_nothing(
     assert "您尚未加入" in (await user.next_message()).text
 
 
-async def add_to_roster(services: Services, unit_code: str, phone: str, name: str) -> None:
+async def add_to_roster(services: Services, unit_code: str, phone: str, name: str,
+                        stored_as: str | None = None) -> None:
+    """A roster row, its number kept as an import keeps it (or exactly as `stored_as`)."""
     async with services.transaction() as session:
         unit = await session.scalar(select(m.Unit).where(m.Unit.code == unit_code))
         assert unit is not None
-        session.add(
-            m.Contact(
-                name=name,
-                phone=roster_phone(phone),
-                unit_id=unit.id,
-                created_at=services.clock.now(),
-            )
-        )
+        session.add(m.Contact(name=name, phone=stored_as or roster_phone(phone),
+                              unit_id=unit.id, created_at=services.clock.now()))
 
 
 async def test_sharing_ones_own_phone_on_the_roster_binds(
@@ -144,11 +140,7 @@ async def test_a_roster_row_stored_without_a_country_code_still_matches(
     running_bot: Services, standin: StandinServer
 ) -> None:
     """Rosters imported before numbers were kept in full: the row says 13804161234."""
-    async with running_bot.transaction() as session:
-        unit = await session.scalar(select(m.Unit).where(m.Unit.code == "jinzhou"))
-        assert unit is not None
-        session.add(m.Contact(name="赵敏", phone="13804161234", unit_id=unit.id,
-                              created_at=running_bot.clock.now()))
+    await add_to_roster(running_bot, "jinzhou", "", "赵敏", stored_as="13804161234")
     user = standin.user("Zhao")
     await user.share_contact("+86 138 0416 1234")
     assert "欢迎" in (await user.next_message()).text
@@ -160,9 +152,8 @@ async def test_a_retired_unit_cannot_be_joined_or_reported_for(
     member = await joined(standin, running_bot, "fuxin")
     code = await invite_code(running_bot, "fuxin")
     async with running_bot.transaction() as session:
-        unit = await session.scalar(select(m.Unit).where(m.Unit.code == "fuxin"))
-        assert unit is not None
-        unit.retired_at = running_bot.clock.now()
+        await session.execute(update(m.Unit).where(m.Unit.code == "fuxin")
+                              .values(retired_at=running_bot.clock.now()))
     newcomer = standin.user("新人")
     await newcomer.command("start", code)
     assert "已不在本次活动的报送范围内" in (await newcomer.next_message()).text
