@@ -24,6 +24,7 @@ from reporting.campaign_file import CampaignFileError
 from storage import models as m
 from storage.contacts import unit_by_code
 from storage.invites import create_invite, role_fits_unit
+from storage.leases import LeaseHeld
 from storage.progress import active_units, retired_units, round_counts
 from storage.roster import RosterError, import_roster, read_rows
 from storage.schema import NewerSchema
@@ -117,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(exc))
     except NotInitialised:
         return _fail(t("cli.not_initialised"))
+    except LeaseHeld as exc:
+        return _fail(t("cli.another_poller", holder=exc.holder))
     except NewerSchema as exc:
         return _fail(t("cli.newer_schema", revision=exc.revision))
     except (ArgumentError, NoSuchModuleError):  # what Settings let through, if anything

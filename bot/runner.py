@@ -1,11 +1,15 @@
-"""Running the bot in one event loop until asked to stop: polling now; the scheduler and
-webhook mode join here as they come."""
+"""Running the bot in one event loop until asked to stop: the application (polling, or
+webhook mode), the delivery sender and the wake-up. Only one process may poll a database's
+bot: polling takes a lease in the database first, and a second poller refuses to start."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import datetime as dt
 import logging
 import signal
+from collections.abc import AsyncIterator
 from contextlib import suppress
 from typing import Any
 
@@ -17,9 +21,11 @@ from bot.webhook import WebhookServer
 from scheduler.digests import fire_digests
 from scheduler.sender import DeliverySender
 from scheduler.wakeup import Wakeup
+from storage import leases
 
 log = logging.getLogger(__name__)
 STOP_GRACE_SECONDS = 20
+LEASE_TTL = dt.timedelta(seconds=30)  # how long a poller that died elsewhere blocks a new one
 
 
 async def serve(services: Services, stop: asyncio.Event, poll_timeout: float = 10,
@@ -27,7 +33,57 @@ async def serve(services: Services, stop: asyncio.Event, poll_timeout: float = 1
                 started: asyncio.Future[Application[Any, Any, Any, Any, Any, Any]] | None = None,
                 ) -> None:
     """Start the real PTB application, poll for updates, and stop cleanly on `stop`.
-    `started` gets the application once everything runs (for tests and the demo)."""
+    `started` gets the application once everything runs (for tests and the demo).
+    `LeaseHeld` if another process polls for this database's bot."""
+    polling = not services.settings.webhook_url
+    async with polling_lease(services) if polling else contextlib.nullcontext():
+        await _serve(services, stop, poll_timeout, rate_limited, started)
+
+
+@contextlib.asynccontextmanager
+async def polling_lease(services: Services) -> AsyncIterator[None]:
+    """Hold the polling lease while the bot runs: taken first, renewed, given back."""
+    holder = leases.this_process()
+    async with services.transaction() as session:
+        other = await leases.take(session, leases.POLLING, holder, _wall_now(), LEASE_TTL)
+    if other is not None:
+        raise leases.LeaseHeld(leases.POLLING, other)
+    renewing = asyncio.create_task(_keep_lease(services, holder), name="polling-lease")
+    try:
+        yield
+    finally:
+        renewing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await renewing
+        try:
+            async with services.transaction() as session:
+                await leases.release(session, leases.POLLING, holder)
+        except Exception:  # it expires by itself; a stop must not fail for it
+            log.warning("could not give back the polling lease; it expires in %s",
+                        LEASE_TTL)
+
+
+async def _keep_lease(services: Services, holder: str) -> None:
+    while True:
+        await asyncio.sleep(LEASE_TTL.total_seconds() / 3)
+        try:
+            async with services.transaction() as session:
+                kept = await leases.renew(session, leases.POLLING, holder, _wall_now(),
+                                          LEASE_TTL)
+            if not kept:
+                log.error("the polling lease was taken by another process")
+        except Exception:
+            log.warning("could not renew the polling lease; trying again", exc_info=True)
+
+
+def _wall_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+async def _serve(services: Services, stop: asyncio.Event, poll_timeout: float,
+                 rate_limited: bool,
+                 started: asyncio.Future[Application[Any, Any, Any, Any, Any, Any]] | None,
+                 ) -> None:
     application = build_application(services, rate_limited=rate_limited)
     async with application:
         if application.post_init is not None:  # run_polling would call it; we run by hand

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -44,11 +45,24 @@ class BotProcess:
                 stdout=log, stderr=log)
         RUNNING.add(self.process)
 
+    @classmethod
+    def behind_webhook(cls, standin: StandinServer, database_url: str, cwd: Path,
+                       **env: str) -> BotProcess:
+        """A bot in webhook mode on a port of its own: how several instances run."""
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        return cls(standin, database_url, cwd, WEBHOOK_URL=f"http://127.0.0.1:{port}/tg/hook",
+                   WEBHOOK_SECRET="s3cret-for-tests", WEBHOOK_LISTEN="127.0.0.1",
+                   WEBHOOK_PORT=str(port), **env)
+
     async def start(self) -> None:
-        """Start the bot and wait until it polls for updates."""
-        polls = len(self.standin.sent("getUpdates"))
+        """Start the bot and wait until it polls for updates (or, behind a webhook, until
+        it has told Telegram where to post them)."""
+        method = "setWebhook" if self.env.get("WEBHOOK_URL") else "getUpdates"
+        calls = len(self.standin.sent(method))
         await self.spawn()
-        await self.standin.wait_until(lambda: len(self.standin.sent("getUpdates")) > polls,
+        await self.standin.wait_until(lambda: len(self.standin.sent(method)) > calls,
                                       timeout=30)
 
     async def kill(self) -> None:

@@ -17,6 +17,7 @@ from bot.services import Services
 from standin.limits import Limits
 from standin.server import StandinServer
 from storage import models as m
+from tests.people import joined
 from tests.processes import BotProcess
 from tests.test_delivery import add_people, delivered, queue_broadcast, settled
 
@@ -85,8 +86,8 @@ async def test_two_senders_on_one_database_never_send_a_row_twice(
     # Slow enough (150 rows at 60/s: 2.5 s) that the second sender wakes while the first is
     # still sending, however loaded the machine: both must take part for this to prove much.
     paced = {**FAST, "SEND_RATE": "60"}
-    first = BotProcess(standin, database_url, tmp_path / "a", **paced)
-    second = BotProcess(standin, database_url, tmp_path / "b", **paced)
+    first = BotProcess.behind_webhook(standin, database_url, tmp_path / "a", **paced)
+    second = BotProcess.behind_webhook(standin, database_url, tmp_path / "b", **paced)
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     await first.start()
@@ -122,3 +123,26 @@ async def test_sigterm_mid_broadcast_finishes_in_flight_and_loses_nothing(
     await bot.stop()
     assert result.counts == {"sent": 60}
     assert delivered(standin) == {p.chat_id: 1 for p in people}
+
+
+async def test_a_second_poller_on_one_database_refuses_to_start(
+    services: Services, standin: StandinServer, database_url: str, tmp_path: Path
+) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = BotProcess(standin, database_url, tmp_path / "a", **FAST)
+    await first.start()
+    second = BotProcess(standin, database_url, tmp_path / "b", **FAST)
+    await second.spawn()
+    assert second.process is not None
+    code = await asyncio.wait_for(second.process.wait(), 30)
+    said = second.log.read_text(encoding="utf-8")
+    assert code == 1
+    assert "另一个实例" in said and "webhook" in said and "Traceback" not in said
+    assert first.process is not None and first.process.returncode is None  # still polling
+    user = await joined(standin, services, "dalian")  # the first answers
+    assert user.messages
+    await first.kill()  # a poller that died on this machine gives way at once
+    third = BotProcess(standin, database_url, tmp_path / "b", **FAST)
+    await third.start()
+    assert await third.stop() == 0
