@@ -16,6 +16,7 @@ Each trial also prints the bot process's CPU time per answer (from /proc), the c
 answer to the bot itself, which the stand-in and the simulated people do not share.
 
 Run:  .venv/bin/python bench/form_throughput.py [--users 40] [--answers 20] [--trials 3]
+      [--synchronous FULL|NORMAL]
 """
 
 from __future__ import annotations
@@ -114,7 +115,8 @@ async def drive(users: list[SimulatedUser], answers: int, pid: int) -> Trial:
     return Trial(elapsed, trips, cpu)
 
 
-async def report_bot(n_users: int, answers: int, workdir: Path) -> Trial:
+async def report_bot(n_users: int, answers: int, workdir: Path,
+                     synchronous: str = "FULL") -> Trial:
     server = StandinServer(limits=NO_LIMITS)
     await server.start()
     settings = Settings(
@@ -129,7 +131,8 @@ async def report_bot(n_users: int, answers: int, workdir: Path) -> Trial:
     await services.initialise()
     child = start_child(run_report_bot, {
         "telegram_bot_token": server.token, "telegram_api_base_url": server.root,
-        "database_url": settings.database_url, "campaign_file": str(settings.campaign_file)})
+        "database_url": settings.database_url, "campaign_file": str(settings.campaign_file),
+        "synchronous": synchronous})
     await server.wait_until(lambda: bool(server.sent("getUpdates")), timeout=30)
     units = [u.code for u in services.campaign.units]
     users = []
@@ -182,6 +185,9 @@ def start_child(target: Callable[[dict[str, Any]], None],
 def run_report_bot(config: dict[str, Any]) -> None:
     """The report bot as `python -m bot run` runs it, less Telegram's rate limits."""
     logging.basicConfig(level=logging.WARNING)
+    from storage import sqlite_inline
+
+    sqlite_inline.SYNCHRONOUS = config.pop("synchronous")
     settings = Settings(_env_file=None, **config)  # type: ignore[call-arg]
     start = dt.datetime(2021, 1, 20, 9, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
@@ -229,15 +235,19 @@ async def main() -> None:
     parser.add_argument("--users", type=int, default=40)
     parser.add_argument("--answers", type=int, default=20)
     parser.add_argument("--trials", type=int, default=3)
+    parser.add_argument("--synchronous", choices=["FULL", "NORMAL"], default="FULL",
+                        help="SQLite's synchronous mode for the bot (FULL is what it runs)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    print(f"{args.users} simulated people, {args.answers} answers each, SQLite, "
+    print(f"{args.users} simulated people, {args.answers} answers each, SQLite "
+          f"(synchronous={args.synchronous}), "
           f"stand-in limits lifted, {args.trials} trials of each bot in turns")
     reports: list[Trial] = []
     echoes: list[Trial] = []
     for _ in range(args.trials):
         with tempfile.TemporaryDirectory() as tmp:
-            reports.append(await report_bot(args.users, args.answers, Path(tmp)))
+            reports.append(await report_bot(args.users, args.answers, Path(tmp),
+                                            args.synchronous))
         describe("report bot", reports[-1])
         echoes.append(await echo_bot(args.users, args.answers))
         describe("echo bot", echoes[-1])

@@ -33,6 +33,10 @@ from typing import Any
 READ_BUSY_TIMEOUT_MS = 250
 # The longest a step of opening a connection may hold the loop (the busy handler's wait).
 OPEN_BUSY_TIMEOUT_MS = 50
+# FULL: a commit is on disk (fsync of the WAL) before the bot says it kept an answer, so
+# an OS crash or a power cut loses nothing acknowledged. (bench/form_throughput.py can run
+# with NORMAL to show what that costs.)
+SYNCHRONOUS = "FULL"
 # The WAL file is cut back to this size after a checkpoint (a long reader let it grow).
 JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024
 _FIRST_RETRY_SECONDS = 0.001
@@ -188,9 +192,7 @@ def connector(database: str, lock_timeout_seconds: float,
             connection.execute(f"PRAGMA busy_timeout={OPEN_BUSY_TIMEOUT_MS}")
             await execute_waiting(connection, "PRAGMA journal_mode=WAL", lock_timeout_seconds)
         connection.execute("PRAGMA foreign_keys=ON")
-        # FULL: a commit is on disk (fsync of the WAL) before the bot says it kept an
-        # answer, so an OS crash or a power cut loses nothing that was acknowledged.
-        connection.execute("PRAGMA synchronous=FULL")
+        connection.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
         connection.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
         connection.execute(f"PRAGMA busy_timeout={0 if writes else READ_BUSY_TIMEOUT_MS}")
         return InlineConnection(connection, lock_timeout_seconds, writes)
