@@ -74,3 +74,17 @@ def padded_word_file(text: str, size: int) -> bytes:
     with zipfile.ZipFile(out, "a") as archive:
         archive.writestr("word/media/padding.bin", os.urandom(size))
     return out.getvalue()
+
+
+def raw_word_file(*paragraphs: str) -> bytes:
+    """A report written as raw XML, the way a hand-made or hostile file is: characters XML
+    cannot hold appear as character references (`&#x1f;`), which python-docx would refuse
+    to write and lxml refuses to read."""
+    from xml.sax.saxutils import escape
+
+    def reference(text: str) -> str:
+        return "".join(c if c.isprintable() or c in "\t\n" else f"&#x{ord(c):x};"
+                       for c in escape(text))
+
+    body = "".join(f"<w:p><w:r><w:t>{reference(p)}</w:t></w:r></w:p>" for p in paragraphs)
+    return _with_document(lambda s: s.write(_HEAD + body.encode("utf-8") + _FOOT))

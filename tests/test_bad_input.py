@@ -1,5 +1,8 @@
 """Generated updates into the running bot: hostile text, forged buttons, odd message kinds,
-edits, group chats. No unhandled error, every reply valid for Telegram, the data sound."""
+edits, group chats, Word files (bombs, broken XML, deep nesting, reports full of
+characters XML cannot hold), and such text stored in a submitted report. No unhandled
+error, every reply valid for Telegram, the data sound; after every sequence each round's
+digest renders (chat, Word with its chart, Excel) and every due item fires."""
 
 from __future__ import annotations
 
@@ -14,15 +17,28 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from bot.runner import serve
 from bot.services import Services
 from reporting.clock import FakeClock
+from reporting.digest_files import render_all
+from scheduler.digests import fire_digests
+from scheduler.reminders import fire_due
 from standin.limits import Limits
 from standin.server import StandinServer
 from storage import models as m
+from storage.digest_data import load_digest
 from tests.conftest import make_settings
+from tests.hostile import (
+    BAD_CHARACTERS,
+    WORD_MIME,
+    broken_xml_word_file,
+    deeply_nested_word_file,
+    not_a_zip,
+    raw_word_file,
+    word_bomb,
+)
 from tests.people import joined
 
 SPECIAL = "<>&\"'`*_[]()~#+-=|{}.!\\/\u200b\u200e\u200f\u202e😀🧧"
@@ -46,6 +62,13 @@ callback_data = st.one_of(
               st.text(alphabet="abcdefghijklmnopqrstuvwxyz_0123456789:", max_size=20)),
 )
 kinds = st.sampled_from(["unbound", "contact", "coordinator", "admin"])
+# Characters XML cannot hold, among ordinary ones: they reach the Word and Excel renderers.
+xml_hostile_text = st.text(alphabet=BAD_CHARACTERS + "=+-@<&>长$案例 1", min_size=1,
+                           max_size=40)
+word_files = st.one_of(
+    st.sampled_from(["bomb", "broken", "deep", "not a zip"]),
+    st.lists(xml_hostile_text, min_size=1, max_size=6).map(tuple),  # a report, paragraphs
+)
 actions = st.one_of(
     st.tuples(kinds, st.just("text"), hostile_text),
     st.tuples(kinds, st.just("command"), st.tuples(commands, hostile_text).map(
@@ -53,7 +76,11 @@ actions = st.one_of(
     st.tuples(kinds, st.just("button"), callback_data),
     st.tuples(kinds, st.sampled_from(["sticker", "location", "voice", "edited", "group",
                                       "contact_card"]), st.just("")),
+    st.tuples(st.just("contact"), st.just("word"), word_files),
+    st.tuples(st.just("contact"), st.just("stored"), xml_hostile_text),
 )
+WORD_FILES = {"bomb": lambda: word_bomb(1_000_000), "broken": broken_xml_word_file,
+              "deep": deeply_nested_word_file, "not a zip": not_a_zip}
 
 
 class BotInThread:
@@ -111,12 +138,55 @@ class BotInThread:
             await self.server.push_update({"edited_message": {
                 "message_id": 1, "date": 0, "edit_date": 1, "text": "改过的",
                 "from": user.as_json(), "chat": user.chat.as_json()}})
+        elif what == "word":
+            content = (WORD_FILES[value]() if isinstance(value, str)
+                       else raw_word_file("一、活动特点", *value, "二、活动成效", *value))
+            await user.send_document(content, "报告.docx", WORD_MIME)
+        elif what == "stored":
+            await self.store_raw(value)
         elif what == "group":
             await self.server.push_update({"message": {
                 "message_id": 1, "date": 0, "text": "/report",
                 "entities": [{"type": "bot_command", "offset": 0, "length": 7}],
                 "from": user.as_json(), "chat": {"id": -1001, "type": "supergroup",
                                                  "title": "群"}}})
+
+    async def store_raw(self, text: str) -> None:
+        """Text in a submitted report and its review note as rows written before the way in
+        was guarded held them: the renderers must be safe on their own."""
+        async with self.services.transaction() as session:
+            unit = await session.scalar(select(m.Unit).where(m.Unit.code == "dalian"))
+            rnd = await session.scalar(select(m.Round).where(m.Round.code == "r1"))
+            assert unit is not None and rnd is not None
+            sub = await session.scalar(select(m.Submission).where(
+                m.Submission.unit_id == unit.id, m.Submission.round_id == rnd.id)
+                .order_by(m.Submission.version.desc()).limit(1))
+            if sub is None:
+                sub = m.Submission(unit_id=unit.id, round_id=rnd.id, version=1,
+                                   submitted_at=self.services.clock.now())
+                session.add(sub)
+                await session.flush()
+            await session.execute(delete(m.Answer).where(m.Answer.submission_id == sub.id,
+                                                         m.Answer.question_id == "features"))
+            session.add(m.Answer(submission_id=sub.id, question_id="features", value=text))
+            await session.execute(update(m.Submission).where(m.Submission.id == sub.id)
+                                  .values(review_note=text))
+
+    async def digests_render_and_items_fire(self) -> None:
+        """The next digest of every round renders in every format; every due item fires."""
+        now = self.services.clock.now()
+        for rnd in self.services.campaign.rounds:
+            async with self.services.readers() as session:
+                digest = await load_digest(session, self.services.campaign,
+                                           self.services.campaign_id, rnd.id, now)
+            rendered = render_all(digest)
+            assert rendered.docx and rendered.xlsx and rendered.parts
+        await fire_due(self.services)
+        await fire_digests(self.services)
+        async with self.services.readers() as session:
+            waiting = await session.scalar(select(func.count()).select_from(m.PlanItem).where(
+                m.PlanItem.state == "planned", m.PlanItem.at <= now))
+        assert waiting == 0
 
     async def quiet(self) -> None:
         """Wait until the bot has taken every update and answered."""
@@ -194,3 +264,4 @@ def test_generated_updates_never_break_the_bot(
         assert all(len(m_.text) <= 4096 for m_ in user.messages)
     assert not bot_thread.server.chat(-1001).from_bot  # groups get nothing
     bot_thread.run(bot_thread.invariants())
+    bot_thread.run(bot_thread.digests_render_and_items_fire())
