@@ -28,8 +28,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.runner import serve
-from bot.services import Services
 from bot.settings import Settings
+from flows.services import Services
 from reporting.clock import FakeClock
 from standin.limits import Limits
 from standin.server import StandinServer

@@ -29,11 +29,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.services import Services
 from bot.settings import Settings
+from flows.reminders import fire_due
+from flows.services import Services
 from reporting.campaign_file import DEFAULT_CAMPAIGN_FILE
 from reporting.clock import FakeClock
-from scheduler.reminders import fire_due
 from storage import deliveries as ledger
 from storage import models as m
 

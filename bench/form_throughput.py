@@ -44,8 +44,8 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from bot.runner import serve
-from bot.services import Services
 from bot.settings import Settings
+from flows.services import Services
 from reporting.campaign_file import DEFAULT_CAMPAIGN_FILE
 from reporting.clock import FakeClock
 from standin.limits import Limits

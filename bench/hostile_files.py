@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reporting.form_files import read_word_file
+from flows.form_files import read_word_file
 from tests.hostile import (
     broken_xml_word_file,
     deeply_nested_word_file,

@@ -15,9 +15,8 @@ from telegram.ext import (
     TypeHandler,
 )
 
-from bot.catalog import t
-from bot.services import Services
 from bot.updates import PerChatUpdateProcessor
+from flows.services import Services
 from handlers import (
     broadcast,
     contacts,
@@ -33,6 +32,7 @@ from handlers import (
 from handlers.context import BotContext
 from scheduler.pacer import PaceLimits, Pacer
 from scheduler.rate_limit import PacedRateLimiter
+from texts.catalog import t
 
 GUARD_GROUP = -1
 

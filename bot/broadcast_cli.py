@@ -10,13 +10,14 @@ from pathlib import Path
 
 from telegram.ext import ExtBot
 
-from bot.catalog import t
-from bot.cli import CliError, _open, _plain
+from bot.cli_support import CliError, open_services, plain
+from flows.broadcast import render_report
 from scheduler.pacer import PaceLimits, Pacer
 from scheduler.rate_limit import PacedRateLimiter
 from scheduler.sender import DeliverySender
 from storage import broadcasts
 from storage import models as m
+from texts.catalog import t
 
 
 async def broadcast(args: argparse.Namespace) -> int:
@@ -30,7 +31,7 @@ async def broadcast(args: argparse.Namespace) -> int:
         raise CliError(t("cli.no_such_file", path=attach))
     if attach is not None and len(text) > 1024:
         raise CliError(t("broadcast.caption_too_long", limit=1024))
-    services = await _open()
+    services = await open_services()
     settings = services.settings
     try:
         _ = settings.token
@@ -73,7 +74,7 @@ async def broadcast(args: argparse.Namespace) -> int:
                 result = await broadcasts.report(session, sent.broadcast)
             if result.done != shown:
                 shown = result.done
-                print(_plain(t("broadcast.progress", done=result.done, total=result.total)),
+                print(plain(t("broadcast.progress", done=result.done, total=result.total)),
                       flush=True)
             return result.finished
 
@@ -81,9 +82,7 @@ async def broadcast(args: argparse.Namespace) -> int:
             await sender.drain(done=finished, timeout=24 * 3600)
         async with services.readers() as session:
             result = await broadcasts.report(session, sent.broadcast)
-        from handlers.broadcast import render_report
-
-        print(_plain(render_report(result, "zh")))
+        print(plain(render_report(result, "zh")))
     finally:
         await services.close()
     return 0

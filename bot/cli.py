@@ -1,4 +1,5 @@
-"""The command line: `python -m bot init|status|invite|run|demo`.
+"""The command line: `python -m bot init|status|invite|import-contacts|digest|broadcast|
+contacts|run|demo`.
 
 Every error is one clear line (in Chinese) and a non-zero exit; no traceback.
 """
@@ -17,9 +18,9 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 from telegram.error import InvalidToken
 
 from bot import logs
-from bot.catalog import day, moment, t
-from bot.services import NotInitialised, Services
+from bot.cli_support import CliError, open_services, plain
 from bot.settings import MissingToken, Settings
+from flows.services import NotInitialised, Services
 from reporting.campaign_file import CampaignFileError
 from storage import models as m
 from storage.contacts import unit_by_code
@@ -28,12 +29,10 @@ from storage.leases import LeaseHeld
 from storage.progress import active_units, retired_units, round_counts
 from storage.roster import RosterError, import_roster, read_rows
 from storage.schema import NewerSchema
+from texts.catalog import t
+from texts.dates import day, moment
 
 EXIT_ERROR = 1
-
-
-class CliError(Exception):
-    """A problem to tell the operator in one line."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -145,19 +144,8 @@ def _reason(exc: BaseException) -> str:
     return logs.redact(str(original).splitlines()[0] if str(original) else type(original).__name__)
 
 
-async def _open(attach: bool = True) -> Services:
-    services = Services.create(Settings())
-    if attach:
-        try:
-            await services.attach()
-        except BaseException:
-            await services.close()
-            raise
-    return services
-
-
 async def cmd_init(args: argparse.Namespace) -> int:
-    services = await _open(attach=False)
+    services = await open_services(attach=False)
     try:
         changes = await services.initialise()
         campaign = services.campaign
@@ -171,7 +159,7 @@ async def cmd_init(args: argparse.Namespace) -> int:
 
 
 async def cmd_status(args: argparse.Namespace) -> int:
-    services = await _open()
+    services = await open_services()
     try:
         campaign, zone = services.campaign, services.campaign.zone
         if args.round is not None and args.round not in {r.id for r in campaign.rounds}:
@@ -210,7 +198,7 @@ async def cmd_status(args: argparse.Namespace) -> int:
 
 
 async def cmd_invite(args: argparse.Namespace) -> int:
-    services = await _open()
+    services = await open_services()
     settings = services.settings
     try:
         async with services.transaction() as session:
@@ -245,7 +233,7 @@ async def cmd_import_contacts(args: argparse.Namespace) -> int:
     except RosterError as exc:
         problems = "; ".join(exc.problems)
         raise CliError(t("cli.roster_invalid", path=path, problems=problems)) from None
-    services = await _open()
+    services = await open_services()
     try:
         async with services.transaction() as session:
             added, updated = await import_roster(session, services.campaign_id, rows,
@@ -276,7 +264,7 @@ async def cmd_run(args: argparse.Namespace) -> int:
     from bot.runner import serve, stop_on_signals
 
     _ = Settings().token  # fails first, naming the variable to set
-    services = await _open()
+    services = await open_services()
     try:
         stop = asyncio.Event()
         stop_on_signals(stop)
@@ -294,7 +282,7 @@ async def cmd_digest(args: argparse.Namespace) -> int:
     from reporting.digest_xlsx import digest_xlsx
     from storage.digest_data import load_digest
 
-    services = await _open()
+    services = await open_services()
     try:
         campaign = services.campaign
         if args.round not in {r.id for r in campaign.rounds}:
@@ -306,7 +294,7 @@ async def cmd_digest(args: argparse.Namespace) -> int:
     finally:
         await services.close()
     if args.format == "text":
-        text = "\n".join(_plain(part) for part in digest_text(digest))
+        text = "\n".join(plain(part) for part in digest_text(digest))
         if args.out:
             _write(Path(args.out), (text + "\n").encode("utf-8"))
             print(t("cli.digest_written", path=args.out))
@@ -329,13 +317,6 @@ def _write(path: Path, content: bytes) -> None:
         path.write_bytes(content)
     except OSError as exc:
         raise CliError(t("cli.cannot_write", path=path, reason=exc.strerror or exc)) from None
-
-
-def _plain(text: str) -> str:
-    import html
-    import re
-
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 async def cmd_broadcast(args: argparse.Namespace) -> int:

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import argparse
 
-from bot.catalog import moment, t
-from bot.cli import CliError, _open
+from bot.cli_support import CliError, open_services
 from storage import models as m
 from storage.contacts import deactivate, move, unit_by_code, unit_contacts
 from storage.invites import create_invite, role_fits_unit
+from texts.catalog import t
+from texts.dates import moment
 
 
 async def contacts(args: argparse.Namespace) -> int:
-    services = await _open()
+    services = await open_services()
     try:
         async with services.transaction() as session:
             if args.action == "list":

@@ -21,10 +21,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.catalog import moment, t
 from bot.runner import serve
-from bot.services import Services
 from bot.settings import Settings
+from flows.services import Services
 from reporting.clock import FakeClock
 from standin.limits import Limits
 from standin.scripted import ScriptedContact
@@ -33,6 +32,8 @@ from standin.users import SimulatedUser
 from storage import models as m
 from storage.contacts import unit_by_code
 from storage.invites import create_invite
+from texts.catalog import t
+from texts.dates import moment
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 LATE, NEVER = "dandong", "fushun"

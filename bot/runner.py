@@ -16,9 +16,9 @@ from typing import Any
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.services import Services
 from bot.webhook import WebhookServer
-from scheduler.digests import fire_digests
+from flows.digests import fire_digests
+from flows.services import Services
 from scheduler.sender import DeliverySender
 from scheduler.wakeup import Wakeup
 from storage import leases

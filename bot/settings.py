@@ -12,8 +12,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from bot.catalog import t
 from reporting.campaign_file import DEFAULT_CAMPAIGN_FILE
+from texts.catalog import t
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/bot.db"
 SUPPORTED_DATABASES = {"sqlite+aiosqlite", "postgresql+asyncpg"}

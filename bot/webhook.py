@@ -19,7 +19,7 @@ from sqlalchemy import text
 from telegram import Update
 from telegram.ext import Application
 
-from bot.services import Services
+from flows.services import Services
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -75,7 +75,7 @@ class WebhookServer:
 
     async def health(self, request: web.Request) -> web.Response:
         try:
-            async with self.services.read_engine.connect() as conn:
+            async with self.services.db.read_engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
         except Exception as exc:
             return web.json_response({"ok": False, "database": type(exc).__name__}, status=503)

@@ -6,10 +6,10 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.catalog import DEFAULT_LANGUAGE, language_of
-from bot.services import Services
+from flows.services import Services
 from storage import models as m
 from texts.buttons import Pressed
+from texts.catalog import DEFAULT_LANGUAGE, language_of
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

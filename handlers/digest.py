@@ -9,17 +9,18 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.catalog import short_moment, t
 from handlers.context import BotContext
 from handlers.keyboards import action_button
 from reporting.digest_files import render_all
 from reporting.digest_text import REVIEW
-from reporting.text import clean_text
 from storage import deliveries as ledger
 from storage import models as m
 from storage import reviews
 from storage.digest_data import load_digest
 from texts.buttons import Action, encode
+from texts.catalog import t
+from texts.dates import short_moment
+from texts.text import clean_text
 
 Button = InlineKeyboardButton
 
@@ -29,10 +30,6 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("progress", progress))
     application.add_handler(CallbackQueryHandler(round_chosen, pattern=r"^(dg|pg):"))
     application.add_handler(CallbackQueryHandler(return_chosen, pattern=r"^rt:"))
-
-
-def _province(context: BotContext) -> bool:
-    return context.contact is not None and context.contact.role != m.Role.CONTACT
 
 
 def _round_of(context: BotContext) -> str | None:
@@ -61,9 +58,6 @@ async def _for_round(update: Update, context: BotContext, action: Action,
     """Province only; the round named after the command, or a choice of rounds."""
     message = update.effective_message
     assert message is not None
-    if not _province(context):
-        await message.reply_text(t("guard.not_allowed", context.lang))
-        return
     code = _round_of(context)
     if code is None:
         await _ask_round(message, context, action)
@@ -75,8 +69,8 @@ async def round_chosen(update: Update, context: BotContext) -> None:
     """A round picked for /digest or /progress."""
     query, pressed = update.callback_query, context.pressed
     assert query is not None and pressed is not None
-    if not _province(context) or not isinstance(query.message, Message):
-        await query.answer(t("guard.not_allowed", context.lang), show_alert=True)
+    if not isinstance(query.message, Message):  # too old to answer in
+        await query.answer()
         return
     code = pressed.code(0)
     await query.answer()
@@ -153,8 +147,8 @@ async def return_chosen(update: Update, context: BotContext) -> None:
     """Return pressed: ask for the reason (the next message is it)."""
     query, pressed = update.callback_query, context.pressed
     assert query is not None and pressed is not None
-    if not _province(context) or not isinstance(query.message, Message):
-        await query.answer(t("guard.not_allowed", context.lang), show_alert=True)
+    if not isinstance(query.message, Message):
+        await query.answer()
         return
     assert context.contact is not None
     services = context.services

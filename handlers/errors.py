@@ -8,8 +8,8 @@ import logging
 from telegram import Update
 from telegram.error import Forbidden
 
-from bot.catalog import t
 from handlers.context import BotContext
+from texts.catalog import t
 
 log = logging.getLogger(__name__)
 

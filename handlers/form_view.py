@@ -11,11 +11,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.catalog import moment, remaining, short_moment, t
-from handlers.keyboards import action_button
-from reporting.answers import display
-from reporting.campaign import QuestionType
-from reporting.screens import (
+from flows.screens import (
     EditMenu,
     Notice,
     QuestionScreen,
@@ -24,8 +20,13 @@ from reporting.screens import (
     RoundChoice,
     Screen,
 )
-from reporting.text import split_message
+from handlers.keyboards import action_button
+from reporting.answers import display
+from reporting.campaign import QuestionType
 from texts.buttons import Action
+from texts.catalog import t
+from texts.dates import moment, remaining, short_moment
+from texts.text import split_message
 
 Button = InlineKeyboardButton
 

@@ -2,8 +2,9 @@
 
 It runs first (group -1), loads the sender's contact into the context once, and stops
 updates that no handler should see: anything from a group, and anything from a user who
-is not bound except `/start`, `/help` and sharing their own phone number, and every
-button's tap that the bot did not issue.
+is not bound except `/start`, `/help` and sharing their own phone number, every button's
+tap that the bot did not issue, and every command or tap the sender's role may not use
+(the table in handlers/permissions.py): no handler checks a role.
 """
 
 from __future__ import annotations
@@ -13,16 +14,17 @@ import logging
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from bot.catalog import language_of, t
+from handlers import permissions
 from handlers.context import BotContext
 from handlers.joining import set_menu
 from storage import models as m
 from storage.joining import TelegramPerson, join_as_named_admin
 from texts.buttons import ForgedButton, decode
+from texts.catalog import language_of, t
 
 log = logging.getLogger(__name__)
 
-OPEN_COMMANDS = {"/start", "/help"}
+OPEN_COMMANDS = {"start", "help"}
 
 
 async def identify(update: Update, context: BotContext) -> None:
@@ -39,6 +41,7 @@ async def identify(update: Update, context: BotContext) -> None:
         context.contact = await _admit_named_admin(update, context)
     if context.contact is not None:
         await _decode_button(update, context)
+        await _enforce_roles(update, context)
         return
     if _open_to_everyone(update):
         return
@@ -53,10 +56,36 @@ def _open_to_everyone(update: Update) -> bool:
     message = update.message
     if message is None:
         return False
-    if message.contact is not None:
-        return True
-    words = (message.text or "").split(maxsplit=1)
-    return bool(words) and words[0].split("@")[0] in OPEN_COMMANDS
+    return message.contact is not None or _command(update) in OPEN_COMMANDS
+
+
+def _command(update: Update) -> str | None:
+    """`report` for a message `/report` or `/report@bot args`; None for anything else."""
+    text = update.message.text if update.message is not None else None
+    words = (text or "").split(maxsplit=1)
+    if not words or not words[0].startswith("/"):
+        return None
+    return words[0][1:].split("@")[0]
+
+
+async def _enforce_roles(update: Update, context: BotContext) -> None:
+    """The roles table (handlers/permissions.py), for every command and every tap."""
+    assert context.contact is not None
+    role = m.Role(context.contact.role)
+    if context.pressed is not None:
+        refusal = permissions.action_refusal(context.pressed.action, role)
+        if refusal is not None:
+            assert update.callback_query is not None
+            await update.callback_query.answer(
+                t(refusal, context.lang), show_alert=refusal == permissions.NOT_ALLOWED)
+            raise ApplicationHandlerStop
+        return
+    command = _command(update)
+    refusal = permissions.command_refusal(command, role) if command else None
+    if refusal is not None:
+        assert update.message is not None
+        await update.message.reply_text(t(refusal, context.lang))
+        raise ApplicationHandlerStop
 
 
 async def _decode_button(update: Update, context: BotContext) -> None:

@@ -16,12 +16,13 @@ from telegram import (
 )
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
-from bot.catalog import language_of, moment, t
 from handlers.context import BotContext
-from handlers.menus import ROLE_COMMANDS
+from handlers.permissions import menu
 from storage import models as m
 from storage.invites import InviteProblem
 from storage.joining import TelegramPerson, join_by_invite, join_by_phone
+from texts.catalog import language_of, t
+from texts.dates import moment
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
@@ -117,5 +118,5 @@ async def set_menu(context: BotContext, contact: m.Contact) -> None:
     if contact.chat_id is None:
         return
     lang = contact.language
-    commands = [BotCommand(name, t(f"menu.{name}", lang)) for name in ROLE_COMMANDS[contact.role]]
+    commands = [BotCommand(name, t(f"menu.{name}", lang)) for name in menu(m.Role(contact.role))]
     await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(contact.chat_id))

@@ -7,11 +7,11 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, MessageHandler, filters
 
-from bot.catalog import t
+from flows.report_form import MAX_FILE_BYTES, IncomingFile
 from handlers import broadcast, digest, report
 from handlers.context import BotContext
-from reporting.report_flow import MAX_FILE_BYTES, IncomingFile
 from storage import models as m
+from texts.catalog import t
 
 
 def register_edits(application: Application) -> None:  # type: ignore[type-arg]

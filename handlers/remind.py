@@ -8,12 +8,11 @@ import html
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.catalog import t
+from flows.reminders import remind_now
 from handlers.context import BotContext
 from handlers.keyboards import action_button
-from scheduler.reminders import remind_now
-from storage import models as m
 from texts.buttons import Action
+from texts.catalog import t
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
@@ -21,17 +20,10 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(remind_button, pattern=r"^rm:"))
 
 
-def _allowed(context: BotContext) -> bool:
-    return context.contact is not None and context.contact.role != m.Role.CONTACT
-
-
 async def remind(update: Update, context: BotContext) -> None:
     """Remind now, or ask which round."""
     message = update.effective_message
     assert message is not None
-    if not _allowed(context):
-        await message.reply_text(t("guard.not_allowed", context.lang))
-        return
     rounds = context.services.campaign.rounds
     if context.args and context.args[0] in {r.id for r in rounds}:
         await _remind(message, context, context.args[0])
@@ -45,8 +37,8 @@ async def remind_button(update: Update, context: BotContext) -> None:
     """The round chosen from the list."""
     query, pressed = update.callback_query, context.pressed
     assert query is not None and pressed is not None
-    if not _allowed(context) or not isinstance(query.message, Message):
-        await query.answer(t("guard.not_allowed", context.lang), show_alert=True)
+    if not isinstance(query.message, Message):
+        await query.answer()
         return
     code = pressed.code(0)
     await query.answer()

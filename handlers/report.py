@@ -8,13 +8,12 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.catalog import t
+from flows.report_form import IncomingFile, ReportFlow
+from flows.screens import Screen
 from handlers.context import BotContext
 from handlers.form_view import render
-from reporting.report_flow import IncomingFile, ReportFlow
-from reporting.screens import Screen
-from storage import models as m
 from texts.buttons import Action
+from texts.catalog import t
 
 QUESTION_ACTIONS = {Action.ANSWER_CHOICE: "choice", Action.ANSWER_YES_NO: "yes_no",
                     Action.TOGGLE_OPTION: "toggle", Action.QUESTION_DONE: "done",
@@ -33,11 +32,10 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(round_button, pattern=r"^r[da]:"))
 
 
-def _flow(context: BotContext) -> ReportFlow | None:
-    contact = context.contact
-    if contact is None or contact.role != m.Role.CONTACT:
-        return None
-    return ReportFlow(context.services, contact, context.lang)
+def _flow(context: BotContext) -> ReportFlow:
+    """The form for the person of this update (the guard let only reporters through)."""
+    assert context.contact is not None
+    return ReportFlow(context.services, context.contact, context.lang)
 
 
 async def show(message: Message, context: BotContext, screen: Screen) -> None:
@@ -50,41 +48,31 @@ async def show(message: Message, context: BotContext, screen: Screen) -> None:
 async def report(update: Update, context: BotContext) -> None:
     """Start or resume the unit's report, or offer a choice of rounds."""
     assert update.effective_message is not None
-    flow = _flow(context)
-    if flow is None:
-        await update.effective_message.reply_text(t("form.contacts_only", context.lang))
-        return
-    await show(update.effective_message, context, await flow.start())
+    await show(update.effective_message, context, await _flow(context).start())
 
 
 async def cancel(update: Update, context: BotContext) -> None:
     """Leave the form; the draft stays."""
     assert update.effective_message is not None
-    flow = _flow(context)
-    if flow is None:
-        await update.effective_message.reply_text(t("form.contacts_only", context.lang))
-        return
-    await show(update.effective_message, context, await flow.cancel())
+    await show(update.effective_message, context, await _flow(context).cancel())
 
 
 async def text_answer(message: Message, context: BotContext) -> None:
     """A typed answer to the question on the contact's screen."""
     flow = _flow(context)
-    assert flow is not None and message.text is not None
+    assert message.text is not None
     await show(message, context, await flow.answer_text(message.text))
 
 
 async def file_answer(message: Message, context: BotContext, incoming: IncomingFile) -> None:
     """A photo or a document, downloaded: kept with the draft."""
     flow = _flow(context)
-    assert flow is not None
     await show(message, context, await flow.answer_file(incoming))
 
 
 async def other_message(message: Message, context: BotContext) -> None:
     """Stickers, voice, locations and the like: a short hint, and the question again."""
     flow = _flow(context)
-    assert flow is not None
     await message.reply_text(t("form.error.unsupported", context.lang))
     await show(message, context, await flow.current())
 
@@ -94,9 +82,6 @@ async def question_button(update: Update, context: BotContext) -> None:
     query, pressed = update.callback_query, context.pressed
     assert query is not None and pressed is not None
     flow = _flow(context)
-    if flow is None:
-        await query.answer(t("form.stale_button", context.lang))
-        return
     action = QUESTION_ACTIONS[pressed.action]
     arg = pressed.args[2] if len(pressed.args) > 2 else ""
     screen = await flow.answer_button(pressed.id(0), pressed.code(1), action, str(arg))
@@ -114,9 +99,6 @@ async def review_button(update: Update, context: BotContext) -> None:
     query, pressed = update.callback_query, context.pressed
     assert query is not None and pressed is not None
     flow = _flow(context)
-    if flow is None:
-        await query.answer(t("form.stale_button", context.lang))
-        return
     arg = pressed.code(1) if len(pressed.args) > 1 else ""
     screen = await flow.review_action(pressed.id(0), REVIEW_ACTIONS[pressed.action], arg)
     await query.answer()
@@ -130,9 +112,6 @@ async def round_button(update: Update, context: BotContext) -> None:
     query, pressed = update.callback_query, context.pressed
     assert query is not None and pressed is not None
     flow = _flow(context)
-    if flow is None:
-        await query.answer(t("form.stale_button", context.lang))
-        return
     screen = await flow.pick_round(pressed.code(0), amend=pressed.action is Action.AMEND_ROUND)
     await query.answer()
     await _retire_buttons(query.message)

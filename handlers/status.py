@@ -8,14 +8,15 @@ import html
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.catalog import LANGUAGES, moment, remaining, short_moment, t
 from handlers.context import BotContext
 from handlers.joining import set_menu
 from handlers.keyboards import action_button
-from handlers.menus import ROLE_COMMANDS
+from handlers.permissions import menu
 from storage import models as m
 from storage.progress import round_counts, unit_rounds
 from texts.buttons import Action
+from texts.catalog import LANGUAGES, t
+from texts.dates import moment, remaining, short_moment
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
@@ -36,7 +37,7 @@ async def help_command(update: Update, context: BotContext) -> None:
         return
     lines = [t("help.intro", lang, role=t(f"role.{contact.role}", lang),
                unit=html.escape(contact.unit.name))]
-    lines += [f"/{name} — {t(f'menu.{name}', lang)}" for name in ROLE_COMMANDS[contact.role]]
+    lines += [f"/{name} — {t(f'menu.{name}', lang)}" for name in menu(m.Role(contact.role))]
     await update.effective_message.reply_text("\n".join(lines))
 
 

@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from reporting.campaign import NUMERIC_TYPES, TEXT_TYPES, Question, QuestionType
-from reporting.text import clean_text, utf16_len
+from texts.text import clean_text, utf16_len
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,8 @@ def is_valid_stored(question: Question, value: Any) -> bool:
 
 def display(question: Question, value: Any, lang: str) -> str:
     """An answer as the user reads it: `1234.5 万元`, `是`, `1月20日（周三）`."""
-    from bot.catalog import day, t
+    from texts.catalog import t
+    from texts.dates import day
 
     t_ = question.type
     if value is None:

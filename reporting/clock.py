@@ -35,7 +35,7 @@ class ScaledClock:
 
 
 class FakeClock:
-    """A clock that stands still until told to move, or runs `speed` times faster."""
+    """A clock that stands still until told to move (`set`, `advance`)."""
 
     def __init__(self, start: dt.datetime):
         if start.tzinfo is None:

@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from reporting.digest import Digest
-from reporting.text import clean_text
+from texts.text import clean_text
 
 log = logging.getLogger(__name__)
 CJK_HINTS = ("wqy", "wenquanyi", "notosanscjk", "notoserifcjk", "sourcehan", "simhei",

@@ -12,11 +12,11 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from bot.catalog import day, short_moment
 from reporting.answers import display
 from reporting.digest import Digest, plain_number
 from reporting.digest_chart import figures_chart
-from reporting.text import clean_text
+from texts.dates import day, short_moment
+from texts.text import clean_text
 
 log = logging.getLogger(__name__)
 

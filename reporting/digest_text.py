@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import html
 
-from bot.catalog import moment, short_moment, t
 from reporting.answers import display
 from reporting.digest import Digest, plain_number
-from reporting.text import clean_text, split_message
+from texts.catalog import t
+from texts.dates import moment, short_moment
+from texts.text import clean_text, split_message
 
 REVIEW = {"pending": "digest.review.pending", "returned": "digest.review.returned",
           "revised": "digest.review.revised"}

@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 from reporting.answers import display
 from reporting.campaign import QuestionType
 from reporting.digest import Digest
-from reporting.text import clean_text
+from texts.text import clean_text
 
 REVIEW = {"pending": "待审", "returned": "已退回", "revised": "已修改"}
 

@@ -13,7 +13,7 @@ import zipfile
 
 from docx import Document
 
-from reporting.text import clean_text
+from texts.text import clean_text
 
 _NUMBERING = re.compile(r"^[\s（(]*([一二三四五六七八九十]+|\d+)[\s、.．)）]*")
 MAX_HEADING = 24

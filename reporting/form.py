@@ -51,7 +51,3 @@ class FormState:
 
     def missing_required(self) -> list[Question]:
         return [q for q in self.questions if q.required and self.value(q) in (None, [], "")]
-
-    @property
-    def answered_count(self) -> int:
-        return sum(self.is_answered(q) for q in self.questions)

@@ -27,7 +27,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.services import Services
+from flows.services import Services
 from scheduler.rate_limit import LEDGER
 from storage import deliveries as ledger
 from storage import drafts

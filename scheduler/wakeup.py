@@ -10,8 +10,8 @@ from collections.abc import Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.services import Services
-from scheduler.reminders import fire_due
+from flows.reminders import fire_due
+from flows.services import Services
 
 log = logging.getLogger(__name__)
 JOB_ID = "wake-up"
@@ -35,10 +35,6 @@ class Wakeup:
 
     def shutdown(self) -> None:
         self.scheduler.shutdown(wait=False)
-
-    @property
-    def job_count(self) -> int:
-        return len(self.scheduler.get_jobs())
 
     async def tick(self) -> int:
         """Fire what is due; never let one failure stop the next wake-up."""

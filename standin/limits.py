@@ -92,9 +92,6 @@ class Faults:
         """The user blocked the bot: every send to them is a 403."""
         self._chat(chat_id).blocked = True
 
-    def unblock(self, chat_id: int) -> None:
-        self._chat(chat_id).blocked = False
-
     def fail(self, chat_id: int, status: int = 502, times: int = 1) -> None:
         """The next `times` sends to this chat fail with `status`."""
         fault = self._chat(chat_id)

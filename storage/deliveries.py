@@ -142,12 +142,6 @@ async def recover(session: AsyncSession, now: dt.datetime) -> int:
     return result.rowcount
 
 
-async def next_due(session: AsyncSession) -> dt.datetime | None:
-    """When the earliest pending row falls due (for the sender's sleep)."""
-    return await session.scalar(select(func.min(m.Delivery.not_before)).where(
-        m.Delivery.state == State.PENDING))
-
-
 async def tally(session: AsyncSession, key_prefix: str) -> dict[str, int]:
     """Rows by state among keys starting with `key_prefix` (a broadcast's, say)."""
     rows = await session.execute(

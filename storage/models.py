@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from reporting.text import clean_text
+from texts.text import clean_text
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):

@@ -75,10 +75,3 @@ async def take(session: AsyncSession, item_id: int, state: str, now: dt.datetime
         .values(state=state, fired_at=now, note=note)
         .execution_options(synchronize_session=False))
     return result.rowcount == 1
-
-
-async def next_at(session: AsyncSession, campaign_id: int) -> dt.datetime | None:
-    from sqlalchemy import func
-
-    return await session.scalar(select(func.min(m.PlanItem.at)).where(
-        m.PlanItem.campaign_id == campaign_id, m.PlanItem.state == PLANNED))

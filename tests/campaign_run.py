@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.services import Services
+from flows.services import Services
 from reporting.campaign import QuestionType
 from reporting.clock import FakeClock
 from storage import drafts

@@ -16,8 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.runner import serve
-from bot.services import Services
 from bot.settings import Settings
+from flows.services import Services
 from reporting.campaign_file import DEFAULT_CAMPAIGN_FILE
 from reporting.clock import FakeClock
 from standin.limits import Limits

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from bot.services import Services
+from flows.services import Services
 from reporting.campaign import Campaign
 from reporting.campaign_file import DEFAULT_CAMPAIGN_FILE, load_campaign
 from standin.scripted import is_review, question_on

@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, func, select, update
 
 from bot.runner import serve
-from bot.services import Services
+from flows.digests import fire_digests
+from flows.reminders import fire_due
+from flows.services import Services
 from reporting.clock import FakeClock
 from reporting.digest_files import render_all
-from scheduler.digests import fire_digests
-from scheduler.reminders import fire_due
 from standin.limits import Limits
 from standin.server import StandinServer
 from storage import models as m

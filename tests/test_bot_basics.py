@@ -3,7 +3,7 @@ user who has not joined is told how to join and shown nothing else."""
 
 from __future__ import annotations
 
-from bot.services import Services
+from flows.services import Services
 from standin.server import StandinServer
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from bot.catalog import day, moment, placeholders, remaining, short_moment, texts
-from bot.services import Services
+from flows.services import Services
 from standin.server import StandinServer
 from tests.people import joined
+from texts.catalog import placeholders, texts
+from texts.dates import day, moment, remaining, short_moment
 
 
 def test_every_key_exists_in_both_languages() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.services import Services
+from flows.services import Services
 from standin.server import StandinServer
 from storage import models as m
 from storage.contacts import KnownContacts, deactivate, move

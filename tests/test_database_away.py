@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.services import Services
+from flows.services import Services
 from standin.limits import Limits
 from standin.server import StandinServer
 from tests.processes import BotProcess

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.services import Services
+from flows.services import Services
 from standin.limits import Limits
 from standin.server import StandinServer
 from storage import models as m

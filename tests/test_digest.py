@@ -11,7 +11,7 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot.services import Services
+from flows.services import Services
 from reporting.clock import FakeClock
 from reporting.digest_docx import digest_docx
 from reporting.digest_text import digest_text

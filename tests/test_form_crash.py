@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.services import Services
+from flows.services import Services
 from standin.server import StandinServer
 from tests.people import answer_current, invite_code, is_review, question_id
 from tests.processes import BotProcess

@@ -13,12 +13,12 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from bot.services import Services
+from flows.digests import fire_digests
+from flows.reminders import fire_due
+from flows.services import Services
 from reporting.digest_files import render_all
 from reporting.docx_sections import UnreadableWordFile, paragraphs
 from reporting.reminder_plan import Kind
-from scheduler.digests import fire_digests
-from scheduler.reminders import fire_due
 from standin.server import StandinServer
 from storage import drafts
 from storage import models as m

@@ -20,10 +20,10 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from sqlalchemy import func, select
 
 from bot.runner import serve
-from bot.services import Services
+from flows.report_form import ReportFlow
+from flows.screens import QuestionScreen, ReviewScreen
+from flows.services import Services
 from reporting.clock import FakeClock
-from reporting.report_flow import ReportFlow
-from reporting.screens import QuestionScreen, ReviewScreen
 from standin.limits import Limits
 from standin.server import StandinServer
 from storage import models as m

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot.services import Services
+from flows.services import Services
 from reporting.clock import FakeClock
 from reporting.reminder_plan import Calendar, chinese_workday, plan
 from standin.server import StandinServer
@@ -106,7 +106,7 @@ async def test_a_unit_that_submits_after_a_reminder_is_queued_does_not_get_it(
     user = await joined(standin, services, "dalian")
     clock.set(local(1, 26, 9))
     standin.faults.slow(user.id, 0.5)
-    from scheduler.reminders import fire_due
+    from flows.reminders import fire_due
 
     assert await fire_due(services) == 1   # queued, not yet sent
     await submit(services, "dalian", "r1")  # the unit submits in the meantime

@@ -9,7 +9,7 @@ import io
 from docx import Document
 from sqlalchemy import select
 
-from bot.services import Services
+from flows.services import Services
 from reporting.clock import FakeClock
 from standin.server import StandinServer
 from storage import models as m

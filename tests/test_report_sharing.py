@@ -6,7 +6,7 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from bot.services import Services
+from flows.services import Services
 from standin.server import StandinServer
 from storage import models as m
 from tests.people import TYPED, answer_until_review, fill_report, is_review, joined, question_id

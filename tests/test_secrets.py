@@ -9,7 +9,7 @@ from telegram.error import InvalidToken
 
 from bot import logs
 from bot.app import build_application
-from bot.services import Services
+from flows.services import Services
 from standin.server import StandinServer
 from tests.conftest import make_settings
 

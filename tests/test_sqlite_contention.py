@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from bot.services import Services
+from flows.services import Services
 from standin.limits import Limits
 from standin.server import StandinServer
 from storage import drafts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.services import Services
+from flows.services import Services
 from reporting.clock import FakeClock
 from standin.server import StandinServer
 from storage import models as m

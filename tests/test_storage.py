@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, inspect, select
 
-from bot.services import NotInitialised, Services
+from flows.services import NotInitialised, Services
 from reporting.campaign_file import DEFAULT_CAMPAIGN_FILE
 from reporting.clock import FakeClock
 from storage import models as m

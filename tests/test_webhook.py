@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from bot.runner import serve
-from bot.services import Services
+from flows.services import Services
 from standin.server import StandinServer
 from tests.conftest import make_settings
 

@@ -17,8 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.catalog import moment, remaining, t
-from bot.services import Services
+from flows.services import Services
 from reporting.form import FormState
 from reporting.reminder_plan import Kind
 from storage import deliveries as ledger
@@ -27,6 +26,8 @@ from storage import models as m
 from storage import plan as planned
 from storage.progress import round_status
 from texts.buttons import Action, encode
+from texts.catalog import t
+from texts.dates import moment, remaining
 
 log = logging.getLogger(__name__)
 

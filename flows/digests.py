@@ -8,10 +8,10 @@ import datetime as dt
 import hashlib
 import logging
 
-from bot.services import Services
+from flows.reminders import province_people
+from flows.services import Services
 from reporting.digest_files import DOCX_MIME, XLSX_MIME, render_all
 from reporting.reminder_plan import Kind
-from scheduler.reminders import province_people
 from storage import deliveries as ledger
 from storage import models as m
 from storage import plan as planned

@@ -14,12 +14,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import Services
-from reporting.answers import AnswerError, is_valid_stored, parse_typed
-from reporting.campaign import Question, QuestionType
-from reporting.form import FormState, StoredAnswer
-from reporting.form_files import MAX_FILE_BYTES, FileAnswers, IncomingFile
-from reporting.screens import (
+from flows.form_files import MAX_FILE_BYTES, FileAnswers, IncomingFile
+from flows.screens import (
     EditMenu,
     Notice,
     QuestionScreen,
@@ -30,6 +26,10 @@ from reporting.screens import (
     RoundOption,
     Screen,
 )
+from flows.services import Services
+from reporting.answers import AnswerError, is_valid_stored, parse_typed
+from reporting.campaign import Question, QuestionType
+from reporting.form import FormState, StoredAnswer
 from storage import drafts
 from storage import models as m
 

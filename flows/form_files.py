@@ -1,5 +1,5 @@
 """The report form's files: photos and documents for attachment questions, and a Word
-file in place of the narrative sections. Part of `ReportFlow` (see report_flow.py); the
+file in place of the narrative sections. Part of `ReportFlow` (see report_form.py); the
 file is downloaded by the handler and kept in the database with the draft."""
 
 from __future__ import annotations
@@ -11,17 +11,17 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows.screens import Notice, Screen
 from reporting.answers import AnswerError
 from reporting.campaign import Question, QuestionType
 from reporting.docx_sections import UnreadableWordFile, paragraphs, split_sections
 from reporting.form import FormState
-from reporting.screens import Notice, Screen
-from reporting.text import shorten
 from storage import attachments
 from storage import models as m
+from texts.text import shorten
 
 if TYPE_CHECKING:
-    from bot.services import Services
+    from flows.services import Services
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what Telegram lets a bot download
 # One Word file is read at a time, in a worker thread: the loop keeps answering everyone

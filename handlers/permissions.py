@@ -1,0 +1,111 @@
+"""Who may do what: every command and every button's action, with the roles that may use
+it. The guard enforces this table, so no handler checks a role; the command menus, `/help`,
+docs/permissions.md and the permission tests are all derived from it.
+
+`python -m handlers.permissions` prints docs/permissions.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.models import Role
+from texts.buttons import Action
+
+CONTACT, COORDINATOR, ADMIN = Role.CONTACT, Role.COORDINATOR, Role.ADMIN
+EVERYONE = frozenset(Role)
+PROVINCE = frozenset({COORDINATOR, ADMIN})
+REPORTERS = frozenset({CONTACT})
+ADMINS = frozenset({ADMIN})
+
+NOT_ALLOWED = "guard.not_allowed"
+CONTACTS_ONLY = "form.contacts_only"
+STALE = "form.stale_button"
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    roles: frozenset[Role]
+    menu: frozenset[Role] = frozenset()  # whose command menu lists it (a subset of roles)
+    refusal: str = NOT_ALLOWED  # the catalog key a refused person reads
+
+
+# In menu order: each role's menu is these, in this order, filtered by `menu`.
+COMMANDS: tuple[Command, ...] = (
+    Command("start", EVERYONE),
+    Command("report", REPORTERS, REPORTERS, CONTACTS_ONLY),
+    Command("progress", PROVINCE, PROVINCE),
+    Command("digest", PROVINCE, PROVINCE),
+    Command("remind", PROVINCE, PROVINCE),
+    Command("broadcast", ADMINS, ADMINS),
+    Command("contacts", ADMINS, ADMINS),
+    Command("status", EVERYONE, REPORTERS),
+    Command("deadlines", EVERYONE, EVERYONE),
+    Command("cancel", REPORTERS, REPORTERS, CONTACTS_ONLY),
+    Command("language", EVERYONE, EVERYONE),
+    Command("help", EVERYONE, EVERYONE),
+)
+BY_NAME = {command.name: command for command in COMMANDS}
+
+_FORM = {Action.ANSWER_CHOICE, Action.ANSWER_YES_NO, Action.TOGGLE_OPTION,
+         Action.QUESTION_DONE, Action.SKIP_QUESTION, Action.BACK, Action.KEEP_ANSWER,
+         Action.SAME_AS_LAST_ROUND, Action.SUBMIT, Action.EDIT_MENU, Action.EDIT_QUESTION,
+         Action.LATER, Action.TO_REVIEW, Action.FILL_ROUND, Action.AMEND_ROUND}
+_PROVINCE = {Action.DIGEST_ROUND, Action.PROGRESS_ROUND, Action.REMIND_ROUND,
+             Action.RETURN_REPORT}
+_ADMIN = {a for a in Action if a.value.startswith(("bc:", "ct:"))}
+ACTIONS: dict[Action, frozenset[Role]] = {
+    **dict.fromkeys(_FORM, REPORTERS),
+    **dict.fromkeys(_PROVINCE, PROVINCE),
+    **dict.fromkeys(_ADMIN, ADMINS),
+    Action.LANGUAGE: EVERYONE,
+}
+assert set(ACTIONS) == set(Action), "every button's action needs its roles"
+
+
+def command_refusal(name: str, role: Role) -> str | None:
+    """The catalog key to answer with if `role` may not use `/name`; None if it may (or
+    if it is no command of ours: the plain-message handlers answer those)."""
+    command = BY_NAME.get(name)
+    if command is None or role in command.roles:
+        return None
+    return command.refusal
+
+
+def action_refusal(action: Action, role: Role) -> str | None:
+    """The catalog key to answer a tap with if `role` may not use `action`."""
+    if role in ACTIONS[action]:
+        return None
+    return STALE if action in _FORM else NOT_ALLOWED
+
+
+def menu(role: Role) -> list[str]:
+    """The commands `role`'s menu lists, in order."""
+    return [c.name for c in COMMANDS if role in c.menu]
+
+
+def table_markdown() -> str:
+    """docs/permissions.md."""
+    roles = list(Role)
+    mark = {True: "✅", False: "—"}
+    head = "| | " + " | ".join(f"`{r.value}`" for r in roles) + " |\n|---|" + "---|" * len(
+        roles) + "\n"
+    commands = "".join(f"| `/{c.name}` | " + " | ".join(mark[r in c.roles] for r in roles)
+                       + " |\n" for c in COMMANDS)
+    actions = "".join(f"| button: {a.name.lower().replace('_', ' ')} (`{a.value}`) | "
+                      + " | ".join(mark[r in ACTIONS[a]] for r in roles) + " |\n"
+                      for a in Action)
+    return f"""# Who may do what
+
+Generated from `handlers/permissions.py` by `python -m handlers.permissions`; the guard
+enforces that table, and `tests/test_permissions.py` checks the running bot against it.
+✅ allowed; — refused with a message that reveals nothing. Someone who has not joined may
+use `/start` and `/help` only. A contact's form buttons work only on their own unit's
+draft, and a broadcast's buttons only for the admin writing it.
+
+{head}{commands}{actions}"""
+
+
+if __name__ == "__main__":
+    print(table_markdown(), end="")

@@ -1,0 +1,51 @@
+"""The house is layered: each floor imports only the floors below it (docs/DESIGN, principle
+7). Ground up: texts → reporting (the domain) → storage → flows → handlers and the
+scheduler → bot (the entry). Telegram stays in the handlers, the way out (scheduler's
+sender, pacer and rate limiter) and the entry; the domain and the flows never see it, nor
+the storage's engine internals, nor the settings."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FLOORS = {"texts": 1, "reporting": 2, "storage": 3, "flows": 4, "handlers": 5,
+          "scheduler": 5, "bot": 6}
+TELEGRAM_ALLOWED = {"handlers", "scheduler", "bot"}
+STORAGE_INTERNALS = ("storage.db", "storage.sqlite_inline", "storage.migrations")
+
+
+def imports_of(path: Path) -> list[tuple[int, str]]:
+    """Every module `path` imports, anywhere in it (inside functions too), by line."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.lineno, node.module))
+    return found
+
+
+def modules() -> list[Path]:
+    return sorted(p for package in FLOORS for p in (ROOT / package).rglob("*.py")
+                  if "migrations" not in p.parts)
+
+
+@pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_floor_imports_a_floor_above_it(path: Path) -> None:
+    package = path.relative_to(ROOT).parts[0]
+    floor = FLOORS[package]
+    wrong = []
+    for line, module in imports_of(path):
+        top = module.split(".")[0]
+        if top in FLOORS and top != package and FLOORS[top] >= floor:
+            wrong.append(f"line {line}: {module} (floor {FLOORS[top]} ≥ {floor})")
+        if top == "telegram" and package not in TELEGRAM_ALLOWED:
+            wrong.append(f"line {line}: telegram below the handlers")
+        if package in {"reporting", "flows"} and module.startswith(STORAGE_INTERNALS):
+            wrong.append(f"line {line}: {module} is storage's own")
+    assert wrong == []
