@@ -44,6 +44,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("deadlines", EVERYONE, EVERYONE),
     Command("cancel", REPORTERS, REPORTERS, CONTACTS_ONLY),
     Command("language", EVERYONE, EVERYONE),
+    Command("whoami", EVERYONE, EVERYONE),
     Command("help", EVERYONE, EVERYONE),
 )
 BY_NAME = {command.name: command for command in COMMANDS}

@@ -24,6 +24,7 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("status", status))
     application.add_handler(CommandHandler("deadlines", deadlines))
     application.add_handler(CommandHandler("language", language))
+    application.add_handler(CommandHandler("whoami", whoami))
     application.add_handler(CallbackQueryHandler(language_chosen, pattern=r"^lang:"))
 
 
@@ -39,6 +40,16 @@ async def help_command(update: Update, context: BotContext) -> None:
                unit=html.escape(contact.unit.name))]
     lines += [f"/{name} — {t(f'menu.{name}', lang)}" for name in menu(m.Role(contact.role))]
     await update.effective_message.reply_text("\n".join(lines))
+
+
+async def whoami(update: Update, context: BotContext) -> None:
+    """Who the bot takes this person for: name, unit, role, language, Telegram id."""
+    assert update.effective_message is not None and context.contact is not None
+    contact, lang = context.contact, context.lang
+    await update.effective_message.reply_text(t(
+        "whoami", lang, name=html.escape(contact.name), unit=html.escape(contact.unit.name),
+        role=t(f"role.{contact.role}", lang), language=t("language.name", lang),
+        id=contact.telegram_user_id))
 
 
 async def status(update: Update, context: BotContext) -> None:

@@ -26,7 +26,7 @@ REFUSALS = {
     "这个按钮已失效，请发送 /report 继续。",
 }
 COMMANDS = ["start", "help", "report", "status", "deadlines", "cancel", "language",
-            "progress", "digest", "remind", "broadcast", "contacts"]
+            "whoami", "progress", "digest", "remind", "broadcast", "contacts"]
 KINDS = ["unbound", "contact_a", "contact_b", "coordinator", "admin"]
 Y, N = "allowed", "refused"
 # The design: what each kind of user may do (a contact of unit B may not touch A's draft).

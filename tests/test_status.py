@@ -60,3 +60,15 @@ async def test_a_coordinator_cannot_fill_in_a_report(
     coordinator = await joined(standin, running_bot, "province", "尹涛", m.Role.COORDINATOR)
     await coordinator.command("report")
     assert "仅供各报送单位的联系人使用" in (await coordinator.next_message()).text
+
+
+async def test_whoami_tells_a_person_who_the_bot_takes_them_for(
+    running_bot: Services, standin: StandinServer
+) -> None:
+    coordinator = await joined(standin, running_bot, "province", "尹涛", m.Role.COORDINATOR)
+    await coordinator.command("whoami")
+    said = (await coordinator.next_message()).text
+    assert "尹涛" in said and "辽宁省商务厅" in said and "协调人" in said
+    assert str(coordinator.id) in said
+    menus = [params for method, params in standin.sent("setMyCommands") if "scope" in params]
+    assert "whoami" in str(menus[-1])
