@@ -21,6 +21,7 @@ from bot import logs
 from bot.cli_support import CliError, open_services, plain
 from bot.settings import MissingToken, Settings
 from flows.services import NotInitialised, Services
+from handlers.joining import invite_link
 from reporting.campaign_file import CampaignFileError
 from storage import models as m
 from storage.contacts import unit_by_code
@@ -212,10 +213,9 @@ async def cmd_invite(args: argparse.Namespace) -> int:
                 raise CliError(_role_mismatch(role, services))
             days = args.days or settings.invite_days
             code, invite = await create_invite(session, unit, role, services.clock.now(), days)
-        username = settings.bot_username.lstrip("@")
         print(t("cli.invite_header", unit=unit.name, role=t(f"role.{role}"), days=days))
-        print(t("cli.invite_link", link=f"https://t.me/{username or '<bot>'}?start={code}"))
-        if not username:
+        print(t("cli.invite_link", link=invite_link(settings.bot_username, code)))
+        if not settings.bot_username.lstrip("@"):
             print(t("cli.invite_no_username"))
         print(t("cli.invite_code", code=code))
         print(t("cli.invite_expires", when=moment(invite.expires_at, services.campaign.zone)))

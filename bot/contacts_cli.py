@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from bot.cli_support import CliError, open_services
+from handlers.joining import invite_link
 from storage import models as m
 from storage.contacts import deactivate, move, unit_by_code, unit_contacts
 from storage.invites import create_invite, role_fits_unit
@@ -47,9 +48,9 @@ async def contacts(args: argparse.Namespace) -> int:
                 code, invite = await create_invite(session, unit, m.Role(contact.role),
                                                    services.clock.now(),
                                                    services.settings.invite_days)
-                username = services.settings.bot_username.lstrip("@") or "<bot>"
                 print(t("contacts.reinvited", name=contact.name))
-                print(t("cli.invite_link", link=f"https://t.me/{username}?start={code}"))
+                print(t("cli.invite_link",
+                        link=invite_link(services.settings.bot_username, code)))
                 print(t("cli.invite_expires", when=moment(invite.expires_at,
                                                           services.campaign.zone)))
     finally:

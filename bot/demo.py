@@ -170,7 +170,7 @@ class Demo:
         for _ in range(600):
             async with self.services.readers() as session:
                 left = await session.scalar(select(func.count()).select_from(m.Delivery).where(
-                    m.Delivery.state.in_(["pending", "sending"])))
+                    m.Delivery.state.in_([m.DeliveryState.PENDING, m.DeliveryState.SENDING])))
             if not left:
                 return
             await asyncio.sleep(0.05)

@@ -32,6 +32,7 @@ from reporting.campaign import Question, QuestionType
 from reporting.form import FormState, StoredAnswer
 from storage import drafts
 from storage import models as m
+from storage.models import CursorMode
 
 __all__ = ["MAX_FILE_BYTES", "IncomingFile", "ReportFlow"]
 Step = TypeVar("Step", bound=Callable[..., Awaitable[Any]])
@@ -151,7 +152,7 @@ class ReportFlow(FileAnswers):
             if found is None:
                 return Notice("form.not_in_form")
             draft, rnd, cursor, state = found
-            if cursor.mode == "review" or cursor.question_id is None:
+            if cursor.mode == CursorMode.REVIEW or cursor.question_id is None:
                 return await self._show_review(session, draft, rnd, state,
                                                note="form.use_buttons")
             question = state.question(cursor.question_id)
@@ -205,7 +206,7 @@ class ReportFlow(FileAnswers):
                     await self._clear(session, draft, question.id)
                 state = await self._state(session, draft, rnd)
                 return await self._ask(session, draft, rnd, state, question,
-                                       editing=cursor.mode == "edit")
+                                       editing=cursor.mode == CursorMode.EDIT)
             if action == "done":
                 if question.required and not state.value(question):
                     key = ("form.error.attachment_missing"
@@ -282,7 +283,7 @@ class ReportFlow(FileAnswers):
                        cursor: m.FormCursor) -> Screen:
         """After an answer: back to the review when editing, else the next unanswered."""
         state = await self._state(session, draft, rnd)
-        question = None if cursor.mode == "edit" else state.next_unanswered()
+        question = None if cursor.mode == CursorMode.EDIT else state.next_unanswered()
         if question is None:
             return await self._show_review(session, draft, rnd, state)
         return await self._ask(session, draft, rnd, state, question)
@@ -292,9 +293,10 @@ class ReportFlow(FileAnswers):
                    note: str | None = None, note_values: dict[str, Any] | None = None,
                    editing: bool = False) -> QuestionScreen:
         cursor = await self._load_cursor(session)
-        keep_editing = editing or (cursor is not None and cursor.mode == "edit"
+        keep_editing = editing or (cursor is not None and cursor.mode == CursorMode.EDIT
                                    and cursor.question_id == question.id)
-        await self._move(session, draft, question.id, "edit" if keep_editing else "ask")
+        await self._move(session, draft, question.id, CursorMode.EDIT if keep_editing
+                         else CursorMode.ASK)
         number, total = state.position(question)
         return QuestionScreen(
             draft_id=draft.id, round_title=self._title(rnd), question=question, number=number,
@@ -307,7 +309,7 @@ class ReportFlow(FileAnswers):
     async def _show_review(self, session: AsyncSession, draft: m.Draft, rnd: m.Round,
                            state: FormState, note: str | None = None,
                            note_values: dict[str, Any] | None = None) -> ReviewScreen:
-        await self._move(session, draft, None, "review")
+        await self._move(session, draft, None, CursorMode.REVIEW)
         items = [ReviewItem(question=q, value=state.value(q),
                             skipped=not state.is_answered(q) or state.value(q) is None)
                  for q in state.questions]
@@ -321,7 +323,7 @@ class ReportFlow(FileAnswers):
                          question: Question) -> m.FormCursor:
         cursor = await self._load_cursor(session)
         if cursor is None or cursor.draft_id != draft.id:
-            cursor = await self._move(session, draft, question.id, "ask")
+            cursor = await self._move(session, draft, question.id, CursorMode.ASK)
         return cursor
 
     # -- lookups ------------------------------------------------------------------------------
@@ -386,7 +388,7 @@ class ReportFlow(FileAnswers):
         return self._cursor
 
     async def _move(self, session: AsyncSession, draft: m.Draft, question_id: str | None,
-                    mode: str) -> m.FormCursor:
+                    mode: CursorMode) -> m.FormCursor:
         cursor = await self._load_cursor(session)
         if cursor is not None and (cursor.draft_id, cursor.question_id, cursor.mode) == (
                 draft.id, question_id, mode):

@@ -59,7 +59,7 @@ async def take_message(message: Message, context: BotContext,
     problem: str | None = None
     async with services.transaction() as session:
         broadcast = await broadcasts.open_broadcast(session, context.contact.id)
-        if broadcast is None or broadcast.stage != "compose":
+        if broadcast is None or broadcast.stage != m.BroadcastStage.COMPOSE:
             return False
         if incoming is not None and len(text) > MAX_CAPTION:
             problem = t("broadcast.caption_too_long", lang, limit=MAX_CAPTION)
@@ -79,7 +79,7 @@ async def take_message(message: Message, context: BotContext,
                 await session.flush()
                 broadcast.attachment_id = attachment.id
                 broadcast.attachment_kind = "photo" if message.photo else "document"
-            broadcast.stage = "audience"
+            broadcast.stage = m.BroadcastStage.AUDIENCE
     if problem is not None:
         await message.reply_text(problem)
         return True
@@ -110,7 +110,7 @@ async def button(update: Update, context: BotContext) -> None:
                 or broadcast.stage not in broadcasts.OPEN_STAGES:
             refusal = t("form.stale_button", lang)
         elif act is Action.BROADCAST_CANCEL:
-            broadcast.stage = "cancelled"
+            broadcast.stage = m.BroadcastStage.CANCELLED
         elif act is Action.BROADCAST_ALL:
             broadcast.audience = {"all": True}
         elif act is Action.BROADCAST_ROLE and arg in {r.value for r in m.Role}:
@@ -135,7 +135,7 @@ async def button(update: Update, context: BotContext) -> None:
                 else:
                     refusal = t("broadcast.nobody", lang)
             elif act in CHOSEN and broadcast.audience:
-                broadcast.stage = "preview"
+                broadcast.stage = m.BroadcastStage.PREVIEW
     if refusal is not None:
         await query.answer(refusal, show_alert=act is Action.BROADCAST_SEND)
         return
@@ -155,7 +155,7 @@ async def button(update: Update, context: BotContext) -> None:
             t("broadcast.progress", lang, done=0, total=sent.broadcast.recipients))
         context.application.create_task(
             watch(context, broadcast.id, progress), name=f"broadcast-{broadcast.id}")
-    elif broadcast.stage == "preview":
+    elif broadcast.stage == m.BroadcastStage.PREVIEW:
         await message.edit_reply_markup(None)
         await _preview(message, context, broadcast, len(people))
 

@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from handlers.context import BotContext
+from handlers.joining import invite_link
 from handlers.keyboards import action_button
 from storage import models as m
 from storage.contacts import deactivate, unit_contacts
@@ -93,8 +94,8 @@ async def button(update: Update, context: BotContext) -> None:
         else:
             code, _ = await create_invite(session, unit, m.Role(person.role),
                                           services.clock.now(), services.settings.invite_days)
-            username = services.settings.bot_username.lstrip("@") or context.bot.username
             text = t("contacts.invite_text", lang, name=html.escape(person.name),
                      days=services.settings.invite_days,
-                     link=f"https://t.me/{username}?start={code}")
+                     link=invite_link(services.settings.bot_username or context.bot.username,
+                                      code))
     await query.message.chat.send_message(text)

@@ -9,14 +9,16 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from flows.services import Services
 from handlers.context import BotContext
 from handlers.keyboards import action_button
+from reporting.digest import ReviewState
 from reporting.digest_files import render_all
 from reporting.digest_text import REVIEW
 from storage import deliveries as ledger
-from storage import models as m
 from storage import reviews
 from storage.digest_data import load_digest
+from storage.progress import latest_submission_ids
 from texts.buttons import Action, encode
 from texts.catalog import t
 from texts.dates import short_moment
@@ -30,6 +32,10 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("progress", progress))
     application.add_handler(CallbackQueryHandler(round_chosen, pattern=r"^(dg|pg):"))
     application.add_handler(CallbackQueryHandler(return_chosen, pattern=r"^rt:"))
+
+
+def _round_id(services: Services, code: str) -> int:
+    return next(r.id for r in services.rounds if r.code == code)
 
 
 def _round_of(context: BotContext) -> str | None:
@@ -100,7 +106,7 @@ async def send_progress(message: Message, context: BotContext, code: str) -> Non
     async with services.readers() as session:
         compiled = await load_digest(session, services.campaign, services.campaign_id, code,
                                      services.clock.now())
-        ids = await _submission_ids(session, services.campaign_id, code)
+        ids = await latest_submission_ids(session, _round_id(services, code))
     zone, sep = services.campaign.zone, t("list.sep", lang)
     lines = [t("progress.title", lang, round=html.escape(services.campaign.round(code)
                                                           .title.get(lang)),
@@ -114,7 +120,7 @@ async def send_progress(message: Message, context: BotContext, code: str) -> Non
         lines.append(t("progress.line", lang, unit=html.escape(unit.short), version=sub.version,
                        when=short_moment(sub.submitted_at, zone, lang), late=late,
                        review=t(REVIEW[sub.review_state], lang)))
-        if sub.review_state != "returned" and unit.code in ids:
+        if sub.review_state != ReviewState.RETURNED and unit.code in ids:
             buttons.append(action_button(t("progress.return", lang, unit=unit.short),
                                          Action.RETURN_REPORT, ids[unit.code]))
     if compiled.missing:
@@ -126,21 +132,6 @@ async def send_progress(message: Message, context: BotContext, code: str) -> Non
     rows = [buttons[i:i + 3] for i in range(0, len(buttons), 3)]
     await message.chat.send_message("\n".join(lines),
                                     reply_markup=InlineKeyboardMarkup(rows) if rows else None)
-
-
-async def _submission_ids(session, campaign_id: int, code: str) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    from sqlalchemy import func, select
-
-    newest = (select(m.Submission.unit_id, func.max(m.Submission.version).label("v"))
-              .join(m.Round, m.Round.id == m.Submission.round_id)
-              .where(m.Round.campaign_id == campaign_id, m.Round.code == code)
-              .group_by(m.Submission.unit_id).subquery())
-    rows = await session.execute(
-        select(m.Unit.code, m.Submission.id).join(m.Unit, m.Unit.id == m.Submission.unit_id)
-        .join(newest, (newest.c.unit_id == m.Submission.unit_id)
-              & (newest.c.v == m.Submission.version))
-        .join(m.Round, m.Round.id == m.Submission.round_id).where(m.Round.code == code))
-    return {unit: sid for unit, sid in rows}
 
 
 async def return_chosen(update: Update, context: BotContext) -> None:

@@ -30,6 +30,12 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(MessageHandler(filters.CONTACT, shared_contact))
 
 
+def invite_link(bot_username: str, code: str) -> str:
+    """The deep link that opens the bot with an invite: `https://t.me/<bot>?start=<code>`
+    (`<bot>` stands in where the bot's username is not known, for the operator to fill)."""
+    return f"https://t.me/{bot_username.lstrip('@') or '<bot>'}?start={code}"
+
+
 def _person(update: Update) -> TelegramPerson:
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None

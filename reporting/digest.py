@@ -13,10 +13,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
 from reporting.campaign import Campaign, Question, QuestionType
+
+
+class ReviewState(StrEnum):
+    """Where the province stands with a submitted version."""
+
+    PENDING = "pending"  # submitted, not yet looked at
+    RETURNED = "returned"  # sent back to the unit with a reason
+    REVISED = "revised"  # a new version after a return
 
 
 @dataclass(frozen=True)
@@ -32,7 +41,7 @@ class SubmissionEntry:
     version: int
     submitted_at: dt.datetime
     late: bool
-    review_state: str
+    review_state: ReviewState
     answers: dict[str, Any]
     review_note: str | None = None
 

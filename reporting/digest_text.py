@@ -6,13 +6,12 @@ from __future__ import annotations
 import html
 
 from reporting.answers import display
-from reporting.digest import Digest, plain_number
+from reporting.digest import Digest, ReviewState, plain_number
 from texts.catalog import t
 from texts.dates import moment, short_moment
 from texts.text import clean_text, split_message
 
-REVIEW = {"pending": "digest.review.pending", "returned": "digest.review.returned",
-          "revised": "digest.review.revised"}
+REVIEW = {state: f"digest.review.{state.value}" for state in ReviewState}
 
 
 def digest_text(d: Digest, lang: str = "zh") -> list[str]:
@@ -34,10 +33,9 @@ def digest_text(d: Digest, lang: str = "zh") -> list[str]:
         lines.append(t("digest.missing", lang, names=e(sep.join(u.short for u in d.missing))))
     if d.unreachable:
         lines.append(t("digest.unreachable", lang, names=e(sep.join(d.unreachable))))
-    returned = [d.unit(c).short for c, s in d.submissions.items() if s.review_state != "pending"]
-    if returned:
+    if any(s.review_state != ReviewState.PENDING for s in d.submissions.values()):
         states = [f"{d.unit(c).short}（{t(REVIEW[s.review_state], lang)}）"
-                  for c, s in d.submissions.items() if s.review_state != "pending"]
+                  for c, s in d.submissions.items() if s.review_state != ReviewState.PENDING]
         lines.append(t("digest.reviews", lang, items=e(sep.join(states))))
     for fig in d.figures:
         q = fig.question

@@ -11,10 +11,11 @@ from openpyxl.utils import get_column_letter
 
 from reporting.answers import display
 from reporting.campaign import QuestionType
-from reporting.digest import Digest
+from reporting.digest import Digest, ReviewState
 from texts.text import clean_text
 
-REVIEW = {"pending": "待审", "returned": "已退回", "revised": "已修改"}
+REVIEW = {ReviewState.PENDING: "待审", ReviewState.RETURNED: "已退回",
+          ReviewState.REVISED: "已修改"}
 
 
 def digest_xlsx(d: Digest) -> bytes:

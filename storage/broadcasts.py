@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import deliveries as ledger
 from storage import models as m
 
-OPEN_STAGES = ("compose", "audience", "preview")
+OPEN_STAGES = m.OPEN_STAGES
 
 
 class AudienceError(ValueError):
@@ -106,8 +106,9 @@ async def start_broadcast(session: AsyncSession, admin_id: int | None,
     if admin_id is not None:
         await session.execute(update(m.Broadcast).where(
             m.Broadcast.created_by == admin_id, m.Broadcast.stage.in_(OPEN_STAGES),
-        ).values(stage="cancelled"))
-    broadcast = m.Broadcast(created_by=admin_id, stage="compose", audience={}, created_at=now)
+        ).values(stage=m.BroadcastStage.CANCELLED))
+    broadcast = m.Broadcast(created_by=admin_id, stage=m.BroadcastStage.COMPOSE, audience={},
+                            created_at=now)
     session.add(broadcast)
     await session.flush()
     return broadcast
@@ -128,7 +129,8 @@ async def confirm(session: AsyncSession, broadcast: m.Broadcast, campaign_id: in
         ledger.Outgoing(key=f"{key_prefix(broadcast.id)}{p.id}", purpose="broadcast",
                         chat_id=p.chat_id or 0, payload=body, contact_id=p.id)
         for p in people], now)
-    broadcast.stage, broadcast.confirmed_at, broadcast.recipients = "sent", now, len(people)
+    broadcast.stage, broadcast.confirmed_at, broadcast.recipients = (
+        m.BroadcastStage.SENT, now, len(people))
     await session.flush()
     return Sent(broadcast=broadcast, queued=queued)
 

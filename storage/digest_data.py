@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.campaign import Campaign, QuestionType
 from reporting.digest import Digest, FileEntry, SubmissionEntry, UnitEntry, compile_digest
 from storage import models as m
+from storage.submissions import latest_versions
 
 
 async def load_digest(session: AsyncSession, campaign: Campaign, campaign_id: int,
@@ -52,12 +53,7 @@ async def load_digest(session: AsyncSession, campaign: Campaign, campaign_id: in
 
 async def latest_submissions(session: AsyncSession, round_id: int,
                              codes: dict[int, str]) -> list[SubmissionEntry]:
-    newest = (select(m.Submission.unit_id, func.max(m.Submission.version).label("v"))
-              .where(m.Submission.round_id == round_id).group_by(m.Submission.unit_id)
-              .subquery())
-    rows = list(await session.scalars(select(m.Submission).join(
-        newest, (m.Submission.unit_id == newest.c.unit_id)
-        & (m.Submission.version == newest.c.v)).where(m.Submission.round_id == round_id)))
+    rows = list(await session.scalars(latest_versions(m.Submission.round_id == round_id)))
     answers: dict[int, dict] = {r.id: {} for r in rows}
     if rows:
         for sid, qid, value in await session.execute(

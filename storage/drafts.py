@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reporting.digest import ReviewState
 from reporting.form import StoredAnswer
 from storage import models as m
 
@@ -151,10 +152,11 @@ async def submit_draft(
         return None  # its answers and cursors went with it (ON DELETE CASCADE)
     previous = await latest_submission(session, draft.unit_id, draft.round_id)
     version = (previous.version if previous else 0) + 1
-    returned = previous is not None and previous.review_state == "returned"
+    returned = previous is not None and previous.review_state == ReviewState.RETURNED
     submission = m.Submission(unit_id=draft.unit_id, round_id=draft.round_id, version=version,
                               submitted_by=contact_id, submitted_at=now, late=late,
-                              review_state="revised" if returned else "pending")
+                              review_state=ReviewState.REVISED if returned
+                              else ReviewState.PENDING)
     session.add(submission)
     await session.flush()
     kept: dict[str, Any] = {}
@@ -224,7 +226,8 @@ async def cursor_with_draft(session: AsyncSession, contact_id: int) -> Place | N
 
 
 async def set_cursor(session: AsyncSession, contact_id: int, draft_id: int,
-                     question_id: str | None, mode: str, now: dt.datetime) -> None:
+                     question_id: str | None, mode: m.CursorMode,
+                     now: dt.datetime) -> None:
     """Move the contact's cursor, making it if there is none."""
     moved = await session.execute(_MOVE_CURSOR, {"cid": contact_id, "did": draft_id,
                                                  "qid": question_id, "mode": mode, "now": now})

@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from reporting.digest import ReviewState
 from texts.text import clean_text
 
 
@@ -101,6 +102,46 @@ class DeliveryState(StrEnum):
     CANCELLED = "cancelled"  # no longer wanted when its turn came (the unit submitted)
 
 
+class PlanState(StrEnum):
+    PLANNED = "planned"
+    DONE = "done"  # fired: its messages are in the ledger
+    SKIPPED = "skipped"  # its time passed while the bot was not running
+
+
+class BroadcastStage(StrEnum):
+    COMPOSE = "compose"  # the admin is writing it
+    AUDIENCE = "audience"  # choosing who gets it
+    PREVIEW = "preview"  # seen as recipients will see it, waiting for "send"
+    SENT = "sent"  # confirmed: in the ledger
+    CANCELLED = "cancelled"
+
+
+OPEN_STAGES = (BroadcastStage.COMPOSE, BroadcastStage.AUDIENCE, BroadcastStage.PREVIEW)
+
+
+class CursorMode(StrEnum):
+    ASK = "ask"  # the next unanswered question is on screen
+    EDIT = "edit"  # one question, chosen from the review, then back to the review
+    REVIEW = "review"  # the review, waiting for submit, edit or later
+
+
+class StateColumn(TypeDecorator[Any]):
+    """A state column: text in the database, the enum's member in Python."""
+
+    impl = String(16)
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum]):
+        super().__init__()
+        self.enum = enum
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: str | None, dialect: Any) -> Any:
+        return None if value is None else self.enum(value)
+
+
 class Campaign(Base):
     __tablename__ = "campaigns"
 
@@ -171,7 +212,7 @@ class Contact(Base):
     name: Mapped[str] = mapped_column(PeoplesText(100), default="")
     phone: Mapped[str | None] = mapped_column(PeoplesText(32), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
-    role: Mapped[str] = mapped_column(String(16), default=Role.CONTACT)
+    role: Mapped[Role] = mapped_column(StateColumn(Role), default=Role.CONTACT)
     language: Mapped[str] = mapped_column(String(8), default="zh")
     reachable: Mapped[bool] = mapped_column(Boolean, default=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -189,7 +230,7 @@ class Invite(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[Role] = mapped_column(StateColumn(Role))
     created_at: Mapped[dt.datetime]
     expires_at: Mapped[dt.datetime]
     used_at: Mapped[dt.datetime | None]
@@ -234,7 +275,7 @@ class FormCursor(Base):
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), primary_key=True)
     draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"))
     question_id: Mapped[str | None] = mapped_column(String(32))
-    mode: Mapped[str] = mapped_column(String(16), default="ask")
+    mode: Mapped[CursorMode] = mapped_column(StateColumn(CursorMode), default=CursorMode.ASK)
     updated_at: Mapped[dt.datetime]
 
 
@@ -254,7 +295,8 @@ class Submission(Base):
     submitted_by: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
     submitted_at: Mapped[dt.datetime]
     late: Mapped[bool] = mapped_column(Boolean, default=False)
-    review_state: Mapped[str] = mapped_column(String(16), default="pending")
+    review_state: Mapped[ReviewState] = mapped_column(StateColumn(ReviewState),
+                                                      default=ReviewState.PENDING)
     review_note: Mapped[str | None] = mapped_column(PeoplesLongText())
 
 
@@ -290,7 +332,8 @@ class Broadcast(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
-    stage: Mapped[str] = mapped_column(String(16), default="compose")
+    stage: Mapped[BroadcastStage] = mapped_column(StateColumn(BroadcastStage),
+                                                  default=BroadcastStage.COMPOSE)
     text: Mapped[str] = mapped_column(PeoplesLongText(), default="")
     attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))
     attachment_kind: Mapped[str | None] = mapped_column(String(16))
@@ -313,7 +356,8 @@ class Delivery(Base):
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
     chat_id: Mapped[int] = mapped_column(BigInteger)
     payload: Mapped[dict[str, Any]]
-    state: Mapped[str] = mapped_column(String(16), default=DeliveryState.PENDING)
+    state: Mapped[DeliveryState] = mapped_column(StateColumn(DeliveryState),
+                                                 default=DeliveryState.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     not_before: Mapped[dt.datetime]
     lease_until: Mapped[dt.datetime | None]
@@ -344,7 +388,7 @@ class PlanItem(Base):
     label: Mapped[str] = mapped_column(String(32))
     at: Mapped[dt.datetime]
     due: Mapped[dt.datetime]
-    state: Mapped[str] = mapped_column(String(16), default="planned")
+    state: Mapped[PlanState] = mapped_column(StateColumn(PlanState), default=PlanState.PLANNED)
     fired_at: Mapped[dt.datetime | None]
     note: Mapped[str | None] = mapped_column(Text)
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reporting.reminder_plan import PlannedItem
 from storage import models as m
 
-PLANNED, DONE, SKIPPED = "planned", "done", "skipped"
+PLANNED, DONE, SKIPPED = m.PlanState.PLANNED, m.PlanState.DONE, m.PlanState.SKIPPED
 MANUAL = "manual@"  # label of a coordinator's /remind
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import models as m
+from storage.submissions import latest_versions
 
 
 @dataclass(frozen=True)
@@ -106,22 +107,8 @@ async def unit_rounds(session: AsyncSession, campaign_id: int, unit_id: int) -> 
         .where(m.Round.campaign_id == campaign_id, m.Round.retired_at.is_(None))
         .order_by(m.Round.position)
     ))
-    latest_version = (
-        select(m.Submission.round_id, func.max(m.Submission.version).label("v"))
-        .where(m.Submission.unit_id == unit_id)
-        .group_by(m.Submission.round_id)
-        .subquery()
-    )
-    latest = {
-        s.round_id: s
-        for s in await session.scalars(
-            select(m.Submission).join(
-                latest_version,
-                (m.Submission.round_id == latest_version.c.round_id)
-                & (m.Submission.version == latest_version.c.v),
-            ).where(m.Submission.unit_id == unit_id)
-        )
-    }
+    latest = {s.round_id: s for s in await session.scalars(
+        latest_versions(m.Submission.unit_id == unit_id))}
     draft_counts: dict[int, int] = dict((await session.execute(
         select(m.Draft.round_id, func.count(m.DraftAnswer.id))
         .outerjoin(m.DraftAnswer, m.DraftAnswer.draft_id == m.Draft.id)
@@ -157,14 +144,8 @@ async def round_status(session: AsyncSession, campaign_id: int, round_code: str)
     units = list(await session.scalars(select(m.Unit).where(
         m.Unit.campaign_id == campaign_id, m.Unit.is_province.is_(False),
         m.Unit.retired_at.is_(None)).order_by(m.Unit.position)))
-    latest_version = (
-        select(m.Submission.unit_id, func.max(m.Submission.version).label("v"))
-        .where(m.Submission.round_id == rnd.id).group_by(m.Submission.unit_id).subquery())
     latest = {s.unit_id: s for s in await session.scalars(
-        select(m.Submission).join(latest_version,
-                                  (m.Submission.unit_id == latest_version.c.unit_id)
-                                  & (m.Submission.version == latest_version.c.v))
-        .where(m.Submission.round_id == rnd.id))}
+        latest_versions(m.Submission.round_id == rnd.id))}
     missing = [u for u in units if u.id not in latest]
     people = list(await session.scalars(select(m.Contact).where(
         m.Contact.unit_id.in_([u.id for u in missing]), m.Contact.active.is_(True),
@@ -177,3 +158,11 @@ async def round_status(session: AsyncSession, campaign_id: int, round_code: str)
         round=rnd, units=units, submitted=[(u, latest[u.id]) for u in units if u.id in latest],
         missing=missing, contacts=contacts,
         unreachable=[p for p in people if not p.reachable])
+
+
+async def latest_submission_ids(session: AsyncSession, round_id: int) -> dict[str, int]:
+    """Each unit's latest submission of a round, by unit code (what a return points at)."""
+    latest = latest_versions(m.Submission.round_id == round_id).subquery()
+    rows = await session.execute(select(m.Unit.code, latest.c.id)
+                                 .join(latest, latest.c.unit_id == m.Unit.id))
+    return {code: submission_id for code, submission_id in rows}

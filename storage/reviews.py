@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reporting.digest import ReviewState
 from storage import models as m
 
 RETURN = "return"
@@ -42,7 +43,7 @@ async def return_submission(session: AsyncSession, submission_id: int, reason: s
         .order_by(m.Submission.version.desc()).limit(1))
     if latest is None or latest.id != submission.id:
         return None
-    submission.review_state, submission.review_note = "returned", reason
+    submission.review_state, submission.review_note = ReviewState.RETURNED, reason
     session.add(m.AuditEntry(at=now, actor_id=coordinator_id, action="return",
                              detail={"submission": submission.id, "reason": reason}))
     unit = await session.get_one(m.Unit, submission.unit_id)

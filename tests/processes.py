@@ -77,3 +77,29 @@ class BotProcess:
         if self.process.returncode is None:
             self.process.send_signal(signal.SIGTERM)
         return await asyncio.wait_for(self.process.wait(), 30)
+
+
+SEEDS = [int(s) for s in os.environ.get("CRASH_SEEDS", "1,2").split(",")]
+
+
+async def run_cli(cwd: Path, *args: str, **env: str) -> tuple[int, str, str]:
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"TELEGRAM_BOT_TOKEN", "DATABASE_URL", "CAMPAIGN_FILE"}
+    }
+    environment["PYTHONPATH"] = str(ROOT)
+    environment.update(env)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=cwd,
+        env=environment,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()

@@ -3,40 +3,13 @@ mistake, never a traceback."""
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
 from standin.server import StandinServer
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-async def run_cli(cwd: Path, *args: str, **env: str) -> tuple[int, str, str]:
-    environment = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"TELEGRAM_BOT_TOKEN", "DATABASE_URL", "CAMPAIGN_FILE"}
-    }
-    environment["PYTHONPATH"] = str(ROOT)
-    environment.update(env)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        cwd=cwd,
-        env=environment,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
+from tests.processes import run_cli
 
 
 @pytest.fixture

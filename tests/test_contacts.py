@@ -53,7 +53,7 @@ async def test_an_admin_reissues_an_invite_that_works(
 async def test_contacts_from_the_command_line(
     services: Services, standin: StandinServer, database_url: str, tmp_path: Path
 ) -> None:
-    from tests.test_cli import run_cli
+    from tests.processes import run_cli
 
     async with services.transaction() as session:
         unit = await session.scalar(select(m.Unit).where(m.Unit.code == "benxi"))

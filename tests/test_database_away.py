@@ -14,8 +14,8 @@ import pytest
 from flows.services import Services
 from standin.limits import Limits
 from standin.server import StandinServer
+from tests.ledger import add_people, delivered, queue_broadcast, settled
 from tests.processes import BotProcess
-from tests.test_delivery import add_people, delivered, queue_broadcast, settled
 
 OUTAGE = float(os.environ.get("OUTAGE_SECONDS", "10"))
 

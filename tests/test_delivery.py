@@ -4,8 +4,6 @@ retries, timeouts become uncertain, and broadcasts from chat and the command lin
 from __future__ import annotations
 
 import asyncio
-import collections
-import time
 from pathlib import Path
 
 import pytest
@@ -17,46 +15,8 @@ from standin.server import StandinServer
 from storage import broadcasts
 from storage import models as m
 from tests.conftest import make_settings
+from tests.ledger import add_people, delivered, queue_broadcast, settled
 from tests.people import joined
-
-
-async def add_people(services: Services, n: int, unit_code: str = "dalian",
-                     first_chat: int = 900_000) -> list[m.Contact]:
-    """`n` contacts who joined (they have a chat with the bot)."""
-    async with services.transaction() as session:
-        units = list(await session.scalars(select(m.Unit).where(m.Unit.is_province.is_(False))
-                                           .order_by(m.Unit.position)))
-        people = [m.Contact(telegram_user_id=first_chat + i, chat_id=first_chat + i,
-                            name=f"联系人{i}", unit_id=units[i % len(units)].id,
-                            created_at=services.clock.now()) for i in range(n)]
-        session.add_all(people)
-    return people
-
-
-async def queue_broadcast(services: Services, text: str = "请于1月29日前报送。",
-                          audience: dict | None = None) -> m.Broadcast:
-    async with services.transaction() as session:
-        row = await broadcasts.start_broadcast(session, None, services.clock.now())
-        row.text, row.audience = text, audience or {"all": True}
-        await broadcasts.confirm(session, row, services.campaign_id, services.clock.now())
-    return row
-
-
-async def settled(services: Services, row: m.Broadcast, timeout: float = 60) -> broadcasts.Report:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        async with services.readers() as session:
-            result = await broadcasts.report(session, row)
-        if result.finished:
-            return result
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"not settled: {result.counts}")
-
-
-def delivered(standin: StandinServer) -> collections.Counter[int]:
-    """Messages each chat actually has (the stand-in keeps only what it accepted)."""
-    return collections.Counter({cid: len(chat.from_bot) for cid, chat in standin.chats.items()
-                                if cid >= 900_000 and chat.from_bot})
 
 
 @pytest.fixture
@@ -195,7 +155,7 @@ async def test_an_admin_broadcasts_from_chat_with_preview_progress_and_report(
 async def test_the_command_line_broadcasts_to_units_missing_a_round(
     services: Services, standin: StandinServer, database_url: str, tmp_path: Path
 ) -> None:
-    from tests.test_cli import run_cli
+    from tests.processes import run_cli
 
     people = await add_people(services, 30)
     notice = tmp_path / "notice.txt"
@@ -220,7 +180,7 @@ async def test_the_command_line_sends_exactly_what_the_bot_sends(
     sender, and from the command line. Recipients read the same thing, in HTML."""
     from bot.app import build_application
     from scheduler.sender import DeliverySender
-    from tests.test_cli import run_cli
+    from tests.processes import run_cli
 
     people = await add_people(services, 2)
     text = "请报送<万元>&“数据”"

@@ -5,8 +5,6 @@ an `uncertain` row and at most one. Never two."""
 from __future__ import annotations
 
 import asyncio
-import collections
-import os
 import random
 from pathlib import Path
 
@@ -17,9 +15,16 @@ from flows.services import Services
 from standin.limits import Limits
 from standin.server import StandinServer
 from storage import models as m
+from tests.ledger import (
+    add_people,
+    assert_never_twice,
+    delivered,
+    ledger_states,
+    queue_broadcast,
+    settled,
+)
 from tests.people import joined
-from tests.processes import BotProcess
-from tests.test_delivery import add_people, delivered, queue_broadcast, settled
+from tests.processes import SEEDS, BotProcess
 
 FAST = {"SEND_RATE": "300", "SEND_LEASE": "2", "SEND_TIMEOUT": "1", "SEND_BACKOFF": "0.1"}
 
@@ -32,25 +37,6 @@ def limits() -> Limits:
 def sends_to(standin: StandinServer, first_chat: int = 900_000) -> int:
     return sum(1 for method, p in standin.calls
                if method == "sendMessage" and int(p["chat_id"]) >= first_chat)
-
-
-async def ledger_states(services: Services) -> dict[int, str]:
-    async with services.readers() as session:
-        rows = await session.execute(select(m.Delivery.chat_id, m.Delivery.state))
-    return {chat: state for chat, state in rows}
-
-
-def assert_never_twice(states: dict[int, str], got: collections.Counter[int]) -> None:
-    assert set(states.values()) <= {"sent", "uncertain"}, states
-    for chat, state in states.items():
-        if state == "sent":
-            assert got[chat] == 1, (chat, got[chat])
-        else:
-            assert got[chat] <= 1, (chat, got[chat])
-    assert max(got.values()) == 1
-
-
-SEEDS = [int(s) for s in os.environ.get("CRASH_SEEDS", "1,2").split(",")]
 
 
 @pytest.mark.parametrize("seed", SEEDS)

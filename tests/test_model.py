@@ -29,7 +29,7 @@ from standin.server import StandinServer
 from storage import models as m
 from tests.campaign_run import drained
 from tests.conftest import make_settings
-from tests.test_delivery import queue_broadcast
+from tests.ledger import queue_broadcast
 
 UNITS = ["dalian", "anshan", "fushun"]
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))

@@ -21,9 +21,8 @@ from standin.limits import Limits
 from standin.server import StandinServer
 from storage import models as m
 from tests.campaign_run import drained, submit
-from tests.processes import BotProcess
-from tests.test_delivery import add_people, delivered
-from tests.test_delivery_crash import SEEDS, assert_never_twice
+from tests.ledger import add_people, assert_never_twice, delivered
+from tests.processes import SEEDS, BotProcess
 
 FAST = {"WAKE_INTERVAL": "0.3", "SEND_RATE": "300", "SEND_LEASE": "2", "SEND_TIMEOUT": "1",
         "SEND_BACKOFF": "0.1"}

@@ -19,8 +19,8 @@ from storage import drafts
 from storage import models as m
 from tests.campaign_run import submit
 from tests.conftest import make_settings
+from tests.ledger import add_people, queue_broadcast, settled
 from tests.processes import BotProcess
-from tests.test_delivery import add_people, queue_broadcast, settled
 
 WRITERS = 50
 

@@ -1,0 +1,70 @@
+"""Helpers for tests of the delivery ledger: people who joined, a broadcast queued, waiting
+until it settles, and what the stand-in delivered."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import time
+
+from sqlalchemy import select
+
+from flows.services import Services
+from standin.server import StandinServer
+from storage import broadcasts
+from storage import models as m
+
+
+async def add_people(services: Services, n: int, unit_code: str = "dalian",
+                     first_chat: int = 900_000) -> list[m.Contact]:
+    """`n` contacts who joined (they have a chat with the bot)."""
+    async with services.transaction() as session:
+        units = list(await session.scalars(select(m.Unit).where(m.Unit.is_province.is_(False))
+                                           .order_by(m.Unit.position)))
+        people = [m.Contact(telegram_user_id=first_chat + i, chat_id=first_chat + i,
+                            name=f"联系人{i}", unit_id=units[i % len(units)].id,
+                            created_at=services.clock.now()) for i in range(n)]
+        session.add_all(people)
+    return people
+
+
+async def queue_broadcast(services: Services, text: str = "请于1月29日前报送。",
+                          audience: dict | None = None) -> m.Broadcast:
+    async with services.transaction() as session:
+        row = await broadcasts.start_broadcast(session, None, services.clock.now())
+        row.text, row.audience = text, audience or {"all": True}
+        await broadcasts.confirm(session, row, services.campaign_id, services.clock.now())
+    return row
+
+
+async def settled(services: Services, row: m.Broadcast, timeout: float = 60) -> broadcasts.Report:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        async with services.readers() as session:
+            result = await broadcasts.report(session, row)
+        if result.finished:
+            return result
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"not settled: {result.counts}")
+
+
+def delivered(standin: StandinServer) -> collections.Counter[int]:
+    """Messages each chat actually has (the stand-in keeps only what it accepted)."""
+    return collections.Counter({cid: len(chat.from_bot) for cid, chat in standin.chats.items()
+                                if cid >= 900_000 and chat.from_bot})
+
+
+async def ledger_states(services: Services) -> dict[int, str]:
+    async with services.readers() as session:
+        rows = await session.execute(select(m.Delivery.chat_id, m.Delivery.state))
+    return {chat: state for chat, state in rows}
+
+
+def assert_never_twice(states: dict[int, str], got: collections.Counter[int]) -> None:
+    assert set(states.values()) <= {"sent", "uncertain"}, states
+    for chat, state in states.items():
+        if state == "sent":
+            assert got[chat] == 1, (chat, got[chat])
+        else:
+            assert got[chat] <= 1, (chat, got[chat])
+    assert max(got.values()) == 1
