@@ -1,4 +1,5 @@
-"""The database engine: SQLite (WAL, busy timeout, immediate writes) or PostgreSQL."""
+"""The database engines: SQLite (WAL, immediate writes that wait for the lock by awaiting,
+run on the loop's thread: see `storage.sqlite_inline`) or PostgreSQL."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from sqlalchemy.ext.asyncio import (
 
 from storage import sqlite_inline
 
-SQLITE_BUSY_TIMEOUT_MS = 15_000
+# How long a writer waits for another process's write lock (by awaiting, not in SQLite's
+# busy handler) before "database is locked".
+SQLITE_LOCK_WAIT_SECONDS = 15.0
 
 
 def is_sqlite(url: str) -> bool:
@@ -26,9 +29,9 @@ def create_engine(url: str, read_only: bool = False, **kwargs: Any) -> AsyncEngi
     """An async engine. On SQLite every transaction of a writing engine is
     `BEGIN IMMEDIATE`, and an engine made with `read_only=True` never takes the write lock.
 
-    Taking the write lock at BEGIN means two writers queue there (for up to the busy
-    timeout) instead of failing half-way with "database is locked" when a reader upgrades
-    to a writer. SQLite runs on the loop's thread: see `storage.sqlite_inline`.
+    Taking the write lock at BEGIN means two writers queue there (for up to
+    SQLITE_LOCK_WAIT_SECONDS) instead of failing half-way with "database is locked" when a
+    reader upgrades to a writer. SQLite runs on the loop's thread: see `storage.sqlite_inline`.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -40,7 +43,7 @@ def create_engine(url: str, read_only: bool = False, **kwargs: Any) -> AsyncEngi
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     return create_async_engine(
         url,
-        async_creator=sqlite_inline.connector(database, SQLITE_BUSY_TIMEOUT_MS / 1000,
+        async_creator=sqlite_inline.connector(database, SQLITE_LOCK_WAIT_SECONDS,
                                               writes=not read_only),
         # A reading connection is never inside a transaction: nothing to roll back.
         pool_reset_on_return=None if read_only else "rollback",
