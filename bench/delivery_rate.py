@@ -74,7 +74,8 @@ async def measure(recipients: int, server_rate: float, send_rate: float,
     async with services.transaction() as session:
         row = await broadcasts.start_broadcast(session, None, START)
         row.text, row.audience = "请各单位于1月29日18:00前报送阶段性活动情况。", {"all": True}
-        await broadcasts.confirm(session, row, services.campaign_id, START)
+        await broadcasts.confirm(session, row, services.campaign_id, START,
+                                 services.outbox)
 
     def accepted() -> int:
         return sum(len(c.from_bot) for cid, c in server.chats.items() if cid >= FIRST_CHAT)

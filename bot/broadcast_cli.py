@@ -61,7 +61,8 @@ async def broadcast(args: argparse.Namespace) -> int:
                 row.attachment_id = file.id
                 row.attachment_kind = "photo" if mime in {"image/jpeg", "image/png"} \
                     else "document"
-            sent = await broadcasts.confirm(session, row, services.campaign_id, now)
+            sent = await broadcasts.confirm(session, row, services.campaign_id, now,
+                                            services.outbox)
         root = settings.telegram_api_base_url
         bot = ExtBot(settings.token, base_url=f"{root}/bot", base_file_url=f"{root}/file/bot",
                      rate_limiter=PacedRateLimiter(Pacer(PaceLimits(per_second=settings.send_rate))))

@@ -17,7 +17,6 @@ from telegram.ext import Application
 
 from bot.app import build_application
 from bot.webhook import WebhookServer
-from flows.digests import fire_digests
 from flows.services import Services
 from scheduler.sender import DeliverySender
 from scheduler.wakeup import Wakeup
@@ -100,7 +99,7 @@ async def _serve(services: Services, stop: asyncio.Event, poll_timeout: float,
         application.bot_data["sender"] = sender
         sender_stop = asyncio.Event()
         sending = asyncio.create_task(sender.run(sender_stop), name="delivery-sender")
-        wakeup = Wakeup(services, sender.nudge, extra=lambda: fire_digests(services))
+        wakeup = Wakeup(services)
         application.bot_data["wakeup"] = wakeup
         wakeup.start()
         log.info("bot started as @%s", application.bot.username)

@@ -12,10 +12,10 @@ from flows.reminders import province_people
 from flows.services import Services
 from reporting.digest_files import DOCX_MIME, XLSX_MIME, render_all
 from reporting.reminder_plan import Kind
-from storage import deliveries as ledger
 from storage import models as m
 from storage import plan as planned
 from storage.digest_data import load_digest
+from storage.notices import Notice, Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -55,16 +55,13 @@ async def fire_digests(services: Services) -> int:
             for person in await province_people(session, services.campaign_id):
                 base = f"digest:{item.id}:{person.id}"
                 for i, part in enumerate(rendered.parts):
-                    messages.append(ledger.Outgoing(key=f"{base}:t{i}", purpose="digest",
-                                                    chat_id=person.chat_id or 0,
-                                                    contact_id=person.id,
-                                                    payload={"text": part}))
+                    messages.append(Outgoing(key=f"{base}:t{i}", purpose="digest",
+                                             chat_id=person.chat_id or 0, contact_id=person.id,
+                                             notice=Notice(text=part)))
                 for file in files:
-                    messages.append(ledger.Outgoing(
+                    messages.append(Outgoing(
                         key=f"{base}:f{file.id}", purpose="digest", chat_id=person.chat_id or 0,
-                        contact_id=person.id,
-                        payload={"text": "", "attachment_id": file.id,
-                                 "attachment_kind": "document"}))
-            queued += await ledger.enqueue(session, messages, now)
+                        contact_id=person.id, notice=Notice(text="", attachment_id=file.id)))
+            queued += await services.outbox.enqueue(session, messages, now)
         log.info("digest of %s queued for the province: %d message(s)", item.ref, len(messages))
     return queued

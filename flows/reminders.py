@@ -20,10 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from flows.services import Services
 from reporting.form import FormState
 from reporting.reminder_plan import Kind
-from storage import deliveries as ledger
 from storage import drafts
 from storage import models as m
 from storage import plan as planned
+from storage.notices import Button, Notice, Outgoing
 from storage.progress import round_status
 from texts.buttons import Action, encode
 from texts.catalog import t
@@ -66,7 +66,7 @@ async def _fire(services: Services, item: m.PlanItem, now: dt.datetime,
         if not await planned.take(session, item.id, planned.DONE, now):
             return 0  # another instance fired it
         messages = await compose(session, services, item, now)
-        queued = await ledger.enqueue(session, messages, now)
+        queued = await services.outbox.enqueue(session, messages, now)
         log.info("fired %s %s %s: %d message(s)", item.kind, item.ref, item.label,
                  len(messages))
         return queued
@@ -85,17 +85,17 @@ async def remind_now(services: Services, round_code: str) -> int | None:
             return None
         await planned.take(session, item.id, planned.DONE, now)
         messages = await compose(session, services, item, now)
-        return await ledger.enqueue(session, messages, now)
+        return await services.outbox.enqueue(session, messages, now)
 
 
 async def compose(session: AsyncSession, services: Services, item: m.PlanItem,
-                  now: dt.datetime) -> list[ledger.Outgoing]:
+                  now: dt.datetime) -> list[Outgoing]:
     if item.kind == Kind.UPSTREAM:
         return await _to_province(session, services, item, now)
     status = await round_status(session, services.campaign_id, item.ref)
     if item.kind == Kind.ESCALATION:
         return await _to_province(session, services, item, now, status)
-    out: list[ledger.Outgoing] = []
+    out: list[Outgoing] = []
     campaign = services.campaign
     questions = campaign.questions_for(item.ref)
     unit_drafts = await drafts.round_drafts(session, status.round.id)
@@ -106,18 +106,18 @@ async def compose(session: AsyncSession, services: Services, item: m.PlanItem,
             lang = contact.language
             if lang not in texts:
                 texts[lang] = _unit_text(services, item, lang, now, draft, questions)
-            out.append(ledger.Outgoing(
+            out.append(Outgoing(
                 key=f"{item.kind}:{item.id}:{contact.id}", purpose=item.kind,
-                chat_id=contact.chat_id or 0, contact_id=contact.id,
-                payload={"text": texts[lang],
-                         "buttons": [[{"text": t("remind.fill_now", lang),
-                                       "callback_data": encode(Action.FILL_ROUND, item.ref)}]],
-                         "unless_submitted": [unit.id, status.round.id]}))
+                chat_id=contact.chat_id or 0, contact_id=contact.id, notice=Notice(
+                    text=texts[lang],
+                    buttons=((Button(t("remind.fill_now", lang),
+                                     encode(Action.FILL_ROUND, item.ref)),),),
+                    unless_submitted=(unit.id, status.round.id))))
     return out
 
 
 async def _to_province(session: AsyncSession, services: Services, item: m.PlanItem,
-                       now: dt.datetime, status: Any = None) -> list[ledger.Outgoing]:
+                       now: dt.datetime, status: Any = None) -> list[Outgoing]:
     campaign = services.campaign
     people = await province_people(session, services.campaign_id)
     rounds = ([item.ref] if item.kind == Kind.ESCALATION else
@@ -135,9 +135,9 @@ async def _to_province(session: AsyncSession, services: Services, item: m.PlanIt
                            left=remaining(item.due - now, lang)))
         for st in statuses:
             lines += round_summary(services, st, lang, escalate=item.kind == Kind.ESCALATION)
-        out.append(ledger.Outgoing(key=f"{item.kind}:{item.id}:{person.id}", purpose=item.kind,
-                                   chat_id=person.chat_id or 0, contact_id=person.id,
-                                   payload={"text": "\n".join(lines)}))
+        out.append(Outgoing(key=f"{item.kind}:{item.id}:{person.id}", purpose=item.kind,
+                            chat_id=person.chat_id or 0, contact_id=person.id,
+                            notice=Notice(text="\n".join(lines))))
     return out
 
 

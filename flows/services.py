@@ -22,6 +22,7 @@ from storage import schema
 from storage.campaign_sync import sync_campaign
 from storage.contacts import KnownContacts
 from storage.database import Database
+from storage.outbox import Outbox
 from storage.plan import sync_plan
 from storage.progress import active_rounds, campaign_row
 
@@ -57,6 +58,7 @@ class Services:
     campaign_id: int = 0
     rounds: list[m.Round] = field(default_factory=list)
     known_contacts: KnownContacts = field(default_factory=KnownContacts)
+    outbox: Outbox = field(default_factory=Outbox)  # wakes the sender once it runs
 
     @classmethod
     def create(cls, settings: Config, clock: Clock | None = None,

@@ -131,7 +131,7 @@ async def button(update: Update, context: BotContext) -> None:
             if act is Action.BROADCAST_SEND:
                 if people:
                     sent = await broadcasts.confirm(session, broadcast, services.campaign_id,
-                                                    services.clock.now())
+                                                    services.clock.now(), services.outbox)
                 else:
                     refusal = t("broadcast.nobody", lang)
             elif act in CHOSEN and broadcast.audience:
@@ -148,9 +148,6 @@ async def button(update: Update, context: BotContext) -> None:
                                 reply_markup=_sub_menu(context, broadcast, act))
     elif act is Action.BROADCAST_SEND:
         await message.edit_reply_markup(None)
-        sender = context.application.bot_data.get("sender")
-        if sender is not None:
-            sender.nudge()
         progress = await message.chat.send_message(
             t("broadcast.progress", lang, done=0, total=sent.broadcast.recipients))
         context.application.create_task(
@@ -164,18 +161,18 @@ async def _preview(message: Message, context: BotContext, broadcast: m.Broadcast
                    count: int) -> None:
     """The notice exactly as recipients will see it, then the count and the choice."""
     lang = context.lang
-    body = broadcasts.payload(broadcast)
+    body = broadcasts.notice(broadcast)
     if broadcast.attachment_id is not None:
         async with context.services.readers() as session:
             attachment = await session.get_one(m.Attachment, broadcast.attachment_id)
         file: Any = attachment.telegram_file_id or attachment.content
         if broadcast.attachment_kind == "photo":
-            await message.chat.send_photo(file, caption=body["text"] or None)
+            await message.chat.send_photo(file, caption=body.text or None)
         else:
-            await message.chat.send_document(file, caption=body["text"] or None,
+            await message.chat.send_document(file, caption=body.text or None,
                                              filename=attachment.file_name)
     else:
-        await message.chat.send_message(body["text"])
+        await message.chat.send_message(body.text)
     keyboard = InlineKeyboardMarkup([
         [action_button(t("broadcast.btn.send", lang, n=count), Action.BROADCAST_SEND,
                        broadcast.id)],

@@ -15,8 +15,7 @@ from handlers.keyboards import action_button
 from reporting.digest import ReviewState
 from reporting.digest_files import render_all
 from reporting.digest_text import REVIEW
-from storage import deliveries as ledger
-from storage import reviews
+from storage import notices, reviews
 from storage.digest_data import load_digest
 from storage.progress import latest_submission_ids
 from texts.buttons import Action, encode
@@ -165,23 +164,19 @@ async def take_reason(message: Message, context: BotContext) -> bool:
                                                 context.contact.id, now)
         if found is not None:
             submission, unit, rnd, contacts = found
-            queued = await ledger.enqueue(session, [ledger.Outgoing(
+            queued = await services.outbox.enqueue(session, [notices.Outgoing(
                 key=f"return:{submission.id}:{c.id}", purpose="return", chat_id=c.chat_id or 0,
-                contact_id=c.id,
-                payload={"text": t("progress.returned_notice", c.language,
-                                   round=html.escape(services.campaign.round(rnd.code)
-                                                     .title.get(c.language)),
-                                   version=submission.version, reason=html.escape(reason)),
-                         "buttons": [[{"text": t("progress.amend", c.language),
-                                       "callback_data": encode(Action.AMEND_ROUND,
-                                                               rnd.code)}]]})
+                contact_id=c.id, notice=notices.Notice(
+                    text=t("progress.returned_notice", c.language,
+                           round=html.escape(services.campaign.round(rnd.code)
+                                             .title.get(c.language)),
+                           version=submission.version, reason=html.escape(reason)),
+                    buttons=((notices.Button(t("progress.amend", c.language),
+                                             encode(Action.AMEND_ROUND, rnd.code)),),)))
                 for c in contacts], now)
     if found is None:  # replies only after the commit, never holding the write lock
         await message.reply_text(t("progress.return_stale", lang))
         return True
-    sender = context.application.bot_data.get("sender")
-    if sender is not None:
-        sender.nudge()
     await message.reply_text(t("progress.returned", lang, unit=html.escape(unit.name),
                                n=queued))
     return True

@@ -56,7 +56,4 @@ async def _remind(message: Message, context: BotContext, code: str) -> None:
     if queued == 0:
         await message.chat.send_message(t("remind.nobody", lang, round=title))
         return
-    sender = context.application.bot_data.get("sender")
-    if sender is not None:
-        sender.nudge()
     await message.chat.send_message(t("remind.sent", lang, round=title, n=queued))

@@ -32,6 +32,7 @@ from scheduler.rate_limit import LEDGER
 from storage import deliveries as ledger
 from storage import drafts
 from storage import models as m
+from storage.notices import Attached, Button, Notice
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,13 @@ class DeliverySender:
         Rows are claimed ahead (up to `batch`) and started as soon as a slot is free, so
         the pace is the limiter's, not the batch's; rows to one chat go one at a time.
         """
+        self.services.outbox.wake_with(self.nudge)  # whatever is queued wakes this sender
+        try:
+            await self._run(stop)
+        finally:
+            self.services.outbox.wake_with(None)
+
+    async def _run(self, stop: asyncio.Event) -> None:
         held: deque[m.Delivery] = deque()
         busy: set[int] = set()
         tasks: set[asyncio.Task[None]] = set()
@@ -197,7 +205,7 @@ class DeliverySender:
                     return  # the claim was lost (its lease ran out; someone else took it)
             attempts += 1
             try:
-                message = await self._send(row.chat_id, row.payload)
+                message = await self._send(row.chat_id, Notice.from_payload(row.payload))
             except RetryAfter:
                 # Not delivered; the limiter has paused everything for `retry_after`.
                 await self._back_to_claimed(row, token, "429: too many requests")
@@ -228,11 +236,11 @@ class DeliverySender:
 
     async def _still_wanted(self, row: m.Delivery) -> bool:
         """A reminder to a unit that submitted since it was queued is not sent."""
-        unless = row.payload.get("unless_submitted")
-        if not unless:
+        unless = Notice.from_payload(row.payload).unless_submitted
+        if unless is None:
             return True
         async with self.services.readers() as session:
-            return await drafts.latest_submission(session, unless[0], unless[1]) is None
+            return await drafts.latest_submission(session, *unless) is None
 
     async def _may_retry(self, row: m.Delivery, token: str, attempts: int, error: str) -> bool:
         """Back off and try again, or settle as failed after the last attempt."""
@@ -243,21 +251,20 @@ class DeliverySender:
         await asyncio.sleep(self.backoff * 2 ** (attempts - 1))
         return True
 
-    async def _send(self, chat_id: int, payload: dict[str, Any]) -> Message:
-        markup = _markup(payload.get("buttons"))
+    async def _send(self, chat_id: int, notice: Notice) -> Message:
+        markup = _markup(notice.buttons)
         timeouts = {"read_timeout": self.timeout, "write_timeout": self.timeout,
                     "connect_timeout": self.timeout, "pool_timeout": self.timeout}
-        attachment_id = payload.get("attachment_id")
+        attachment_id = notice.attachment_id
         if attachment_id is None:
-            return await self.bot.send_message(chat_id, payload["text"], reply_markup=markup,
+            return await self.bot.send_message(chat_id, notice.text, reply_markup=markup,
                                                parse_mode=ParseMode.HTML,
                                                rate_limit_args=LEDGER, **timeouts)
         async with self.services.readers() as session:
             attachment = await session.get_one(m.Attachment, attachment_id)
-        kind = payload.get("attachment_kind", "document")
-        caption = payload.get("text") or None
+        caption = notice.text or None
         sent_file: Any = attachment.telegram_file_id or _input_file(attachment)
-        if kind == "photo":
+        if notice.attached is Attached.PHOTO:
             message = await self.bot.send_photo(chat_id, sent_file, caption=caption,
                                                 parse_mode=ParseMode.HTML, reply_markup=markup,
                                                 rate_limit_args=LEDGER, **timeouts)
@@ -308,10 +315,11 @@ class DeliverySender:
             await ledger.unsend(session, row.id, token, self.services.clock.now(), error)
 
 
-def _markup(buttons: Any) -> InlineKeyboardMarkup | None:
+def _markup(buttons: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
     if not buttons:
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(**b) for b in row] for row in buttons])
+    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data)
+                                  for b in row] for row in buttons])
 
 
 def _input_file(attachment: m.Attachment) -> Any:

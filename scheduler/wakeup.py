@@ -1,15 +1,15 @@
 """The wake-up: one APScheduler job that, every WAKE_INTERVAL seconds (and at start),
-fires what the plan says is due and tells the sender to look. The plan is rows in the
+fires what the plan says is due (the outbox wakes the sender). The plan is rows in the
 database; the scheduler holds nothing but this one job, however many units, contacts or
 reminders there are."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from flows.digests import fire_digests
 from flows.reminders import fire_due
 from flows.services import Services
 
@@ -18,11 +18,11 @@ JOB_ID = "wake-up"
 
 
 class Wakeup:
-    def __init__(self, services: Services, nudge: Callable[[], None],
-                 extra: Callable[[], Awaitable[int]] | None = None):
+    """Wake-up → what is due → the flow of its kind (reminders, then digests) → the outbox,
+    which wakes the sender after each commit."""
+
+    def __init__(self, services: Services):
         self.services = services
-        self.nudge = nudge
-        self.extra = extra
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         self.wakes = 0
 
@@ -40,15 +40,10 @@ class Wakeup:
         """Fire what is due; never let one failure stop the next wake-up."""
         self.wakes += 1
         try:
-            queued = await fire_due(self.services)
-            if self.extra is not None:
-                queued += await self.extra()
+            return await fire_due(self.services) + await fire_digests(self.services)
         except Exception:
             log.exception("the wake-up failed; it will run again")
             return 0
-        if queued:
-            self.nudge()
-        return queued
 
 
 def _now():  # type: ignore[no-untyped-def]

@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import deliveries as ledger
 from storage import models as m
+from storage.notices import Attached, Notice, Outgoing
+from storage.outbox import Outbox
 
 OPEN_STAGES = m.OPEN_STAGES
 
@@ -80,13 +82,10 @@ async def active_unit_ids(session: AsyncSession, campaign_id: int) -> list[int]:
         m.Unit.retired_at.is_(None)).order_by(m.Unit.position)))
 
 
-def payload(broadcast: m.Broadcast) -> dict[str, Any]:
+def notice(broadcast: m.Broadcast) -> Notice:
     """The message every recipient gets: the admin's text, escaped, and the attachment."""
-    out: dict[str, Any] = {"text": html.escape(broadcast.text)}
-    if broadcast.attachment_id is not None:
-        out["attachment_id"] = broadcast.attachment_id
-        out["attachment_kind"] = broadcast.attachment_kind or "document"
-    return out
+    return Notice(text=html.escape(broadcast.text), attachment_id=broadcast.attachment_id,
+                  attached=Attached(broadcast.attachment_kind or Attached.DOCUMENT))
 
 
 def key_prefix(broadcast_id: int) -> str:
@@ -121,13 +120,13 @@ class Sent:
 
 
 async def confirm(session: AsyncSession, broadcast: m.Broadcast, campaign_id: int,
-                  now: dt.datetime) -> Sent:
+                  now: dt.datetime, outbox: Outbox) -> Sent:
     """Queue one ledger row per recipient, in the same transaction as the decision."""
     people = await recipients(session, campaign_id, broadcast.audience)
-    body = payload(broadcast)
-    queued = await ledger.enqueue(session, [
-        ledger.Outgoing(key=f"{key_prefix(broadcast.id)}{p.id}", purpose="broadcast",
-                        chat_id=p.chat_id or 0, payload=body, contact_id=p.id)
+    body = notice(broadcast)
+    queued = await outbox.enqueue(session, [
+        Outgoing(key=f"{key_prefix(broadcast.id)}{p.id}", purpose="broadcast",
+                 chat_id=p.chat_id or 0, notice=body, contact_id=p.id)
         for p in people], now)
     broadcast.stage, broadcast.confirmed_at, broadcast.recipients = (
         m.BroadcastStage.SENT, now, len(people))

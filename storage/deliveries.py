@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
@@ -21,22 +20,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import models as m
+from storage.notices import Outgoing
 
 State = m.DeliveryState
 FINAL = (State.SENT, State.BLOCKED, State.FAILED, State.UNCERTAIN, State.CANCELLED)
 _LEDGER = m.Delivery.__table__
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """A message to send: its unique key, who gets it, and what it says."""
-
-    key: str
-    purpose: str
-    chat_id: int
-    payload: dict[str, Any]
-    contact_id: int | None = None
-    not_before: dt.datetime | None = None
 
 
 async def enqueue(session: AsyncSession, messages: Sequence[Outgoing], now: dt.datetime) -> int:
@@ -45,7 +33,7 @@ async def enqueue(session: AsyncSession, messages: Sequence[Outgoing], now: dt.d
     if not messages:
         return 0
     rows = [{"key": o.key, "purpose": o.purpose, "contact_id": o.contact_id,
-             "chat_id": o.chat_id, "payload": o.payload, "state": State.PENDING,
+             "chat_id": o.chat_id, "payload": o.notice.to_payload(), "state": State.PENDING,
              "attempts": 0, "not_before": o.not_before or now, "created_at": now,
              "updated_at": now} for o in messages]
     dialect = session.bind.dialect.name if session.bind else "sqlite"

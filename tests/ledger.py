@@ -33,7 +33,8 @@ async def queue_broadcast(services: Services, text: str = "请于1月29日前报
     async with services.transaction() as session:
         row = await broadcasts.start_broadcast(session, None, services.clock.now())
         row.text, row.audience = text, audience or {"all": True}
-        await broadcasts.confirm(session, row, services.campaign_id, services.clock.now())
+        await broadcasts.confirm(session, row, services.campaign_id, services.clock.now(),
+                                 services.outbox)
     return row
 
 

@@ -108,9 +108,12 @@ async def test_a_unit_that_submits_after_a_reminder_is_queued_does_not_get_it(
     standin.faults.slow(user.id, 0.5)
     from flows.reminders import fire_due
 
-    assert await fire_due(services) == 1   # queued, not yet sent
+    sender = running_app.bot_data["sender"]
+    services.outbox.wake_with(None)  # queued, and the sender not told yet
+    assert await fire_due(services) == 1
     await submit(services, "dalian", "r1")  # the unit submits in the meantime
-    running_app.bot_data["sender"].nudge()
+    services.outbox.wake_with(sender.nudge)
+    sender.nudge()
     await drained(services)
     async with services.readers() as session:
         states = list(await session.scalars(select(m.Delivery.state)))

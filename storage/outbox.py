@@ -1,0 +1,34 @@
+"""The one way out for every message that is not a direct reply: rows in the delivery
+ledger, and, once the transaction that queued them commits, a wake-up for the sender.
+Producers never reach for the sender themselves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import deliveries as ledger
+from storage.notices import Outgoing
+
+
+class Outbox:
+    def __init__(self) -> None:
+        self._wake: Callable[[], None] | None = None
+
+    def wake_with(self, wake: Callable[[], None] | None) -> None:
+        """What to call after a commit that queued something (the sender's nudge)."""
+        self._wake = wake
+
+    async def enqueue(self, session: AsyncSession, messages: Sequence[Outgoing],
+                      now: dt.datetime) -> int:
+        """Queue `messages` in the caller's transaction (keys already queued are left as
+        they are); returns how many are new. The sender is woken after the commit."""
+        added = await ledger.enqueue(session, messages, now)
+        wake = self._wake
+        if added and wake is not None:
+            event.listen(session.sync_session, "after_commit", lambda _session: wake(),
+                         once=True)
+        return added
