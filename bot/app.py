@@ -3,6 +3,8 @@ handlers by area, then the error handler."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -32,9 +34,13 @@ from handlers import (
 from handlers.context import BotContext
 from scheduler.pacer import PaceLimits, Pacer
 from scheduler.rate_limit import PacedRateLimiter
+from scheduler.sender import DeliverySender
+from scheduler.wakeup import Wakeup
 from texts.catalog import t
 
 GUARD_GROUP = -1
+STOP_GRACE_SECONDS = 20
+log = logging.getLogger(__name__)
 
 
 def build_application(
@@ -51,7 +57,8 @@ def build_application(
         .base_file_url(f"{root}/file/bot")
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML))
-        .post_init(_set_default_menu)
+        .post_init(start_background)
+        .post_shutdown(stop_background)
         .concurrent_updates(PerChatUpdateProcessor())
     )
     if rate_limited:
@@ -71,6 +78,33 @@ def build_application(
     messages.register(application)  # last: the plain messages that are left
     application.add_error_handler(errors.on_error)
     return application
+
+
+async def start_background(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """After the application is initialised: the default menu, the delivery sender (the way
+    out) and the wake-up (time), kept in `bot_data` until `stop_background`."""
+    await _set_default_menu(application)
+    services: Services = application.bot_data["services"]
+    sender = DeliverySender(services, application.bot)
+    stop = asyncio.Event()
+    wakeup = Wakeup(services)
+    application.bot_data.update(
+        sender=sender, sender_stop=stop, wakeup=wakeup,
+        sending=asyncio.create_task(sender.run(stop), name="delivery-sender"))
+    wakeup.start()
+    log.info("bot started as @%s", application.bot.username)
+
+
+async def stop_background(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The wake-up stops; the messages in flight finish, but a sender stuck on a dead
+    database does not hold the exit for more than STOP_GRACE_SECONDS."""
+    data = application.bot_data
+    data["wakeup"].shutdown()
+    data["sender_stop"].set()
+    try:
+        await asyncio.wait_for(data["sending"], STOP_GRACE_SECONDS)
+    except TimeoutError:
+        log.warning("the sender did not finish in %s s; stopping anyway", STOP_GRACE_SECONDS)
 
 
 async def _set_default_menu(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

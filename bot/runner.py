@@ -18,12 +18,9 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.webhook import WebhookServer
 from flows.services import Services
-from scheduler.sender import DeliverySender
-from scheduler.wakeup import Wakeup
 from storage import leases
 
 log = logging.getLogger(__name__)
-STOP_GRACE_SECONDS = 20
 LEASE_TTL = dt.timedelta(seconds=30)  # how long a poller that died elsewhere blocks a new one
 
 
@@ -85,8 +82,10 @@ async def _serve(services: Services, stop: asyncio.Event, poll_timeout: float,
                  ) -> None:
     application = build_application(services, rate_limited=rate_limited)
     async with application:
-        if application.post_init is not None:  # run_polling would call it; we run by hand
-            await application.post_init(application)
+        # PTB's run_polling would call the two hooks; we serve by hand (our own webhook
+        # server, and a loop shared with tests and the demo), so we call them.
+        assert application.post_init is not None and application.post_shutdown is not None
+        await application.post_init(application)
         await application.start()
         assert application.updater is not None
         webhook = WebhookServer(application, services) if services.settings.webhook_url else None
@@ -95,31 +94,17 @@ async def _serve(services: Services, stop: asyncio.Event, poll_timeout: float,
             application.bot_data["webhook"] = webhook
         else:
             await application.updater.start_polling(timeout=poll_timeout, poll_interval=0)
-        sender = DeliverySender(services, application.bot)
-        application.bot_data["sender"] = sender
-        sender_stop = asyncio.Event()
-        sending = asyncio.create_task(sender.run(sender_stop), name="delivery-sender")
-        wakeup = Wakeup(services)
-        application.bot_data["wakeup"] = wakeup
-        wakeup.start()
-        log.info("bot started as @%s", application.bot.username)
         if started is not None:
             started.set_result(application)
         try:
             await stop.wait()
         finally:
-            wakeup.shutdown()
             if webhook is not None:
                 await webhook.stop()
             elif application.updater.running:
                 await application.updater.stop()
-            sender_stop.set()
-            try:  # the messages in flight finish; a sender stuck on a dead database does not
-                await asyncio.wait_for(sending, STOP_GRACE_SECONDS)  # hold the exit forever
-            except TimeoutError:
-                log.warning("the sender did not finish in %s s; stopping anyway",
-                            STOP_GRACE_SECONDS)
             await application.stop()
+            await application.post_shutdown(application)
             log.info("bot stopped")
 
 
