@@ -19,8 +19,9 @@ from flows.broadcast import render_report
 from flows.report_form import IncomingFile
 from handlers.context import BotContext
 from handlers.keyboards import action_button
-from storage import broadcasts
+from storage import broadcasts, waiting
 from storage import models as m
+from storage.waiting import Awaiting
 from texts.buttons import Action
 from texts.catalog import t
 from texts.text import clean_text
@@ -45,23 +46,27 @@ async def start(update: Update, context: BotContext) -> None:
     async with services.transaction() as session:
         broadcast = await broadcasts.start_broadcast(session, context.contact.id,
                                                      services.clock.now())
+        await waiting.wait_for(session, context.contact.id, Awaiting.BROADCAST_TEXT,
+                               broadcast.id, services.clock.now())
     await message.reply_text(t("broadcast.write", context.lang, limit=MAX_CAPTION),
                              reply_markup=_cancel(broadcast.id, context.lang))
 
 
 async def take_message(message: Message, context: BotContext,
-                       incoming: IncomingFile | None) -> bool:
-    """An admin's message: the notice, if one is being written. False if none is.
-    Decide and commit first; reply after (never while holding the write lock)."""
+                       incoming: IncomingFile | None, slot: waiting.Slot) -> None:
+    """The notice the admin was asked for (`slot`). Decide and commit first; reply after
+    (never while holding the write lock)."""
     assert context.contact is not None
     services, lang = context.services, context.lang
     text = clean_text(message.text or message.caption or "")
     problem: str | None = None
     async with services.transaction() as session:
-        broadcast = await broadcasts.open_broadcast(session, context.contact.id)
-        if broadcast is None or broadcast.stage != m.BroadcastStage.COMPOSE:
-            return False
-        if incoming is not None and len(text) > MAX_CAPTION:
+        broadcast = await session.get(m.Broadcast, slot.target_id)
+        if broadcast is None or broadcast.created_by != context.contact.id \
+                or broadcast.stage != m.BroadcastStage.COMPOSE:
+            await waiting.clear(session, context.contact.id)
+            problem = t("messages.use_commands", lang)
+        elif incoming is not None and len(text) > MAX_CAPTION:
             problem = t("broadcast.caption_too_long", lang, limit=MAX_CAPTION)
         elif not text.strip() and incoming is None:
             problem = t("broadcast.empty", lang)
@@ -80,12 +85,12 @@ async def take_message(message: Message, context: BotContext,
                 broadcast.attachment_id = attachment.id
                 broadcast.attachment_kind = "photo" if message.photo else "document"
             broadcast.stage = m.BroadcastStage.AUDIENCE
+            await waiting.clear(session, context.contact.id)
     if problem is not None:
         await message.reply_text(problem)
-        return True
+        return
     await message.reply_text(t("broadcast.choose_audience", lang),
                              reply_markup=_audiences(broadcast.id, lang))
-    return True
 
 
 SUB_MENUS = {Action.BROADCAST_ROLES, Action.BROADCAST_UNITS, Action.BROADCAST_ROUNDS,
@@ -111,6 +116,7 @@ async def button(update: Update, context: BotContext) -> None:
             refusal = t("form.stale_button", lang)
         elif act is Action.BROADCAST_CANCEL:
             broadcast.stage = m.BroadcastStage.CANCELLED
+            await waiting.clear(session, context.contact.id)
         elif act is Action.BROADCAST_ALL:
             broadcast.audience = {"all": True}
         elif act is Action.BROADCAST_ROLE and arg in {r.value for r in m.Role}:

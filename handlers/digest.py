@@ -15,9 +15,10 @@ from handlers.keyboards import action_button
 from reporting.digest import ReviewState
 from reporting.digest_files import render_all
 from reporting.digest_text import REVIEW
-from storage import notices, reviews
+from storage import notices, reviews, waiting
 from storage.digest_data import load_digest
 from storage.progress import latest_submission_ids
+from storage.waiting import Awaiting
 from texts.buttons import Action, encode
 from texts.catalog import t
 from texts.dates import short_moment
@@ -143,22 +144,23 @@ async def return_chosen(update: Update, context: BotContext) -> None:
     assert context.contact is not None
     services = context.services
     async with services.transaction() as session:
-        await reviews.ask_reason(session, context.contact.id, pressed.id(0),
-                                 services.clock.now())
+        await waiting.wait_for(session, context.contact.id, Awaiting.RETURN_REASON,
+                               pressed.id(0), services.clock.now())
     await query.answer()
     await query.message.chat.send_message(t("progress.ask_reason", context.lang))
 
 
-async def take_reason(message: Message, context: BotContext) -> bool:
-    """A coordinator's message: the reason for a return, if one was asked. False if not."""
-    assert context.contact is not None and message.text is not None
+async def take_reason(message: Message, context: BotContext, slot: waiting.Slot) -> None:
+    """The reason for the return the coordinator was asked about (`slot`)."""
+    assert context.contact is not None
     services, lang = context.services, context.lang
     now = services.clock.now()
+    if not message.text:  # a file or a sticker: the reason is still awaited
+        await message.reply_text(t("progress.ask_reason", lang))
+        return
+    submission_id = slot.target_id
     async with services.transaction() as session:
-        submission_id = await reviews.pending_return(session, context.contact.id)
-        if submission_id is None:
-            return False
-        await reviews.drop_pending(session, context.contact.id)
+        await waiting.clear(session, context.contact.id)
         reason = clean_text(message.text).strip()[:1000]
         found = await reviews.return_submission(session, submission_id, reason,
                                                 context.contact.id, now)
@@ -176,7 +178,6 @@ async def take_reason(message: Message, context: BotContext) -> bool:
                 for c in contacts], now)
     if found is None:  # replies only after the commit, never holding the write lock
         await message.reply_text(t("progress.return_stale", lang))
-        return True
+        return
     await message.reply_text(t("progress.returned", lang, unit=html.escape(unit.name),
                                n=queued))
-    return True

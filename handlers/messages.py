@@ -1,16 +1,19 @@
-"""Plain messages (text, photos, documents, anything else), routed by who sent them:
-a contact's go to their report form, an admin's to the notice they are writing."""
+"""Plain messages (text, photos, documents, anything else), routed by what the bot waits
+for from the sender (storage.waiting: a return's reason, a notice), else to a reporter's
+form, else a hint."""
 
 from __future__ import annotations
 
 from telegram import Message, Update
 from telegram.error import BadRequest
-from telegram.ext import Application, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from flows.report_form import MAX_FILE_BYTES, IncomingFile
 from handlers import broadcast, digest, report
 from handlers.context import BotContext
+from storage import broadcasts, waiting
 from storage import models as m
+from storage.waiting import Awaiting
 from texts.catalog import t
 
 
@@ -20,6 +23,7 @@ def register_edits(application: Application) -> None:  # type: ignore[type-arg]
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("cancel", cancel))
     application.add_handler(MessageHandler(filters.PHOTO | filters.Document.ALL, on_file))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
     application.add_handler(MessageHandler(
@@ -34,17 +38,45 @@ async def on_edited(update: Update, context: BotContext) -> None:
     await message.reply_text(t("messages.edit_ignored", context.lang))
 
 
-async def on_text(update: Update, context: BotContext) -> None:
-    """Text: an answer, a notice, or a reminder of what this person can do."""
+async def awaited(context: BotContext) -> waiting.Slot | None:
+    """What the bot waits for from this person (a return's reason, a notice), if anything."""
+    assert context.contact is not None
+    services = context.services
+    async with services.readers() as session:
+        return await waiting.slot_of(session, context.contact.id, services.clock.now())
+
+
+async def cancel(update: Update, context: BotContext) -> None:
+    """Leave whatever the bot waits for: a return's reason, a notice being written, or the
+    form (its draft stays)."""
     message = update.effective_message
     assert message is not None and context.contact is not None
-    role = context.contact.role
-    if role == m.Role.CONTACT:
+    services = context.services
+    async with services.transaction() as session:
+        slot = await waiting.slot_of(session, context.contact.id, services.clock.now())
+        await waiting.clear(session, context.contact.id)
+        if slot is not None and slot.kind is Awaiting.BROADCAST_TEXT:
+            await broadcasts.cancel(session, slot.target_id)
+    if slot is not None:
+        await message.reply_text(t(f"cancel.{slot.kind.value}", context.lang))
+    elif context.contact.role == m.Role.CONTACT:
+        await report.cancel(message, context)
+    else:
+        await message.reply_text(t("cancel.nothing", context.lang))
+
+
+async def on_text(update: Update, context: BotContext) -> None:
+    """Text: what the bot asked this person for; a reporter's answer; or a hint."""
+    message = update.effective_message
+    assert message is not None and context.contact is not None
+    slot = await awaited(context)
+    if slot is not None and slot.kind is Awaiting.RETURN_REASON:
+        await digest.take_reason(message, context, slot)
+    elif slot is not None and slot.kind is Awaiting.BROADCAST_TEXT:
+        await broadcast.take_message(message, context, None, slot)
+    elif context.contact.role == m.Role.CONTACT:  # the form's cursor says which question
         await report.text_answer(message, context)
-        return
-    if await digest.take_reason(message, context):
-        return
-    if not (role == m.Role.ADMIN and await broadcast.take_message(message, context, None)):
+    else:
         await message.reply_text(t("messages.use_commands", context.lang))
 
 
@@ -52,17 +84,22 @@ async def on_file(update: Update, context: BotContext) -> None:
     """A photo or document, downloaded and kept: for the report, or for a notice."""
     message = update.effective_message
     assert message is not None and context.contact is not None
-    role = context.contact.role
-    if role == m.Role.COORDINATOR:
+    slot = await awaited(context)
+    if slot is not None and slot.kind is Awaiting.RETURN_REASON:
+        await digest.take_reason(message, context, slot)
+        return
+    wanted = (slot is not None and slot.kind is Awaiting.BROADCAST_TEXT) or (
+        context.contact.role == m.Role.CONTACT)
+    if not wanted:
         await message.reply_text(t("messages.use_commands", context.lang))
         return
     incoming = await download(message, context)
     if incoming is None:
         return
-    if role == m.Role.CONTACT:
+    if slot is not None:
+        await broadcast.take_message(message, context, incoming, slot)
+    else:
         await report.file_answer(message, context, incoming)
-    elif not await broadcast.take_message(message, context, incoming):
-        await message.reply_text(t("messages.use_commands", context.lang))
 
 
 async def on_other(update: Update, context: BotContext) -> None:

@@ -42,7 +42,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("contacts", ADMINS, ADMINS),
     Command("status", EVERYONE, REPORTERS),
     Command("deadlines", EVERYONE, EVERYONE),
-    Command("cancel", REPORTERS, REPORTERS, CONTACTS_ONLY),
+    Command("cancel", EVERYONE, REPORTERS),
     Command("language", EVERYONE, EVERYONE),
     Command("whoami", EVERYONE, EVERYONE),
     Command("help", EVERYONE, EVERYONE),

@@ -26,7 +26,6 @@ REVIEW_ACTIONS = {Action.SUBMIT: "submit", Action.EDIT_MENU: "edit",
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("report", report))
-    application.add_handler(CommandHandler("cancel", cancel))
     application.add_handler(CallbackQueryHandler(question_button, pattern=r"^f:"))
     application.add_handler(CallbackQueryHandler(review_button, pattern=r"^rv:"))
     application.add_handler(CallbackQueryHandler(round_button, pattern=r"^r[da]:"))
@@ -51,10 +50,9 @@ async def report(update: Update, context: BotContext) -> None:
     await show(update.effective_message, context, await _flow(context).start())
 
 
-async def cancel(update: Update, context: BotContext) -> None:
+async def cancel(message: Message, context: BotContext) -> None:
     """Leave the form; the draft stays."""
-    assert update.effective_message is not None
-    await show(update.effective_message, context, await _flow(context).cancel())
+    await show(message, context, await _flow(context).cancel())
 
 
 async def text_answer(message: Message, context: BotContext) -> None:

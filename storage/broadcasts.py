@@ -113,6 +113,13 @@ async def start_broadcast(session: AsyncSession, admin_id: int | None,
     return broadcast
 
 
+async def cancel(session: AsyncSession, broadcast_id: int) -> None:
+    """The broadcast will not go out (if it had not yet)."""
+    await session.execute(update(m.Broadcast).where(
+        m.Broadcast.id == broadcast_id, m.Broadcast.stage.in_(OPEN_STAGES))
+        .values(stage=m.BroadcastStage.CANCELLED))
+
+
 @dataclass(frozen=True)
 class Sent:
     broadcast: m.Broadcast

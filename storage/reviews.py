@@ -1,34 +1,15 @@
-"""Returning a unit's report for revision, with a reason."""
+"""Returning a unit's report for revision, with a reason (asked for through
+`storage.waiting`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.digest import ReviewState
 from storage import models as m
-
-RETURN = "return"
-
-
-async def ask_reason(session: AsyncSession, coordinator_id: int, submission_id: int,
-                     now: dt.datetime) -> None:
-    await session.execute(delete(m.PendingAction).where(
-        m.PendingAction.contact_id == coordinator_id))
-    session.add(m.PendingAction(contact_id=coordinator_id, action=RETURN,
-                                target_id=submission_id, created_at=now))
-
-
-async def pending_return(session: AsyncSession, coordinator_id: int) -> int | None:
-    action = await session.get(m.PendingAction, coordinator_id)
-    return action.target_id if action and action.action == RETURN else None
-
-
-async def drop_pending(session: AsyncSession, coordinator_id: int) -> None:
-    await session.execute(delete(m.PendingAction).where(
-        m.PendingAction.contact_id == coordinator_id))
 
 
 async def return_submission(session: AsyncSession, submission_id: int, reason: str,

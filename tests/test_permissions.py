@@ -34,9 +34,9 @@ EXPECTED_COMMANDS = {
     "unbound": {c: (Y if c in ("start", "help") else N) for c in COMMANDS},
     "contact_a": {c: (N if c in ("progress", "digest", "remind", "broadcast", "contacts")
                       else Y) for c in COMMANDS},
-    "coordinator": {c: (N if c in ("report", "cancel", "broadcast", "contacts") else Y)
+    "coordinator": {c: (N if c in ("report", "broadcast", "contacts") else Y)
                     for c in COMMANDS},
-    "admin": {c: (N if c in ("report", "cancel") else Y) for c in COMMANDS},
+    "admin": {c: (N if c == "report" else Y) for c in COMMANDS},
 }
 EXPECTED_COMMANDS["contact_b"] = dict(EXPECTED_COMMANDS["contact_a"])
 BUTTONS = ["answer A's question", "submit A's draft", "fill round", "amend round",
