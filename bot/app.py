@@ -29,6 +29,7 @@ from handlers import (
     messages,
     remind,
     report,
+    returns,
     status,
 )
 from handlers.context import BotContext
@@ -75,6 +76,7 @@ def build_application(
     remind.register(application)
     digest.register(application)
     contacts.register(application)
+    returns.register(application)
     messages.register(application)  # last: the plain messages that are left
     application.add_error_handler(errors.on_error)
     return application

@@ -1,5 +1,5 @@
-"""`/digest [ROUND]` and `/progress [ROUND]` (coordinators and admins), and returning a
-unit's report for revision with a reason."""
+"""`/digest [ROUND]` and `/progress [ROUND]` (coordinators and admins). Returning a report
+from the progress screen: handlers/returns.py."""
 
 from __future__ import annotations
 
@@ -15,14 +15,11 @@ from handlers.keyboards import action_button
 from reporting.digest import ReviewState
 from reporting.digest_files import render_all
 from reporting.digest_text import REVIEW
-from storage import notices, reviews, waiting
 from storage.digest_data import load_digest
 from storage.progress import latest_submission_ids
-from storage.waiting import Awaiting
-from texts.buttons import Action, encode
+from texts.buttons import Action
 from texts.catalog import t
 from texts.dates import short_moment
-from texts.text import clean_text
 
 Button = InlineKeyboardButton
 
@@ -31,7 +28,6 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("digest", digest))
     application.add_handler(CommandHandler("progress", progress))
     application.add_handler(CallbackQueryHandler(round_chosen, pattern=r"^(dg|pg):"))
-    application.add_handler(CallbackQueryHandler(return_chosen, pattern=r"^rt:"))
 
 
 def _round_id(services: Services, code: str) -> int:
@@ -132,52 +128,3 @@ async def send_progress(message: Message, context: BotContext, code: str) -> Non
     rows = [buttons[i:i + 3] for i in range(0, len(buttons), 3)]
     await message.chat.send_message("\n".join(lines),
                                     reply_markup=InlineKeyboardMarkup(rows) if rows else None)
-
-
-async def return_chosen(update: Update, context: BotContext) -> None:
-    """Return pressed: ask for the reason (the next message is it)."""
-    query, pressed = update.callback_query, context.pressed
-    assert query is not None and pressed is not None
-    if not isinstance(query.message, Message):
-        await query.answer()
-        return
-    assert context.contact is not None
-    services = context.services
-    async with services.transaction() as session:
-        await waiting.wait_for(session, context.contact.id, Awaiting.RETURN_REASON,
-                               pressed.id(0), services.clock.now())
-    await query.answer()
-    await query.message.chat.send_message(t("progress.ask_reason", context.lang))
-
-
-async def take_reason(message: Message, context: BotContext, slot: waiting.Slot) -> None:
-    """The reason for the return the coordinator was asked about (`slot`)."""
-    assert context.contact is not None
-    services, lang = context.services, context.lang
-    now = services.clock.now()
-    if not message.text:  # a file or a sticker: the reason is still awaited
-        await message.reply_text(t("progress.ask_reason", lang))
-        return
-    submission_id = slot.target_id
-    async with services.transaction() as session:
-        await waiting.clear(session, context.contact.id)
-        reason = clean_text(message.text).strip()[:1000]
-        found = await reviews.return_submission(session, submission_id, reason,
-                                                context.contact.id, now)
-        if found is not None:
-            submission, unit, rnd, contacts = found
-            queued = await services.outbox.enqueue(session, [notices.Outgoing(
-                key=f"return:{submission.id}:{c.id}", purpose="return", chat_id=c.chat_id or 0,
-                contact_id=c.id, notice=notices.Notice(
-                    text=t("progress.returned_notice", c.language,
-                           round=html.escape(services.campaign.round(rnd.code)
-                                             .title.get(c.language)),
-                           version=submission.version, reason=html.escape(reason)),
-                    buttons=((notices.Button(t("progress.amend", c.language),
-                                             encode(Action.AMEND_ROUND, rnd.code)),),)))
-                for c in contacts], now)
-    if found is None:  # replies only after the commit, never holding the write lock
-        await message.reply_text(t("progress.return_stale", lang))
-        return
-    await message.reply_text(t("progress.returned", lang, unit=html.escape(unit.name),
-                               n=queued))

@@ -1,0 +1,45 @@
+"""Returning a unit's report (the ↩️ 退回 button of `/progress`): ask for the reason, and
+take it (routed here by handlers/messages.py when the coordinator's slot awaits it)."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Message, Update
+from telegram.ext import Application, CallbackQueryHandler
+
+from flows import returns
+from handlers.context import BotContext
+from storage import waiting
+from texts.catalog import t
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CallbackQueryHandler(return_chosen, pattern=r"^rt:"))
+
+
+async def return_chosen(update: Update, context: BotContext) -> None:
+    """退回 pressed: ask for the reason (the next message is it)."""
+    query, pressed = update.callback_query, context.pressed
+    assert query is not None and pressed is not None and context.contact is not None
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    await returns.ask_reason(context.services, context.contact.id, pressed.id(0))
+    await query.message.chat.send_message(t("progress.ask_reason", context.lang))
+
+
+async def take_reason(message: Message, context: BotContext, slot: waiting.Slot) -> None:
+    """The reason for the return the coordinator was asked about."""
+    assert context.contact is not None
+    lang = context.lang
+    if not message.text:  # a file or a sticker: the reason is still awaited
+        await message.reply_text(t("progress.ask_reason", lang))
+        return
+    done = await returns.return_report(context.services, context.contact.id, slot,
+                                       message.text)
+    if done is None:
+        await message.reply_text(t("progress.return_stale", lang))
+        return
+    await message.reply_text(t("progress.returned", lang, unit=html.escape(done.unit_name),
+                               n=done.told))
