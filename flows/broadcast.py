@@ -1,15 +1,163 @@
-"""A broadcast's outcome, told to whoever sent it: the same words in chat and on the
-command line."""
+"""A broadcast, step by step, the same from chat and from the command line: begin a
+notice, take its text (and file), choose who gets it, send it through the outbox; and its
+outcome, told in the same words in both places. No Telegram here: the handler renders
+what each step returns."""
 
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
+from enum import StrEnum
 
-from storage import broadcasts
+from flows.form_files import IncomingFile
+from flows.services import Services
+from storage import broadcasts, waiting
+from storage import models as m
+from storage.notices import Attached
+from storage.waiting import Awaiting
 from texts.catalog import t
+from texts.text import clean_text
+
+MAX_CAPTION = 1024  # Telegram's limit on a caption
+MAX_TEXT = 4000
+
+
+class Choose(StrEnum):
+    """What a tap on the audience screens chose."""
+
+    ALL = "all"
+    ROLE = "role"  # with a role
+    UNIT = "unit"  # with a unit code, toggled in the list
+    MISSING = "missing"  # with a round code: units that have not submitted it
+    UNITS_DONE = "units_done"  # the list of units is complete
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A step that could not be done, and the catalog key (with values) that says why."""
+
+    key: str
+    values: dict[str, object]
+
+
+@dataclass(frozen=True)
+class Chosen:
+    broadcast: m.Broadcast
+    recipients: int  # how many people the audience reaches now
+
+
+async def begin(services: Services, admin_id: int) -> int:
+    """A new notice (any unfinished one of this admin's is dropped); the admin's next
+    message is its text. Returns the broadcast's id."""
+    now = services.clock.now()
+    async with services.transaction() as session:
+        broadcast = await broadcasts.start_broadcast(session, admin_id, now)
+        await waiting.wait_for(session, admin_id, Awaiting.BROADCAST_TEXT, broadcast.id, now)
+    return broadcast.id
+
+
+async def take_notice(services: Services, admin_id: int, slot: waiting.Slot, typed: str,
+                      incoming: IncomingFile | None, photo: bool) -> m.Broadcast | Refused:
+    """The notice's text (a caption when a file comes with it), and its file."""
+    text = clean_text(typed).strip()
+    async with services.transaction() as session:
+        broadcast = await session.get(m.Broadcast, slot.target_id)
+        if broadcast is None or broadcast.created_by != admin_id \
+                or broadcast.stage != m.BroadcastStage.COMPOSE:
+            await waiting.clear(session, admin_id)
+            return Refused("messages.use_commands", {})
+        if incoming is not None and len(text) > MAX_CAPTION:
+            return Refused("broadcast.caption_too_long", {"limit": MAX_CAPTION})
+        if not text and incoming is None:
+            return Refused("broadcast.empty", {})
+        if len(text) > MAX_TEXT:
+            return Refused("broadcast.too_long", {})
+        broadcast.text = text
+        if incoming is not None:
+            attachment = m.Attachment(
+                file_name=incoming.file_name, mime_type=incoming.mime_type,
+                size=len(incoming.content), sha256="", content=incoming.content,
+                telegram_file_id=incoming.telegram_file_id, uploaded_by=admin_id,
+                created_at=services.clock.now())
+            session.add(attachment)
+            await session.flush()
+            broadcast.attachment_id = attachment.id
+            broadcast.attachment_kind = Attached.PHOTO if photo else Attached.DOCUMENT
+        broadcast.stage = m.BroadcastStage.AUDIENCE
+        await waiting.clear(session, admin_id)
+    return broadcast
+
+
+async def choose(services: Services, admin_id: int, broadcast_id: int,
+                 what: Choose | None, code: str = "") -> Chosen | Refused:
+    """A tap on the audience screens (`what` None: only open a list). A complete choice
+    moves the broadcast to its preview."""
+    campaign = services.campaign
+    async with services.transaction() as session:
+        broadcast = await _open(session, admin_id, broadcast_id)
+        if broadcast is None:
+            return Refused("form.stale_button", {})
+        if what is Choose.ALL:
+            broadcast.audience = {"all": True}
+        elif what is Choose.ROLE and code in {r.value for r in m.Role}:
+            broadcast.audience = {"role": code}
+        elif what is Choose.UNIT and code in {u.code for u in campaign.units}:
+            chosen = list(broadcast.audience.get("units", []))
+            chosen = [c for c in chosen if c != code] if code in chosen else [*chosen, code]
+            broadcast.audience = {"units": chosen}
+        elif what is Choose.MISSING and code in {r.id for r in campaign.rounds}:
+            broadcast.audience = {"missing": code}
+        count = await _count(session, services, broadcast)
+        if what in (Choose.ALL, Choose.ROLE, Choose.MISSING, Choose.UNITS_DONE) \
+                and broadcast.audience:
+            broadcast.stage = m.BroadcastStage.PREVIEW
+    return Chosen(broadcast=broadcast, recipients=count)
+
+
+async def send(services: Services, admin_id: int,
+               broadcast_id: int) -> broadcasts.Sent | Refused:
+    """Confirmed: one ledger row per recipient, through the outbox."""
+    async with services.transaction() as session:
+        broadcast = await _open(session, admin_id, broadcast_id)
+        if broadcast is None:
+            return Refused("form.stale_button", {})
+        if not await _count(session, services, broadcast):
+            return Refused("broadcast.nobody", {})
+        return await broadcasts.confirm(session, broadcast, services.campaign_id,
+                                        services.clock.now(), services.outbox)
+
+
+async def cancel(services: Services, admin_id: int, broadcast_id: int) -> bool:
+    """The notice will not go out; False if it was no longer open."""
+    async with services.transaction() as session:
+        broadcast = await _open(session, admin_id, broadcast_id)
+        if broadcast is None:
+            return False
+        broadcast.stage = m.BroadcastStage.CANCELLED
+        await waiting.clear(session, admin_id)
+    return True
+
+
+async def _open(session, admin_id: int, broadcast_id: int) -> m.Broadcast | None:  # type: ignore[no-untyped-def]
+    broadcast = await session.get(m.Broadcast, broadcast_id)
+    if broadcast is None or broadcast.created_by != admin_id \
+            or broadcast.stage not in broadcasts.OPEN_STAGES:
+        return None
+    return broadcast
+
+
+async def _count(session, services: Services, broadcast: m.Broadcast) -> int:  # type: ignore[no-untyped-def]
+    if not broadcast.audience:
+        return 0
+    try:
+        return len(await broadcasts.recipients(session, services.campaign_id,
+                                               broadcast.audience))
+    except broadcasts.AudienceError:
+        return 0
 
 
 def render_report(result: broadcasts.Report, lang: str) -> str:
+
     sep = t("list.sep", lang)
     lines = [t("broadcast.report", lang, sent=result.counts.get("sent", 0), total=result.total)]
     if result.blocked:

@@ -1,7 +1,8 @@
 """`/broadcast` (admins): write a notice, choose who gets it, see it as they will, confirm;
 then watch it go out (`已发送 120/450`) and read the report.
 
-The notice being written is a row (`broadcasts.stage`), so a restart loses nothing.
+The steps are the broadcast flow's (flows/broadcast.py); the notice being written is a row
+(its stage), so a restart loses nothing.
 """
 
 from __future__ import annotations
@@ -15,20 +16,18 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from flows import broadcast as flow
 from flows.broadcast import render_report
 from flows.report_form import IncomingFile
 from handlers.context import BotContext
 from handlers.keyboards import action_button
 from storage import broadcasts, waiting
 from storage import models as m
-from storage.waiting import Awaiting
 from texts.buttons import Action
 from texts.catalog import t
-from texts.text import clean_text
 
 log = logging.getLogger(__name__)
 Button = InlineKeyboardButton
-MAX_CAPTION = 1024
 PROGRESS_EVERY = 1.5
 
 
@@ -40,127 +39,71 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
 async def start(update: Update, context: BotContext) -> None:
     """Begin a notice (admins only: the guard refused anyone else)."""
     message = update.effective_message
-    assert message is not None
-    assert context.contact is not None
-    services = context.services
-    async with services.transaction() as session:
-        broadcast = await broadcasts.start_broadcast(session, context.contact.id,
-                                                     services.clock.now())
-        await waiting.wait_for(session, context.contact.id, Awaiting.BROADCAST_TEXT,
-                               broadcast.id, services.clock.now())
-    await message.reply_text(t("broadcast.write", context.lang, limit=MAX_CAPTION),
-                             reply_markup=_cancel(broadcast.id, context.lang))
+    assert message is not None and context.contact is not None
+    broadcast_id = await flow.begin(context.services, context.contact.id)
+    await message.reply_text(t("broadcast.write", context.lang, limit=flow.MAX_CAPTION),
+                             reply_markup=_cancel(broadcast_id, context.lang))
 
 
 async def take_message(message: Message, context: BotContext,
                        incoming: IncomingFile | None, slot: waiting.Slot) -> None:
-    """The notice the admin was asked for (`slot`). Decide and commit first; reply after
-    (never while holding the write lock)."""
+    """The notice the admin was asked for (`slot`)."""
     assert context.contact is not None
-    services, lang = context.services, context.lang
-    text = clean_text(message.text or message.caption or "")
-    problem: str | None = None
-    async with services.transaction() as session:
-        broadcast = await session.get(m.Broadcast, slot.target_id)
-        if broadcast is None or broadcast.created_by != context.contact.id \
-                or broadcast.stage != m.BroadcastStage.COMPOSE:
-            await waiting.clear(session, context.contact.id)
-            problem = t("messages.use_commands", lang)
-        elif incoming is not None and len(text) > MAX_CAPTION:
-            problem = t("broadcast.caption_too_long", lang, limit=MAX_CAPTION)
-        elif not text.strip() and incoming is None:
-            problem = t("broadcast.empty", lang)
-        elif len(text) > 4000:
-            problem = t("broadcast.too_long", lang)
-        else:
-            broadcast.text = text.strip()
-            if incoming is not None:
-                attachment = m.Attachment(
-                    file_name=incoming.file_name, mime_type=incoming.mime_type,
-                    size=len(incoming.content), sha256="", content=incoming.content,
-                    telegram_file_id=incoming.telegram_file_id,
-                    uploaded_by=context.contact.id, created_at=services.clock.now())
-                session.add(attachment)
-                await session.flush()
-                broadcast.attachment_id = attachment.id
-                broadcast.attachment_kind = "photo" if message.photo else "document"
-            broadcast.stage = m.BroadcastStage.AUDIENCE
-            await waiting.clear(session, context.contact.id)
-    if problem is not None:
-        await message.reply_text(problem)
+    taken = await flow.take_notice(context.services, context.contact.id, slot,
+                                   message.text or message.caption or "", incoming,
+                                   photo=bool(message.photo))
+    if isinstance(taken, flow.Refused):
+        await message.reply_text(t(taken.key, context.lang, **taken.values))
         return
-    await message.reply_text(t("broadcast.choose_audience", lang),
-                             reply_markup=_audiences(broadcast.id, lang))
+    await message.reply_text(t("broadcast.choose_audience", context.lang),
+                             reply_markup=_audiences(taken.id, context.lang))
 
 
-SUB_MENUS = {Action.BROADCAST_ROLES, Action.BROADCAST_UNITS, Action.BROADCAST_ROUNDS,
-             Action.BROADCAST_UNIT}
-CHOSEN = {Action.BROADCAST_ALL, Action.BROADCAST_ROLE, Action.BROADCAST_MISSING,
-          Action.BROADCAST_UNITS_DONE}
+CHOICES = {Action.BROADCAST_ALL: flow.Choose.ALL, Action.BROADCAST_ROLE: flow.Choose.ROLE,
+           Action.BROADCAST_UNIT: flow.Choose.UNIT, Action.BROADCAST_MISSING: flow.Choose.MISSING,
+           Action.BROADCAST_UNITS_DONE: flow.Choose.UNITS_DONE}
+LISTS = {Action.BROADCAST_ROLES, Action.BROADCAST_UNITS, Action.BROADCAST_ROUNDS,
+         Action.BROADCAST_UNIT}
 
 
 async def button(update: Update, context: BotContext) -> None:
     """Audience, units, round, confirm or cancel."""
     query, pressed = update.callback_query, context.pressed
-    assert query is not None and pressed is not None
-    lang = context.lang
-    act, broadcast_id = pressed.action, pressed.id(0)
-    arg = pressed.code(1) if len(pressed.args) > 1 else ""
-    services, campaign = context.services, context.services.campaign
-    assert context.contact is not None and isinstance(query.message, Message)
-    refusal: str | None = None
-    async with services.transaction() as session:
-        broadcast = await session.get(m.Broadcast, broadcast_id)
-        if broadcast is None or broadcast.created_by != context.contact.id \
-                or broadcast.stage not in broadcasts.OPEN_STAGES:
-            refusal = t("form.stale_button", lang)
-        elif act is Action.BROADCAST_CANCEL:
-            broadcast.stage = m.BroadcastStage.CANCELLED
-            await waiting.clear(session, context.contact.id)
-        elif act is Action.BROADCAST_ALL:
-            broadcast.audience = {"all": True}
-        elif act is Action.BROADCAST_ROLE and arg in {r.value for r in m.Role}:
-            broadcast.audience = {"role": arg}
-        elif act is Action.BROADCAST_UNIT and arg in {u.code for u in campaign.units}:
-            chosen = list(broadcast.audience.get("units", []))
-            chosen = [c for c in chosen if c != arg] if arg in chosen else [*chosen, arg]
-            broadcast.audience = {"units": chosen}
-        elif act is Action.BROADCAST_MISSING and arg in {r.id for r in campaign.rounds}:
-            broadcast.audience = {"missing": arg}
-        if refusal is None:
-            try:
-                people = (await broadcasts.recipients(session, services.campaign_id,
-                                                      broadcast.audience)
-                          if broadcast.audience else [])
-            except broadcasts.AudienceError:
-                people = []
-            if act is Action.BROADCAST_SEND:
-                if people:
-                    sent = await broadcasts.confirm(session, broadcast, services.campaign_id,
-                                                    services.clock.now(), services.outbox)
-                else:
-                    refusal = t("broadcast.nobody", lang)
-            elif act in CHOSEN and broadcast.audience:
-                broadcast.stage = m.BroadcastStage.PREVIEW
-    if refusal is not None:
-        await query.answer(refusal, show_alert=act is Action.BROADCAST_SEND)
-        return
-    await query.answer()
-    message = query.message
+    assert query is not None and pressed is not None and context.contact is not None
+    assert isinstance(query.message, Message)
+    services, lang, message = context.services, context.lang, query.message
+    act, broadcast_id, me = pressed.action, pressed.id(0), context.contact.id
     if act is Action.BROADCAST_CANCEL:
+        if not await flow.cancel(services, me, broadcast_id):
+            await query.answer(t("form.stale_button", lang))
+            return
+        await query.answer()
         await message.edit_text(t("broadcast.cancelled", lang))
-    elif act in SUB_MENUS:
-        await message.edit_text(t("broadcast.choose_audience", lang),
-                                reply_markup=_sub_menu(context, broadcast, act))
-    elif act is Action.BROADCAST_SEND:
+        return
+    if act is Action.BROADCAST_SEND:
+        sent = await flow.send(services, me, broadcast_id)
+        if isinstance(sent, flow.Refused):
+            await query.answer(t(sent.key, lang, **sent.values), show_alert=True)
+            return
+        await query.answer()
         await message.edit_reply_markup(None)
         progress = await message.chat.send_message(
             t("broadcast.progress", lang, done=0, total=sent.broadcast.recipients))
         context.application.create_task(
-            watch(context, broadcast.id, progress), name=f"broadcast-{broadcast.id}")
-    elif broadcast.stage == m.BroadcastStage.PREVIEW:
+            watch(context, broadcast_id, progress), name=f"broadcast-{broadcast_id}")
+        return
+    code = pressed.code(1) if len(pressed.args) > 1 else ""
+    chosen = await flow.choose(services, me, broadcast_id, CHOICES.get(act), code)
+    if isinstance(chosen, flow.Refused):
+        await query.answer(t(chosen.key, lang, **chosen.values))
+        return
+    await query.answer()
+    if act in LISTS:
+        await message.edit_text(t("broadcast.choose_audience", lang),
+                                reply_markup=_sub_menu(context, chosen.broadcast, act))
+    elif chosen.broadcast.stage == m.BroadcastStage.PREVIEW:
         await message.edit_reply_markup(None)
-        await _preview(message, context, broadcast, len(people))
+        await _preview(message, context, chosen.broadcast, chosen.recipients)
 
 
 async def _preview(message: Message, context: BotContext, broadcast: m.Broadcast,
