@@ -14,11 +14,12 @@ import logging
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
+from flows import joining
 from handlers import permissions
 from handlers.context import BotContext
 from handlers.joining import set_menu
 from storage import models as m
-from storage.joining import TelegramPerson, join_as_named_admin
+from storage.joining import TelegramPerson
 from texts.buttons import ForgedButton, decode
 from texts.catalog import language_of, t
 
@@ -56,7 +57,8 @@ def _open_to_everyone(update: Update) -> bool:
     message = update.message
     if message is None:
         return False
-    return message.contact is not None or _command(update) in OPEN_COMMANDS
+    return (message.contact is not None or _command(update) in OPEN_COMMANDS
+            or joining.invite_in(message.text) is not None)
 
 
 def _command(update: Update) -> str | None:
@@ -107,9 +109,7 @@ async def _admit_named_admin(update: Update, context: BotContext) -> m.Contact |
     services = context.services
     person = TelegramPerson(user_id=user.id, chat_id=chat.id, name=user.full_name,
                             language=language_of(user.language_code))
-    async with services.transaction() as session:
-        contact = await join_as_named_admin(session, services.campaign_id, person,
-                                            services.clock.now())
+    contact = await joining.as_named_admin(services, person)
     if contact is not None:
         log.info("ADMIN_IDS: Telegram user %s joined as an admin", user.id)
         await set_menu(context, contact)

@@ -1,5 +1,6 @@
-"""Joining: `/start <code>` with an invite, or sharing one's own phone number that the
-roster knows. Once bound, the person is greeted and gets the command menu of their role."""
+"""Joining: `/start <code>` with an invite (or the bare code), or sharing one's own phone
+number that the roster knows. Once bound, the person is greeted and gets the command menu
+of their role."""
 
 from __future__ import annotations
 
@@ -16,11 +17,13 @@ from telegram import (
 )
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
+from flows import joining
+from handlers import messages
 from handlers.context import BotContext
 from handlers.permissions import menu
 from storage import models as m
 from storage.invites import InviteProblem
-from storage.joining import TelegramPerson, join_by_invite, join_by_phone
+from storage.joining import TelegramPerson
 from texts.catalog import language_of, t
 from texts.dates import moment
 
@@ -28,6 +31,8 @@ from texts.dates import moment
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("start", start))
     application.add_handler(MessageHandler(filters.CONTACT, shared_contact))
+    application.add_handler(MessageHandler(
+        filters.TEXT & ~filters.COMMAND & filters.Regex(joining.INVITE_SHAPE), typed_code))
 
 
 def invite_link(bot_username: str, code: str) -> str:
@@ -49,14 +54,7 @@ async def start(update: Update, context: BotContext) -> None:
     assert message is not None
     services = context.services
     if context.args:
-        async with services.transaction() as session:
-            joined = await join_by_invite(session, context.args[0], _person(update),
-                                          services.clock.now())
-        if isinstance(joined, InviteProblem):
-            await message.reply_text(t(f"join.invite_{joined.value}", context.lang))
-            return
-        context.contact = joined
-        await welcome(message, context, joined)
+        await _join_with(update, context, context.args[0])
         return
     lang = context.lang
     if context.contact is not None:
@@ -71,6 +69,29 @@ async def start(update: Update, context: BotContext) -> None:
     await message.reply_text(
         t("start.hello", lang, campaign=html.escape(services.campaign.name.get(lang))))
     await message.reply_text(t("join.phone_offer", lang), reply_markup=keyboard)
+
+
+async def typed_code(update: Update, context: BotContext) -> None:
+    """A message that is nothing but an invite code joins, as `/start CODE` does; from
+    someone who has joined, it is an ordinary message."""
+    message = update.effective_message
+    assert message is not None
+    code = joining.invite_in(message.text)
+    if context.contact is not None or code is None:
+        await messages.on_text(update, context)
+        return
+    await _join_with(update, context, code)
+
+
+async def _join_with(update: Update, context: BotContext, code: str) -> None:
+    message = update.effective_message
+    assert message is not None
+    joined = await joining.with_invite(context.services, _person(update), code)
+    if isinstance(joined, InviteProblem):
+        await message.reply_text(t(f"join.invite_{joined.value}", context.lang))
+        return
+    context.contact = joined
+    await welcome(message, context, joined)
 
 
 async def shared_contact(update: Update, context: BotContext) -> None:
@@ -89,10 +110,8 @@ async def shared_contact(update: Update, context: BotContext) -> None:
         await message.reply_text(t("join.already", lang, unit=unit),
                                  reply_markup=ReplyKeyboardRemove())
         return
-    services = context.services
-    async with services.transaction() as session:
-        joined = await join_by_phone(session, services.campaign_id, message.contact.phone_number,
-                                     _person(update), services.clock.now())
+    joined = await joining.with_phone(context.services, _person(update),
+                                      message.contact.phone_number)
     if joined is None:
         await message.reply_text(t("join.no_roster_match", lang),
                                  reply_markup=ReplyKeyboardRemove())

@@ -174,3 +174,16 @@ async def test_a_person_named_in_admin_ids_is_an_admin_at_first_contact(
     assert contact is not None and contact.role == m.Role.ADMIN
     menus = [c for c in standin.sent("setMyCommands") if "scope" in c[1]]
     assert any("broadcast" in str(c[1]) for c in menus)
+
+
+async def test_a_bare_invite_code_typed_alone_joins(
+    running_bot: Services, standin: StandinServer
+) -> None:
+    code = await invite_code(running_bot, "panjin")
+    user = standin.user("陈静")
+    await user.send(f"  {code} ")  # pasted from a WeChat message, spaces and all
+    assert "欢迎" in (await user.next_message()).text
+    contact = await contact_of(running_bot, user.id)
+    assert contact is not None and contact.role == m.Role.CONTACT
+    await user.send(code)  # the same code again, now that they have joined: no second use
+    assert "欢迎" not in (await user.next_message()).text
