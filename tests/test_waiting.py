@@ -24,6 +24,14 @@ async def tap_return(admin: SimulatedUser) -> None:
     assert "请输入退回原因" in (await admin.next_message()).text
 
 
+async def asked_for_a_reason(services: Services, standin: StandinServer) -> SimulatedUser:
+    """大连 submitted; a coordinator tapped 退回 on it and is asked for the reason."""
+    await submit_report(await joined(standin, services, "dalian"))
+    coordinator = await joined(standin, services, "province", "尹涛", m.Role.COORDINATOR)
+    await tap_return(coordinator)
+    return coordinator
+
+
 async def returned(services: Services) -> int:
     async with services.readers() as session:
         return await session.scalar(select(func.count()).select_from(m.Submission).where(
@@ -46,9 +54,7 @@ async def test_a_broadcast_begun_after_a_mistaken_return_gets_the_text(
 async def test_cancel_leaves_a_return_and_the_next_text_is_no_reason(
     running_bot: Services, standin: StandinServer
 ) -> None:
-    await submit_report(await joined(standin, running_bot, "dalian"))
-    coordinator = await joined(standin, running_bot, "province", "尹涛", m.Role.COORDINATOR)
-    await tap_return(coordinator)
+    coordinator = await asked_for_a_reason(running_bot, standin)
     await coordinator.command("cancel")
     assert "已取消退回" in (await coordinator.next_message()).text
     await coordinator.send("数据有误")
@@ -59,9 +65,7 @@ async def test_cancel_leaves_a_return_and_the_next_text_is_no_reason(
 async def test_a_return_not_answered_within_half_an_hour_expires(
     running_bot: Services, standin: StandinServer, clock: FakeClock
 ) -> None:
-    await submit_report(await joined(standin, running_bot, "dalian"))
-    coordinator = await joined(standin, running_bot, "province", "尹涛", m.Role.COORDINATOR)
-    await tap_return(coordinator)
+    coordinator = await asked_for_a_reason(running_bot, standin)
     clock.advance(dt.timedelta(minutes=31))
     await coordinator.send("数据有误")
     assert "请使用菜单中的命令" in (await coordinator.next_message()).text
@@ -71,9 +75,7 @@ async def test_a_return_not_answered_within_half_an_hour_expires(
 async def test_a_reason_typed_in_time_returns_the_report(
     running_bot: Services, standin: StandinServer
 ) -> None:
-    await submit_report(await joined(standin, running_bot, "dalian"))
-    coordinator = await joined(standin, running_bot, "province", "尹涛", m.Role.COORDINATOR)
-    await tap_return(coordinator)
+    coordinator = await asked_for_a_reason(running_bot, standin)
     await coordinator.send("网络零售额请核实")
     assert "已退回大连市商务局的报告" in (await coordinator.next_message()).text
     assert await returned(running_bot) == 1
