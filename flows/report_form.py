@@ -89,7 +89,7 @@ class ReportFlow(FileAnswers):
                 latest = await drafts.latest_submission(session, self.contact.unit_id, rnd.id)
                 draft = await drafts.find_draft(session, self.contact.unit_id, rnd.id)
                 option = RoundOption(code=rnd.code, title=self._title(rnd), due_at=rnd.due_at,
-                                     late=self.now > rnd.due_at,
+                                     late=await self._would_be_late(session, rnd),
                                      submitted_version=latest.version if latest else None)
                 if latest is None or draft is not None:
                     options.append(option)
@@ -260,11 +260,12 @@ class ReportFlow(FileAnswers):
             return await self._show_review(session, draft, rnd, state, note="form.incomplete")
         if not self._accepting(rnd):
             return Notice("form.round_closed")
-        late = self.now > rnd.due_at
-        done = await drafts.submit_draft(session, draft, self.contact.id, self.now, late,
+        done = await drafts.submit_draft(session, draft, self.contact.id, self.now,
+                                         self.now > rnd.due_at,
                                          [q.id for q in state.questions])
         if done is None:
             return Notice("form.already_submitted")
+        late = done.submission.late
         await self._audit(session, "submit", round=rnd.code, version=done.submission.version,
                           late=late)
         return Receipt(round_title=self._title(rnd), submitted_at=done.submission.submitted_at,
@@ -315,7 +316,7 @@ class ReportFlow(FileAnswers):
                  for q in state.questions]
         return ReviewScreen(draft_id=draft.id, round_title=self._title(rnd), due_at=rnd.due_at,
                             items=items, missing=state.missing_required(),
-                            late=self.now > rnd.due_at,
+                            late=await self._would_be_late(session, rnd),
                             amending_version=draft.based_on_version, note=note,
                             note_values=note_values or {})
 
@@ -425,6 +426,14 @@ class ReportFlow(FileAnswers):
 
     def _round_by_id(self, round_id: int) -> m.Round | None:
         return next((r for r in self.services.rounds if r.id == round_id), None)
+
+    async def _would_be_late(self, session: AsyncSession, rnd: m.Round) -> bool:
+        """Submitting now counts as late only if the unit's first version of the round was
+        (or would be) late: an on-time unit stays on time through every revision."""
+        if self.now <= rnd.due_at:
+            return False
+        latest = await drafts.latest_submission(session, self.contact.unit_id, rnd.id)
+        return latest is None or latest.late
 
     def _accepting(self, rnd: m.Round) -> bool:
         now = self.now

@@ -142,7 +142,11 @@ async def submit_draft(
     session: AsyncSession, draft: m.Draft, contact_id: int, now: dt.datetime, late: bool,
     question_ids: list[str],
 ) -> Submitted | None:
-    """Turn the draft into the next version. None if a colleague submitted it first."""
+    """Turn the draft into the next version. None if a colleague submitted it first.
+
+    Lateness belongs to the unit's first version of the round: `late` counts for it alone,
+    and every later version (a revision the province asked for, or the unit's own
+    correction) keeps what the first was."""
     answers = await draft_answers(session, draft.id)
     claimed = await session.execute(
         delete(m.Draft).where(m.Draft.id == draft.id).execution_options(
@@ -153,6 +157,7 @@ async def submit_draft(
     previous = await latest_submission(session, draft.unit_id, draft.round_id)
     version = (previous.version if previous else 0) + 1
     returned = previous is not None and previous.review_state == ReviewState.RETURNED
+    late = previous.late if previous is not None else late
     submission = m.Submission(unit_id=draft.unit_id, round_id=draft.round_id, version=version,
                               submitted_by=contact_id, submitted_at=now, late=late,
                               review_state=ReviewState.REVISED if returned

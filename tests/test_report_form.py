@@ -13,6 +13,7 @@ from flows.services import Services
 from reporting.clock import FakeClock
 from standin.server import StandinServer
 from storage import models as m
+from storage.digest_data import load_digest
 from tests.people import (
     TYPED,
     answer_current,
@@ -207,6 +208,27 @@ async def test_a_submission_after_the_deadline_is_marked_late(
     assert "（逾期提交）" in (await user.next_message()).text
     [submission] = await submissions(running_bot, "fuxin")
     assert submission.late
+
+
+async def test_a_unit_that_submitted_on_time_stays_on_time_through_a_later_revision(
+    running_bot: Services, standin: StandinServer, clock: FakeClock
+) -> None:
+    """Lateness belongs to the first version: 吉林's case in the issue, amended after the
+    deadline, was counted late in the receipt and the digest."""
+    user = await joined(standin, running_bot, "fuxin")
+    assert "逾期" not in (await submit_report(user)).text
+    clock.set(dt.datetime(2021, 1, 30, 10, 0, tzinfo=dt.UTC))  # past r1's deadline
+    await user.press_data("ra:r1", user.messages[-1])  # as the return notice's button does
+    review = await user.next_message()
+    assert "请核对" in review.text and "将标记为逾期" not in review.text
+    await user.press("✅ 提交", review)
+    receipt = await user.next_message()
+    assert "第 2 版" in receipt.text and "逾期" not in receipt.text
+    assert [s.late for s in await submissions(running_bot, "fuxin")] == [False, False]
+    async with running_bot.readers() as session:
+        digest = await load_digest(session, running_bot.campaign, running_bot.campaign_id,
+                                   "r1", clock.now())
+    assert [u.code for u in digest.on_time] == ["fuxin"] and digest.late == []
 
 
 async def test_same_as_last_time_reuses_the_previous_rounds_answer(
