@@ -29,7 +29,7 @@ from handlers import (
     messages,
     remind,
     report,
-    returns,
+    review,
     status,
 )
 from handlers.context import BotContext
@@ -76,7 +76,7 @@ def build_application(
     remind.register(application)
     digest.register(application)
     contacts.register(application)
-    returns.register(application)
+    review.register(application)
     messages.register(application)  # last: the plain messages that are left
     application.add_error_handler(errors.on_error)
     return application

@@ -30,6 +30,9 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(round_chosen, pattern=r"^(dg|pg):"))
 
 
+FINAL_REVIEW = {ReviewState.RETURNED, ReviewState.ACCEPTED}  # nothing more to decide
+
+
 def _round_id(services: Services, code: str) -> int:
     return next(r.id for r in services.rounds if r.code == code)
 
@@ -116,7 +119,9 @@ async def send_progress(message: Message, context: BotContext, code: str) -> Non
         lines.append(t("progress.line", lang, unit=html.escape(unit.short), version=sub.version,
                        when=short_moment(sub.submitted_at, zone, lang), late=late,
                        review=t(REVIEW[sub.review_state], lang)))
-        if sub.review_state != ReviewState.RETURNED and unit.code in ids:
+        if sub.review_state not in FINAL_REVIEW and unit.code in ids:
+            buttons.append(action_button(t("progress.accept", lang, unit=unit.short),
+                                         Action.ACCEPT_REPORT, ids[unit.code]))
             buttons.append(action_button(t("progress.return", lang, unit=unit.short),
                                          Action.RETURN_REPORT, ids[unit.code]))
     if compiled.missing:

@@ -9,7 +9,7 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from flows.report_form import MAX_FILE_BYTES, IncomingFile
-from handlers import broadcast, report, returns
+from handlers import broadcast, report, review
 from handlers.context import BotContext
 from storage import broadcasts, waiting
 from storage import models as m
@@ -71,7 +71,7 @@ async def on_text(update: Update, context: BotContext) -> None:
     assert message is not None and context.contact is not None
     slot = await awaited(context)
     if slot is not None and slot.kind is Awaiting.RETURN_REASON:
-        await returns.take_reason(message, context, slot)
+        await review.take_reason(message, context, slot)
     elif slot is not None and slot.kind is Awaiting.BROADCAST_TEXT:
         await broadcast.take_message(message, context, None, slot)
     elif context.contact.role == m.Role.CONTACT:  # the form's cursor says which question
@@ -86,7 +86,7 @@ async def on_file(update: Update, context: BotContext) -> None:
     assert message is not None and context.contact is not None
     slot = await awaited(context)
     if slot is not None and slot.kind is Awaiting.RETURN_REASON:
-        await returns.take_reason(message, context, slot)
+        await review.take_reason(message, context, slot)
         return
     wanted = (slot is not None and slot.kind is Awaiting.BROADCAST_TEXT) or (
         context.contact.role == m.Role.CONTACT)

@@ -54,7 +54,7 @@ _FORM = {Action.ANSWER_CHOICE, Action.ANSWER_YES_NO, Action.TOGGLE_OPTION,
          Action.SAME_AS_LAST_ROUND, Action.SUBMIT, Action.EDIT_MENU, Action.EDIT_QUESTION,
          Action.LATER, Action.TO_REVIEW, Action.FILL_ROUND, Action.AMEND_ROUND}
 _PROVINCE = {Action.DIGEST_ROUND, Action.PROGRESS_ROUND, Action.REMIND_ROUND,
-             Action.RETURN_REPORT}
+             Action.RETURN_REPORT, Action.ACCEPT_REPORT}
 _ADMIN = {a for a in Action if a.value.startswith(("bc:", "ct:"))}
 ACTIONS: dict[Action, frozenset[Role]] = {
     **dict.fromkeys(_FORM, REPORTERS),

@@ -26,6 +26,7 @@ class ReviewState(StrEnum):
     PENDING = "pending"  # submitted, not yet looked at
     RETURNED = "returned"  # sent back to the unit with a reason
     REVISED = "revised"  # a new version after a return
+    ACCEPTED = "accepted"  # accepted (通过) by the province
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from reporting.digest import Digest, ReviewState
 from texts.text import clean_text
 
 REVIEW = {ReviewState.PENDING: "待审", ReviewState.RETURNED: "已退回",
-          ReviewState.REVISED: "已修改"}
+          ReviewState.REVISED: "已修改", ReviewState.ACCEPTED: "已通过"}
 
 
 def digest_xlsx(d: Digest) -> bytes:

@@ -40,7 +40,8 @@ EXPECTED_COMMANDS = {
 }
 EXPECTED_COMMANDS["contact_b"] = dict(EXPECTED_COMMANDS["contact_a"])
 BUTTONS = ["answer A's question", "submit A's draft", "fill round", "amend round",
-           "digest button", "progress button", "return A's report", "remind button",
+           "digest button", "progress button", "return A's report", "accept A's report",
+           "remind button",
            "broadcast audience", "contacts unit", "language"]
 EXPECTED_BUTTONS = {
     "unbound": {b: N for b in BUTTONS},
@@ -49,7 +50,8 @@ EXPECTED_BUTTONS = {
     "contact_b": {b: (Y if b in ("fill round", "amend round", "language") else N)
                   for b in BUTTONS},
     "coordinator": {b: (Y if b in ("digest button", "progress button", "return A's report",
-                                   "remind button", "language") else N) for b in BUTTONS},
+                                   "accept A's report", "remind button", "language") else N)
+                    for b in BUTTONS},
     "admin": {b: (N if b in ("answer A's question", "submit A's draft", "fill round",
                              "amend round") else Y) for b in BUTTONS},
 }
@@ -59,7 +61,8 @@ EXPECTED_BUTTONS = {
 BUTTON_ACTIONS = {"answer A's question": Action.ANSWER_CHOICE, "submit A's draft": Action.SUBMIT,
                   "fill round": Action.FILL_ROUND, "amend round": Action.AMEND_ROUND,
                   "digest button": Action.DIGEST_ROUND, "progress button": Action.PROGRESS_ROUND,
-                  "return A's report": Action.RETURN_REPORT, "remind button": Action.REMIND_ROUND,
+                  "return A's report": Action.RETURN_REPORT,
+                  "accept A's report": Action.ACCEPT_REPORT, "remind button": Action.REMIND_ROUND,
                   "broadcast audience": Action.BROADCAST_ROLES,
                   "contacts unit": Action.CONTACTS_OF_UNIT, "language": Action.LANGUAGE}
 ROLE_OF = {"contact_a": m.Role.CONTACT, "coordinator": m.Role.COORDINATOR,
@@ -153,7 +156,8 @@ async def test_every_command_and_button_for_every_kind_of_user(
         "answer A's question": f"f:c:{draft_id}:launch_form:online",
         "submit A's draft": f"rv:s:{draft_id}", "fill round": "rd:r1", "amend round": "ra:r1",
         "digest button": "dg:r1", "progress button": "pg:r1",
-        "return A's report": f"rt:{submission_id}", "remind button": "rm:r1",
+        "return A's report": f"rt:{submission_id}", "accept A's report": f"ac:{submission_id}",
+        "remind button": "rm:r1",
         "contacts unit": "ct:u:dalian",
         "language": "lang:zh",
     }

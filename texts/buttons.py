@@ -51,8 +51,9 @@ class Action(StrEnum):
     DIGEST_ROUND = "dg"
     PROGRESS_ROUND = "pg"
     REMIND_ROUND = "rm"
-    # returning a report (submission)
+    # reviewing a report (submission)
     RETURN_REPORT = "rt"
+    ACCEPT_REPORT = "ac"
     # people (unit, or person)
     CONTACTS_OF_UNIT = "ct:u"
     DEACTIVATE_PERSON = "ct:d"
@@ -93,6 +94,7 @@ ARGS: dict[Action, tuple[Arg, ...]] = {
     Action.PROGRESS_ROUND: (Arg.CODE,),
     Action.REMIND_ROUND: (Arg.CODE,),
     Action.RETURN_REPORT: (Arg.ID,),
+    Action.ACCEPT_REPORT: (Arg.ID,),
     Action.CONTACTS_OF_UNIT: (Arg.CODE,),
     Action.DEACTIVATE_PERSON: (Arg.ID,),
     Action.REINVITE_PERSON: (Arg.ID,),
