@@ -34,7 +34,7 @@ from flows.reminders import fire_due
 from flows.services import Services
 from reporting.campaign_file import DEFAULT_CAMPAIGN_FILE
 from reporting.clock import FakeClock
-from storage import deliveries as ledger
+from storage import deliveries
 from storage import models as m
 
 UNITS, PER_UNIT = 2000, 5
@@ -94,7 +94,7 @@ async def measure(url: str, workdir: Path) -> dict[str, list[float]]:
     for _ in range(20):
         began = time.perf_counter()
         async with services.transaction() as session:
-            rows = await ledger.claim(session, "bench", clock.now(), dt.timedelta(minutes=2),
+            rows = await deliveries.claim(session, "bench", clock.now(), dt.timedelta(minutes=2),
                                       64)
         figures["claim a batch"].append(time.perf_counter() - began)
         assert len(rows) == 64

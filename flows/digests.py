@@ -15,7 +15,7 @@ from reporting.reminder_plan import Kind
 from storage import models as m
 from storage import plan as planned
 from storage.digest_data import load_digest
-from storage.notices import Notice, Outgoing
+from storage.notices import NewDelivery, Notice
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +55,11 @@ async def fire_digests(services: Services) -> int:
             for person in await province_people(session, services.campaign_id):
                 base = f"digest:{item.id}:{person.id}"
                 for i, part in enumerate(rendered.parts):
-                    messages.append(Outgoing(key=f"{base}:t{i}", purpose="digest",
+                    messages.append(NewDelivery(key=f"{base}:t{i}", purpose="digest",
                                              chat_id=person.chat_id or 0, contact_id=person.id,
                                              notice=Notice(text=part)))
                 for file in files:
-                    messages.append(Outgoing(
+                    messages.append(NewDelivery(
                         key=f"{base}:f{file.id}", purpose="digest", chat_id=person.chat_id or 0,
                         contact_id=person.id, notice=Notice(text="", attachment_id=file.id)))
             queued += await services.outbox.enqueue(session, messages, now)

@@ -23,7 +23,7 @@ from reporting.reminder_plan import Kind
 from storage import drafts
 from storage import models as m
 from storage import plan as planned
-from storage.notices import Button, Notice, Outgoing
+from storage.notices import Button, NewDelivery, Notice
 from storage.progress import round_status
 from texts.buttons import Action, encode
 from texts.catalog import t
@@ -89,13 +89,13 @@ async def remind_now(services: Services, round_code: str) -> int | None:
 
 
 async def compose(session: AsyncSession, services: Services, item: m.PlanItem,
-                  now: dt.datetime) -> list[Outgoing]:
+                  now: dt.datetime) -> list[NewDelivery]:
     if item.kind == Kind.UPSTREAM:
         return await _to_province(session, services, item, now)
     status = await round_status(session, services.campaign_id, item.ref)
     if item.kind == Kind.ESCALATION:
         return await _to_province(session, services, item, now, status)
-    out: list[Outgoing] = []
+    out: list[NewDelivery] = []
     campaign = services.campaign
     questions = campaign.questions_for(item.ref)
     unit_drafts = await drafts.round_drafts(session, status.round.id)
@@ -106,7 +106,7 @@ async def compose(session: AsyncSession, services: Services, item: m.PlanItem,
             lang = contact.language
             if lang not in texts:
                 texts[lang] = _unit_text(services, item, lang, now, draft, questions)
-            out.append(Outgoing(
+            out.append(NewDelivery(
                 key=f"{item.kind}:{item.id}:{contact.id}", purpose=item.kind,
                 chat_id=contact.chat_id or 0, contact_id=contact.id, notice=Notice(
                     text=texts[lang],
@@ -117,7 +117,7 @@ async def compose(session: AsyncSession, services: Services, item: m.PlanItem,
 
 
 async def _to_province(session: AsyncSession, services: Services, item: m.PlanItem,
-                       now: dt.datetime, status: Any = None) -> list[Outgoing]:
+                       now: dt.datetime, status: Any = None) -> list[NewDelivery]:
     campaign = services.campaign
     people = await province_people(session, services.campaign_id)
     rounds = ([item.ref] if item.kind == Kind.ESCALATION else
@@ -135,7 +135,7 @@ async def _to_province(session: AsyncSession, services: Services, item: m.PlanIt
                            left=remaining(item.due - now, lang)))
         for st in statuses:
             lines += round_summary(services, st, lang, escalate=item.kind == Kind.ESCALATION)
-        out.append(Outgoing(key=f"{item.kind}:{item.id}:{person.id}", purpose=item.kind,
+        out.append(NewDelivery(key=f"{item.kind}:{item.id}:{person.id}", purpose=item.kind,
                             chat_id=person.chat_id or 0, contact_id=person.id,
                             notice=Notice(text="\n".join(lines))))
     return out

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flows.services import Services
 from storage import review, waiting
-from storage.notices import Button, Notice, Outgoing
+from storage.notices import Button, NewDelivery, Notice
 from storage.waiting import Awaiting
 from texts.buttons import Action, encode
 from texts.catalog import t
@@ -35,7 +35,7 @@ async def accept_report(services: Services, person_id: int,
             return None
         submission, unit, rnd, reporters = found
         title = services.campaign.round(rnd.code).title
-        told = await services.outbox.enqueue(session, [Outgoing(
+        told = await services.outbox.enqueue(session, [NewDelivery(
             key=f"accept:{submission.id}:{c.id}", purpose="accept", chat_id=c.chat_id or 0,
             contact_id=c.id, notice=Notice(text=t(
                 "progress.accepted_notice", c.language,
@@ -65,7 +65,7 @@ async def return_report(services: Services, person_id: int, slot: waiting.Slot,
             return None
         submission, unit, rnd, reporters = found
         title = services.campaign.round(rnd.code).title
-        told = await services.outbox.enqueue(session, [Outgoing(
+        told = await services.outbox.enqueue(session, [NewDelivery(
             key=f"return:{submission.id}:{c.id}", purpose="return", chat_id=c.chat_id or 0,
             contact_id=c.id, notice=Notice(
                 text=t("progress.returned_notice", c.language,

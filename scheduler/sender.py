@@ -21,7 +21,6 @@ from collections import deque
 from typing import Any
 
 import httpx
-from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
@@ -29,14 +28,14 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from flows.services import Services
 from scheduler.rate_limit import LEDGER
-from storage import deliveries as ledger
-from storage import drafts
-from storage import models as m
+from storage import attachments, deliveries, drafts
+from storage.attachments import StoredFile
+from storage.deliveries import ClaimedDelivery
+from storage.models import DeliveryState as State
 from storage.notices import Attached, Button, Notice
 
 log = logging.getLogger(__name__)
 
-State = m.DeliveryState
 DB_ERRORS = (DBAPIError, OSError, ConnectionError)
 DB_RETRY_SECONDS = 1.0
 GONE = ("chat not found", "user is deactivated", "bot was kicked", "peer_id_invalid",
@@ -89,7 +88,7 @@ class DeliverySender:
             self.services.outbox.wake_with(None)
 
     async def _run(self, stop: asyncio.Event) -> None:
-        held: deque[m.Delivery] = deque()
+        held: deque[ClaimedDelivery] = deque()
         busy: set[int] = set()
         tasks: set[asyncio.Task[None]] = set()
         stopping = asyncio.ensure_future(stop.wait())
@@ -118,7 +117,7 @@ class DeliverySender:
             await asyncio.gather(*tasks, return_exceptions=True)
         await self._give_back(held)
 
-    def _start(self, held: deque[m.Delivery], busy: set[int],
+    def _start(self, held: deque[ClaimedDelivery], busy: set[int],
                tasks: set[asyncio.Task[None]]) -> int:
         """Start held rows while slots are free, one at a time per chat."""
         started = 0
@@ -135,21 +134,21 @@ class DeliverySender:
             started += 1
         return started
 
-    async def _claim(self, limit: int) -> list[m.Delivery]:
+    async def _claim(self, limit: int) -> list[ClaimedDelivery]:
         if limit <= 0:
             return []
         now = self.services.clock.now()
         async with self.services.transaction() as session:
-            return await ledger.claim(session, self.worker, now, self.lease, limit)
+            return await deliveries.claim(session, self.worker, now, self.lease, limit)
 
-    async def _give_back(self, held: deque[m.Delivery]) -> None:
+    async def _give_back(self, held: deque[ClaimedDelivery]) -> None:
         """On a clean stop, rows claimed but not started are free for anyone at once."""
-        tokens = {row.claimed_by for row in held if row.claimed_by}
+        tokens = {row.token for row in held}
         if not tokens:
             return
         async with self.services.transaction() as session:
             for token in tokens:
-                await ledger.release(session, token, self.services.clock.now())
+                await deliveries.release(session, token, self.services.clock.now())
 
     async def _recover_now_and_then(self) -> None:
         now = self.services.clock.now()
@@ -161,7 +160,7 @@ class DeliverySender:
         """Settle what a stopped sender left in flight (its lease ran out): uncertain."""
         now = self.services.clock.now()
         async with self.services.transaction() as session:
-            settled = await ledger.recover(session, now)
+            settled = await deliveries.recover(session, now)
         if settled:
             log.warning("%d deliveries were in flight when a sender stopped: uncertain",
                         settled)
@@ -181,7 +180,7 @@ class DeliverySender:
 
     # -- one row ------------------------------------------------------------------------
 
-    async def _deliver_or_leave(self, row: m.Delivery) -> None:
+    async def _deliver_or_leave(self, row: ClaimedDelivery) -> None:
         """If the database is away before the row is marked `sending`, nothing was sent:
         the row is taken again when its lease runs out."""
         try:
@@ -190,9 +189,9 @@ class DeliverySender:
             log.warning("database unavailable (%s): %s will be sent later",
                         type(exc).__name__, row.key)
 
-    async def deliver(self, row: m.Delivery) -> None:
+    async def deliver(self, row: ClaimedDelivery) -> None:
         """Send one claimed row, retrying here (the claim held) until it settles."""
-        token = row.claimed_by or ""
+        token = row.token
         services = self.services
         attempts = row.attempts
         if not await self._still_wanted(row):
@@ -200,12 +199,12 @@ class DeliverySender:
             return
         while True:
             async with services.transaction() as session:
-                if not await ledger.mark_sending(session, row.id, token, services.clock.now(),
+                if not await deliveries.mark_sending(session, row.id, token, services.clock.now(),
                                                  self.lease):
                     return  # the claim was lost (its lease ran out; someone else took it)
             attempts += 1
             try:
-                message = await self._send(row.chat_id, Notice.from_payload(row.payload))
+                message = await self._send(row.chat_id, row.notice)
             except RetryAfter:
                 # Not delivered; the limiter has paused everything for `retry_after`.
                 await self._back_to_claimed(row, token, "429: too many requests")
@@ -234,15 +233,15 @@ class DeliverySender:
                 self.sent += 1
             return
 
-    async def _still_wanted(self, row: m.Delivery) -> bool:
+    async def _still_wanted(self, row: ClaimedDelivery) -> bool:
         """A reminder to a unit that submitted since it was queued is not sent."""
-        unless = Notice.from_payload(row.payload).unless_submitted
+        unless = row.notice.unless_submitted
         if unless is None:
             return True
         async with self.services.readers() as session:
             return await drafts.latest_submission(session, *unless) is None
 
-    async def _may_retry(self, row: m.Delivery, token: str, attempts: int, error: str) -> bool:
+    async def _may_retry(self, row: ClaimedDelivery, token: str, attempts: int, error: str) -> bool:
         """Back off and try again, or settle as failed after the last attempt."""
         if attempts >= self.max_attempts:
             await self._settle(row, State.FAILED, f"{error} (after {attempts} attempts)")
@@ -261,7 +260,7 @@ class DeliverySender:
                                                parse_mode=ParseMode.HTML,
                                                rate_limit_args=LEDGER, **timeouts)
         async with self.services.readers() as session:
-            attachment = await session.get_one(m.Attachment, attachment_id)
+            attachment = await attachments.stored_file(session, attachment_id)
         caption = notice.text or None
         sent_file: Any = attachment.telegram_file_id or _input_file(attachment)
         if notice.attached is Attached.PHOTO:
@@ -277,20 +276,19 @@ class DeliverySender:
             file_id = message.document.file_id if message.document else None
         if file_id and not attachment.telegram_file_id:
             async with self.services.transaction() as session:
-                await session.execute(update(m.Attachment).where(
-                    m.Attachment.id == attachment_id).values(telegram_file_id=file_id))
+                await attachments.remember_telegram_id(session, attachment_id, file_id)
         return message
 
     # -- outcomes ------------------------------------------------------------------------
 
-    async def _settle(self, row: m.Delivery, state: State, error: str | None = None,
+    async def _settle(self, row: ClaimedDelivery, state: State, error: str | None = None,
                       message_id: int | None = None) -> None:
         """Record the outcome; if the database is away, keep trying while the row's lease
         lasts (after that, another sender will call it uncertain, which it then is)."""
         for attempt in range(int(self.lease.total_seconds() / DB_RETRY_SECONDS) + 1):
             try:
                 async with self.services.transaction() as session:
-                    await ledger.settle(session, row.id, state, self.services.clock.now(),
+                    await deliveries.settle(session, row.id, state, self.services.clock.now(),
                                         error, message_id)
                 break
             except DB_ERRORS:
@@ -300,19 +298,16 @@ class DeliverySender:
         if state not in (State.SENT, State.CANCELLED):
             log.warning("delivery %s to chat %s: %s (%s)", row.key, row.chat_id, state, error)
 
-    async def _settle_blocked(self, row: m.Delivery, error: str) -> None:
+    async def _settle_blocked(self, row: ClaimedDelivery, error: str) -> None:
         async with self.services.transaction() as session:
-            await ledger.settle(session, row.id, State.BLOCKED, self.services.clock.now(),
-                                error)
-            if row.contact_id is not None:
-                await session.execute(update(m.Contact).where(
-                    m.Contact.id == row.contact_id).values(reachable=False))
-        log.warning("contact %s blocked the bot or is gone: %s", row.contact_id, error)
+            await deliveries.settle_blocked(session, row.id, row.person_id,
+                                            self.services.clock.now(), error)
+        log.warning("person %s blocked the bot or is gone: %s", row.person_id, error)
 
-    async def _back_to_claimed(self, row: m.Delivery, token: str, error: str) -> None:
+    async def _back_to_claimed(self, row: ClaimedDelivery, token: str, error: str) -> None:
         """Telegram said it was not delivered: pending again, still ours to retry."""
         async with self.services.transaction() as session:
-            await ledger.unsend(session, row.id, token, self.services.clock.now(), error)
+            await deliveries.unsend(session, row.id, token, self.services.clock.now(), error)
 
 
 def _markup(buttons: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
@@ -322,10 +317,10 @@ def _markup(buttons: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | N
                                   for b in row] for row in buttons])
 
 
-def _input_file(attachment: m.Attachment) -> Any:
+def _input_file(attachment: StoredFile) -> Any:
     from telegram import InputFile
 
-    return InputFile(attachment.content, filename=attachment.file_name)
+    return InputFile(attachment.content, filename=attachment.name)
 
 
 def _never_left(exc: TimedOut) -> bool:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import models as m
@@ -18,3 +20,24 @@ async def unit_usage(session: AsyncSession, unit_id: int) -> int:
     """Bytes the unit's files take."""
     return int(await session.scalar(select(func.coalesce(func.sum(m.Attachment.size), 0))
                                      .where(m.Attachment.unit_id == unit_id)) or 0)
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A kept file as the sender needs it: its bytes, or Telegram's id once it has one."""
+
+    name: str
+    content: bytes
+    telegram_file_id: str | None
+
+
+async def stored_file(session: AsyncSession, attachment_id: int) -> StoredFile:
+    row = await session.get_one(m.Attachment, attachment_id)
+    return StoredFile(name=row.file_name, content=row.content,
+                      telegram_file_id=row.telegram_file_id)
+
+
+async def remember_telegram_id(session: AsyncSession, attachment_id: int, file_id: str) -> None:
+    """Telegram's id for a file it has stored: later sendings give the id, not the bytes."""
+    await session.execute(update(m.Attachment).where(m.Attachment.id == attachment_id)
+                          .values(telegram_file_id=file_id))

@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import deliveries as ledger
+from storage import deliveries
 from storage import models as m
-from storage.notices import Attached, Notice, Outgoing
+from storage.notices import Attached, NewDelivery, Notice
 from storage.outbox import Outbox
 
 OPEN_STAGES = m.OPEN_STAGES
@@ -132,7 +132,7 @@ async def confirm(session: AsyncSession, broadcast: m.Broadcast, campaign_id: in
     people = await recipients(session, campaign_id, broadcast.audience)
     body = notice(broadcast)
     queued = await outbox.enqueue(session, [
-        Outgoing(key=f"{key_prefix(broadcast.id)}{p.id}", purpose="broadcast",
+        NewDelivery(key=f"{key_prefix(broadcast.id)}{p.id}", purpose="broadcast",
                  chat_id=p.chat_id or 0, notice=body, contact_id=p.id)
         for p in people], now)
     broadcast.stage, broadcast.confirmed_at, broadcast.recipients = (
@@ -151,7 +151,7 @@ class Report:
 
     @property
     def done(self) -> int:
-        return sum(self.counts.get(s, 0) for s in ledger.FINAL)
+        return sum(self.counts.get(s, 0) for s in deliveries.FINAL)
 
     @property
     def finished(self) -> bool:
@@ -160,8 +160,8 @@ class Report:
 
 async def report(session: AsyncSession, broadcast: m.Broadcast) -> Report:
     prefix = key_prefix(broadcast.id)
-    counts = await ledger.tally(session, prefix)
-    troubles = await ledger.rows_in(session, prefix, ["blocked", "failed", "uncertain"])
+    counts = await deliveries.tally(session, prefix)
+    troubles = await deliveries.rows_in(session, prefix, ["blocked", "failed", "uncertain"])
 
     def who(contact: m.Contact | None) -> str:
         return f"{contact.unit.short_name} {contact.name}" if contact else "?"

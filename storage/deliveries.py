@@ -1,5 +1,9 @@
 """The delivery ledger: one row per (purpose, recipient), sent at most once.
 
+One word for one thing: a *delivery* is a notice on its way to one person; the *ledger* is
+the table of them (`m.Delivery`). Producers hand in a `NewDelivery` (through the outbox);
+the sender claims `ClaimedDelivery` records and settles each.
+
 A row's life: `pending` → (claimed: a lease and a claim token, still pending) →
 `sending` (committed just before the request leaves) → `sent`, or `blocked`, `failed`,
 `uncertain`. Claims are compare-and-set updates, so two senders, in one process or two,
@@ -13,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
@@ -20,14 +25,27 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import models as m
-from storage.notices import Outgoing
+from storage.notices import NewDelivery, Notice
 
 State = m.DeliveryState
 FINAL = (State.SENT, State.BLOCKED, State.FAILED, State.UNCERTAIN, State.CANCELLED)
 _LEDGER = m.Delivery.__table__
 
 
-async def enqueue(session: AsyncSession, messages: Sequence[Outgoing], now: dt.datetime) -> int:
+@dataclass(frozen=True)
+class ClaimedDelivery:
+    """A row a sender holds: what to send, to whom, and the claim that lets it."""
+
+    id: int
+    key: str
+    chat_id: int
+    person_id: int | None
+    notice: Notice
+    attempts: int
+    token: str
+
+
+async def enqueue(session: AsyncSession, messages: Sequence[NewDelivery], now: dt.datetime) -> int:
     """Add rows for messages whose key is new; returns how many were added. Call it in the
     same transaction as the decision to send."""
     if not messages:
@@ -50,7 +68,7 @@ async def enqueue(session: AsyncSession, messages: Sequence[Outgoing], now: dt.d
 
 
 async def claim(session: AsyncSession, worker: str, now: dt.datetime, lease: dt.timedelta,
-                limit: int) -> list[m.Delivery]:
+                limit: int) -> list[ClaimedDelivery]:
     """Take up to `limit` due rows for `worker`: a compare-and-set on state and lease."""
     candidates = (
         select(m.Delivery.id)
@@ -73,10 +91,14 @@ async def claim(session: AsyncSession, worker: str, now: dt.datetime, lease: dt.
         .values(lease_until=now + lease, claimed_by=token, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    rows = await session.scalars(
-        select(m.Delivery).where(m.Delivery.claimed_by == token,
-                                 m.Delivery.state == State.PENDING).order_by(m.Delivery.id))
-    return list(rows)
+    rows = await session.execute(
+        select(_LEDGER.c.id, _LEDGER.c.key, _LEDGER.c.chat_id, _LEDGER.c.contact_id,
+               _LEDGER.c.payload, _LEDGER.c.attempts)
+        .where(_LEDGER.c.claimed_by == token, _LEDGER.c.state == State.PENDING)
+        .order_by(_LEDGER.c.id))
+    return [ClaimedDelivery(id=r.id, key=r.key, chat_id=r.chat_id, person_id=r.contact_id,
+                            notice=Notice.from_payload(r.payload), attempts=r.attempts,
+                            token=token) for r in rows]
 
 
 async def mark_sending(session: AsyncSession, delivery_id: int, token: str,
@@ -100,6 +122,16 @@ async def settle(session: AsyncSession, delivery_id: int, state: State, now: dt.
     if state is State.SENT:
         values.update(sent_at=now, message_id=message_id)
     await session.execute(update(m.Delivery).where(m.Delivery.id == delivery_id).values(**values))
+
+
+async def settle_blocked(session: AsyncSession, delivery_id: int, person_id: int | None,
+                         now: dt.datetime, error: str) -> None:
+    """The person blocked the bot or is gone: this row is settled, and nothing more is
+    sent to them until they write to the bot again."""
+    await settle(session, delivery_id, State.BLOCKED, now, error)
+    if person_id is not None:
+        await session.execute(update(m.Contact).where(m.Contact.id == person_id)
+                              .values(reachable=False))
 
 
 async def unsend(session: AsyncSession, delivery_id: int, token: str, now: dt.datetime,

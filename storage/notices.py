@@ -59,7 +59,7 @@ class Notice:
 
 
 @dataclass(frozen=True)
-class Outgoing:
+class NewDelivery:
     """A notice for one recipient, under a key that makes it unique in the ledger."""
 
     key: str

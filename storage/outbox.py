@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import deliveries as ledger
-from storage.notices import Outgoing
+from storage import deliveries
+from storage.notices import NewDelivery
 
 
 class Outbox:
@@ -22,11 +22,11 @@ class Outbox:
         """What to call after a commit that queued something (the sender's nudge)."""
         self._wake = wake
 
-    async def enqueue(self, session: AsyncSession, messages: Sequence[Outgoing],
+    async def enqueue(self, session: AsyncSession, messages: Sequence[NewDelivery],
                       now: dt.datetime) -> int:
         """Queue `messages` in the caller's transaction (keys already queued are left as
         they are); returns how many are new. The sender is woken after the commit."""
-        added = await ledger.enqueue(session, messages, now)
+        added = await deliveries.enqueue(session, messages, now)
         wake = self._wake
         if added and wake is not None:
             event.listen(session.sync_session, "after_commit", lambda _session: wake(),

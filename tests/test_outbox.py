@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from flows.services import Services
 from storage import models as m
-from storage.notices import Attached, Button, Notice, Outgoing
+from storage.notices import Attached, Button, NewDelivery, Notice
 
 
-def notice_for(key: str) -> Outgoing:
-    return Outgoing(key=key, purpose="test", chat_id=7, notice=Notice(
+def notice_for(key: str) -> NewDelivery:
+    return NewDelivery(key=key, purpose="test", chat_id=7, notice=Notice(
         text="<b>请于1月29日前报送</b>", buttons=((Button("立即填报", "rd:r1"),),),
         attachment_id=None, unless_submitted=(3, 4)))
 
@@ -40,7 +40,7 @@ async def test_a_notice_reads_back_as_it_was_written(services: Services) -> None
                   buttons=((Button("一", "rd:r1"), Button("二", "ra:r1")),),
                   unless_submitted=(1, 2))
     async with services.transaction() as session:
-        await services.outbox.enqueue(session, [Outgoing(key="k", purpose="test", chat_id=1,
+        await services.outbox.enqueue(session, [NewDelivery(key="k", purpose="test", chat_id=1,
                                                          notice=sent)], services.clock.now())
     async with services.readers() as session:
         row = await session.scalar(select(m.Delivery).where(m.Delivery.key == "k"))
