@@ -64,7 +64,7 @@ async def measure(recipients: int, server_rate: float, send_rate: float,
     await services.initialise()
     async with services.transaction() as session:
         unit_id = (await broadcasts.active_unit_ids(session, services.campaign_id))[0]
-        session.add_all([m.Contact(telegram_user_id=FIRST_CHAT + i, chat_id=FIRST_CHAT + i,
+        session.add_all([m.Person(telegram_user_id=FIRST_CHAT + i, chat_id=FIRST_CHAT + i,
                                    name=f"联系人{i}", unit_id=unit_id, created_at=START)
                          for i in range(recipients)])
     child = multiprocessing.get_context("spawn").Process(target=run_bot, args=(config,),

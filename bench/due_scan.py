@@ -58,7 +58,7 @@ async def populate(services: Services) -> None:
                  "language": "zh", "reachable": True, "active": True, "created_at": now}
                 for n, unit_id in enumerate(u for u in units for _ in range(PER_UNIT))]
         for start in range(0, len(rows), 1000):
-            await session.execute(insert(m.Contact.__table__), rows[start:start + 1000])
+            await session.execute(insert(m.Person.__table__), rows[start:start + 1000])
         r1 = next(r for r in services.rounds if r.code == "r1")
         await session.execute(insert(m.Submission.__table__), [
             {"unit_id": u, "round_id": r1.id, "version": 1, "submitted_at": now, "late": False,

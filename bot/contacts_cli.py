@@ -7,8 +7,7 @@ import argparse
 
 from bot.cli_support import CliError, open_services
 from handlers.joining import invite_link
-from storage import models as m
-from storage.contacts import deactivate, move, unit_by_code, unit_contacts
+from storage.contacts import deactivate, move, person_by_id, unit_by_code, unit_contacts
 from storage.invites import create_invite, role_fits_unit
 from texts.catalog import t
 from texts.dates import moment
@@ -31,7 +30,7 @@ async def contacts(args: argparse.Namespace) -> int:
                 return 0
             if args.target is None or not _is_id(args.target):
                 raise CliError(t("contacts.need_id"))
-            contact = await session.get(m.Contact, int(args.target))
+            contact = await person_by_id(session, int(args.target))
             if contact is None:
                 raise CliError(t("contacts.no_such", id=args.target))
             if args.action == "deactivate":
@@ -39,13 +38,12 @@ async def contacts(args: argparse.Namespace) -> int:
                 print(t("contacts.deactivated", name=contact.name))
             elif args.action == "move":
                 unit = await unit_by_code(session, services.campaign_id, args.unit or "")
-                if unit is None or not role_fits_unit(m.Role(contact.role), unit):
+                if unit is None or not role_fits_unit(contact.role, unit):
                     raise CliError(t("contacts.bad_unit", code=args.unit or ""))
                 await move(session, contact.id, unit)
                 print(t("contacts.moved", name=contact.name, unit=unit.name))
             else:  # reinvite
-                unit = await session.get_one(m.Unit, contact.unit_id)
-                code, invite = await create_invite(session, unit, m.Role(contact.role),
+                code, invite = await create_invite(session, contact.unit, contact.role,
                                                    services.clock.now(),
                                                    services.settings.invite_days)
                 print(t("contacts.reinvited", name=contact.name))

@@ -18,6 +18,7 @@ from reporting.docx_sections import UnreadableWordFile, paragraphs, split_sectio
 from reporting.form import FormState
 from storage import attachments
 from storage import models as m
+from storage.records import RoundRecord
 from texts.text import shorten
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class FileAnswers:
 
     services: Services
     campaign: Any
-    contact: m.Contact
+    contact: m.Person
     lang: str
     _where: Any
     _ask: Any
@@ -85,7 +86,7 @@ class FileAnswers:
             return await self._ask(session, draft, rnd, state, question,
                                    error=AnswerError("form.error.not_a_file"))
 
-    async def _attach(self, session: AsyncSession, draft: m.Draft, rnd: m.Round,
+    async def _attach(self, session: AsyncSession, draft: m.Draft, rnd: RoundRecord,
                       cursor: m.FormCursor, state: FormState, question: Question,
                       incoming: IncomingFile) -> Screen:
         have = list(state.value(question) or [])
@@ -130,7 +131,7 @@ class FileAnswers:
         await session.flush()
         return attachment
 
-    async def _quick_submission(self, session: AsyncSession, draft: m.Draft, rnd: m.Round,
+    async def _quick_submission(self, session: AsyncSession, draft: m.Draft, rnd: RoundRecord,
                                 state: FormState, incoming: IncomingFile,
                                 word: list[str] | UnreadableWordFile) -> Screen:
         if isinstance(word, UnreadableWordFile):

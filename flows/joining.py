@@ -8,9 +8,9 @@ import re
 
 from flows.services import Services
 from storage import joining
-from storage import models as m
 from storage.invites import InviteProblem
 from storage.joining import TelegramPerson
+from storage.records import PersonRecord
 
 # What `storage.invites.new_code` makes: 32 characters of the URL-safe alphabet.
 INVITE_SHAPE = re.compile(r"^\s*([A-Za-z0-9_-]{32})\s*$")
@@ -23,19 +23,19 @@ def invite_in(text: str | None) -> str | None:
 
 
 async def with_invite(services: Services, person: TelegramPerson,
-                      code: str) -> m.Contact | InviteProblem:
+                      code: str) -> PersonRecord | InviteProblem:
     async with services.transaction() as session:
         return await joining.join_by_invite(session, code, person, services.clock.now())
 
 
 async def with_phone(services: Services, person: TelegramPerson,
-                     phone: str) -> m.Contact | None:
+                     phone: str) -> PersonRecord | None:
     async with services.transaction() as session:
         return await joining.join_by_phone(session, services.campaign_id, phone, person,
                                            services.clock.now())
 
 
-async def as_named_admin(services: Services, person: TelegramPerson) -> m.Contact | None:
+async def as_named_admin(services: Services, person: TelegramPerson) -> PersonRecord | None:
     async with services.transaction() as session:
         return await joining.join_as_named_admin(session, services.campaign_id, person,
                                                  services.clock.now())

@@ -175,13 +175,13 @@ def round_summary(services: Services, status: Any, lang: str, escalate: bool) ->
     return lines
 
 
-async def province_people(session: AsyncSession, campaign_id: int) -> list[m.Contact]:
+async def province_people(session: AsyncSession, campaign_id: int) -> list[m.Person]:
     """Coordinators and admins who have joined."""
     return list(await session.scalars(
-        select(m.Contact).join(m.Unit, m.Unit.id == m.Contact.unit_id).where(
+        select(m.Person).join(m.Unit, m.Unit.id == m.Person.unit_id).where(
             m.Unit.campaign_id == campaign_id, m.Unit.is_province.is_(True),
-            m.Contact.active.is_(True), m.Contact.chat_id.is_not(None),
-            m.Contact.reachable.is_(True)).order_by(m.Contact.id)))
+            m.Person.active.is_(True), m.Person.chat_id.is_not(None),
+            m.Person.reachable.is_(True)).order_by(m.Person.id)))
 
 
 def _round_title(services: Services, code: str, lang: str) -> str:

@@ -33,6 +33,7 @@ from reporting.form import FormState, StoredAnswer
 from storage import drafts
 from storage import models as m
 from storage.models import CursorMode
+from storage.records import RoundRecord
 
 __all__ = ["MAX_FILE_BYTES", "IncomingFile", "ReportFlow"]
 Step = TypeVar("Step", bound=Callable[..., Awaitable[Any]])
@@ -51,7 +52,7 @@ def reporting_units_only(step: Step) -> Step:
 
 
 class ReportFlow(FileAnswers):
-    def __init__(self, services: Services, contact: m.Contact, lang: str):
+    def __init__(self, services: Services, contact: m.Person, lang: str):
         self.services = services
         self.campaign = services.campaign
         self.contact = contact
@@ -254,7 +255,7 @@ class ReportFlow(FileAnswers):
                 return Notice("form.saved_for_later")
             return await self._show_review(session, draft, rnd, state)
 
-    async def _submit(self, session: AsyncSession, draft: m.Draft, rnd: m.Round,
+    async def _submit(self, session: AsyncSession, draft: m.Draft, rnd: RoundRecord,
                       state: FormState) -> Screen:
         if state.missing_required():
             return await self._show_review(session, draft, rnd, state, note="form.incomplete")
@@ -280,7 +281,7 @@ class ReportFlow(FileAnswers):
 
     # -- moving through the form -------------------------------------------------------------
 
-    async def _advance(self, session: AsyncSession, draft: m.Draft, rnd: m.Round,
+    async def _advance(self, session: AsyncSession, draft: m.Draft, rnd: RoundRecord,
                        cursor: m.FormCursor) -> Screen:
         """After an answer: back to the review when editing, else the next unanswered."""
         state = await self._state(session, draft, rnd)
@@ -289,7 +290,7 @@ class ReportFlow(FileAnswers):
             return await self._show_review(session, draft, rnd, state)
         return await self._ask(session, draft, rnd, state, question)
 
-    async def _ask(self, session: AsyncSession, draft: m.Draft, rnd: m.Round, state: FormState,
+    async def _ask(self, session: AsyncSession, draft: m.Draft, rnd: RoundRecord, state: FormState,
                    question: Question, error: AnswerError | None = None,
                    note: str | None = None, note_values: dict[str, Any] | None = None,
                    editing: bool = False) -> QuestionScreen:
@@ -307,7 +308,7 @@ class ReportFlow(FileAnswers):
             can_go_back=state.index(question) > 0,
         )
 
-    async def _show_review(self, session: AsyncSession, draft: m.Draft, rnd: m.Round,
+    async def _show_review(self, session: AsyncSession, draft: m.Draft, rnd: RoundRecord,
                            state: FormState, note: str | None = None,
                            note_values: dict[str, Any] | None = None) -> ReviewScreen:
         await self._move(session, draft, None, CursorMode.REVIEW)
@@ -331,7 +332,7 @@ class ReportFlow(FileAnswers):
 
     async def _where(
         self, session: AsyncSession
-    ) -> tuple[m.Draft, m.Round, m.FormCursor, FormState] | None:
+    ) -> tuple[m.Draft, RoundRecord, m.FormCursor, FormState] | None:
         found = await drafts.cursor_with_draft(session, self.contact.id)
         if found is None:
             self._cursor, self._cursor_loaded = None, True
@@ -351,7 +352,7 @@ class ReportFlow(FileAnswers):
         return state.question(cursor.question_id) if cursor.question_id else None
 
     async def _own_draft(self, session: AsyncSession,
-                         draft_id: int) -> tuple[m.Draft, m.Round] | Notice:
+                         draft_id: int) -> tuple[m.Draft, RoundRecord] | Notice:
         """The draft a button points at, if it is this contact's unit's and still open."""
         draft = await session.get(m.Draft, draft_id)
         if draft is None:
@@ -364,7 +365,7 @@ class ReportFlow(FileAnswers):
             return Notice("form.round_closed")
         return draft, rnd
 
-    async def _state(self, session: AsyncSession, draft: m.Draft, rnd: m.Round) -> FormState:
+    async def _state(self, session: AsyncSession, draft: m.Draft, rnd: RoundRecord) -> FormState:
         if draft.id not in self._answers:
             self._answers[draft.id] = await drafts.draft_answers(session, draft.id)
         return FormState(questions=self.campaign.questions_for(rnd.code),
@@ -403,7 +404,7 @@ class ReportFlow(FileAnswers):
         await drafts.drop_cursor(session, self.contact.id)
         self._cursor, self._cursor_loaded = None, True
 
-    async def _previous_round_value(self, session: AsyncSession, rnd: m.Round,
+    async def _previous_round_value(self, session: AsyncSession, rnd: RoundRecord,
                                     question: Question) -> Any:
         """The unit's answer to this question in the latest earlier round (for 同上次)."""
         if question.type is QuestionType.ATTACHMENT:
@@ -418,16 +419,16 @@ class ReportFlow(FileAnswers):
                 return value
         return None
 
-    async def _rounds(self, session: AsyncSession) -> list[m.Round]:
+    async def _rounds(self, session: AsyncSession) -> list[RoundRecord]:
         return self.services.rounds
 
-    async def _round(self, session: AsyncSession, code: str) -> m.Round | None:
+    async def _round(self, session: AsyncSession, code: str) -> RoundRecord | None:
         return next((r for r in self.services.rounds if r.code == code), None)
 
-    def _round_by_id(self, round_id: int) -> m.Round | None:
+    def _round_by_id(self, round_id: int) -> RoundRecord | None:
         return next((r for r in self.services.rounds if r.id == round_id), None)
 
-    async def _would_be_late(self, session: AsyncSession, rnd: m.Round) -> bool:
+    async def _would_be_late(self, session: AsyncSession, rnd: RoundRecord) -> bool:
         """Submitting now counts as late only if the unit's first version of the round was
         (or would be) late: an on-time unit stays on time through every revision."""
         if self.now <= rnd.due_at:
@@ -435,11 +436,11 @@ class ReportFlow(FileAnswers):
         latest = await drafts.latest_submission(session, self.contact.unit_id, rnd.id)
         return latest is None or latest.late
 
-    def _accepting(self, rnd: m.Round) -> bool:
+    def _accepting(self, rnd: RoundRecord) -> bool:
         now = self.now
         return rnd.opens_at <= now and (rnd.late_until is None or now <= rnd.late_until)
 
-    def _title(self, rnd: m.Round) -> str:
+    def _title(self, rnd: RoundRecord) -> str:
         try:
             return self.campaign.round(rnd.code).title.get(self.lang)
         except KeyError:

@@ -17,14 +17,14 @@ from reporting.campaign import Campaign
 from reporting.campaign_file import campaign_fingerprint, load_campaign
 from reporting.clock import Clock, ScaledClock, SystemClock
 from reporting.reminder_plan import plan
-from storage import models as m
 from storage import schema
 from storage.campaign_sync import sync_campaign
-from storage.contacts import KnownContacts
+from storage.contacts import KnownPeople
 from storage.database import Database
 from storage.outbox import Outbox
 from storage.plan import sync_plan
 from storage.progress import active_rounds, campaign_row
+from storage.records import RoundRecord
 
 
 class Config(Protocol):
@@ -56,8 +56,8 @@ class Services:
     db: Database
     clock: Clock
     campaign_id: int = 0
-    rounds: list[m.Round] = field(default_factory=list)
-    known_contacts: KnownContacts = field(default_factory=KnownContacts)
+    rounds: list[RoundRecord] = field(default_factory=list)
+    known_people: KnownPeople = field(default_factory=KnownPeople)
     outbox: Outbox = field(default_factory=Outbox)  # wakes the sender once it runs
 
     @classmethod

@@ -12,8 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from handlers.context import BotContext
 from handlers.joining import invite_link
 from handlers.keyboards import action_button
-from storage import models as m
-from storage.contacts import deactivate, unit_contacts
+from storage.contacts import deactivate, person_by_id, unit_contacts
 from storage.invites import create_invite
 from texts.buttons import Action
 from texts.catalog import t
@@ -84,15 +83,15 @@ async def button(update: Update, context: BotContext) -> None:
             await show_unit(query.message, context, pressed.code(0))
         return
     async with services.transaction() as session:
-        person = await session.get(m.Contact, pressed.id(0))
+        person = await person_by_id(session, pressed.id(0))
         if person is None:
             return
-        unit = await session.get_one(m.Unit, person.unit_id)
+        unit = person.unit
         if pressed.action is Action.DEACTIVATE_PERSON:
             await deactivate(session, person.id)
             text = t("contacts.deactivated", lang, name=html.escape(person.name))
         else:
-            code, _ = await create_invite(session, unit, m.Role(person.role),
+            code, _ = await create_invite(session, unit, person.role,
                                           services.clock.now(), services.settings.invite_days)
             text = t("contacts.invite_text", lang, name=html.escape(person.name),
                      days=services.settings.invite_days,

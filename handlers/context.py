@@ -7,7 +7,7 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from flows.services import Services
-from storage import models as m
+from storage.records import PersonRecord
 from texts.buttons import Pressed
 from texts.catalog import DEFAULT_LANGUAGE, language_of
 
@@ -18,7 +18,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     def __init__(self, application: Application[Any, Any, Any, Any, Any, Any],
                  chat_id: int | None = None, user_id: int | None = None):
         super().__init__(application, chat_id=chat_id, user_id=user_id)
-        self.contact: m.Contact | None = None
+        self.contact: PersonRecord | None = None
         self.telegram_language: str | None = None
         self.pressed: Pressed | None = None  # a button's tap, decoded by the guard
 

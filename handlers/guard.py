@@ -20,6 +20,7 @@ from handlers.context import BotContext
 from handlers.joining import set_menu
 from storage import models as m
 from storage.joining import TelegramPerson
+from storage.records import PersonRecord
 from texts.buttons import ForgedButton, decode
 from texts.catalog import language_of, t
 
@@ -37,7 +38,7 @@ async def identify(update: Update, context: BotContext) -> None:
     context.telegram_language = user.language_code
     services = context.services
     async with services.reading() as connection:
-        context.contact = await services.known_contacts.lookup(connection, user.id)
+        context.contact = await services.known_people.lookup(connection, user.id)
     if context.contact is None and user.id in services.settings.admin_ids:
         context.contact = await _admit_named_admin(update, context)
     if context.contact is not None:
@@ -102,7 +103,7 @@ async def _decode_button(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop from None
 
 
-async def _admit_named_admin(update: Update, context: BotContext) -> m.Contact | None:
+async def _admit_named_admin(update: Update, context: BotContext) -> PersonRecord | None:
     """ADMIN_IDS are admins from their first message, without an invite."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
@@ -114,5 +115,5 @@ async def _admit_named_admin(update: Update, context: BotContext) -> m.Contact |
         log.info("ADMIN_IDS: Telegram user %s joined as an admin", user.id)
         await set_menu(context, contact)
         async with services.reading() as connection:
-            return await services.known_contacts.lookup(connection, user.id)
+            return await services.known_people.lookup(connection, user.id)
     return None

@@ -24,6 +24,7 @@ from handlers.permissions import menu
 from storage import models as m
 from storage.invites import InviteProblem
 from storage.joining import TelegramPerson
+from storage.records import PersonRecord
 from texts.catalog import language_of, t
 from texts.dates import moment
 
@@ -120,7 +121,7 @@ async def shared_contact(update: Update, context: BotContext) -> None:
     await welcome(message, context, joined)
 
 
-async def welcome(message: Message, context: BotContext, contact: m.Contact) -> None:
+async def welcome(message: Message, context: BotContext, contact: PersonRecord) -> None:
     """Set the role's menu, then greet by name with the unit and the coming deadlines
     (so the menu is there when the greeting is read)."""
     services = context.services
@@ -138,7 +139,7 @@ async def welcome(message: Message, context: BotContext, contact: m.Contact) -> 
     await message.reply_text("\n".join(lines), reply_markup=ReplyKeyboardRemove())
 
 
-async def set_menu(context: BotContext, contact: m.Contact) -> None:
+async def set_menu(context: BotContext, contact: PersonRecord) -> None:
     """The command menu of the contact's role, in their language, for their chat only."""
     if contact.chat_id is None:
         return

@@ -4,6 +4,7 @@ language of the bot's messages."""
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -12,8 +13,10 @@ from handlers.context import BotContext
 from handlers.joining import set_menu
 from handlers.keyboards import action_button
 from handlers.permissions import menu
+from storage import contacts
 from storage import models as m
 from storage.progress import round_counts, unit_rounds
+from storage.records import RoundRecord
 from texts.buttons import Action
 from texts.catalog import LANGUAGES, t
 from texts.dates import moment, remaining, short_moment
@@ -133,15 +136,14 @@ async def language_chosen(update: Update, context: BotContext) -> None:
         return
     services = context.services
     async with services.transaction() as session:
-        contact = await session.get_one(m.Contact, context.contact.id)
-        contact.language = code
-    context.contact.language = code
+        await contacts.set_language(session, context.contact.id, code)
+    context.contact = replace(context.contact, language=code)
     await query.answer(t("language.set", code))
     await query.edit_message_text(t("language.set", code))
     await set_menu(context, context.contact)
 
 
-def _title(context: BotContext, rnd: m.Round) -> str:
+def _title(context: BotContext, rnd: RoundRecord) -> str:
     try:
         return context.services.campaign.round(rnd.code).title.get(context.lang)
     except KeyError:

@@ -42,16 +42,16 @@ def parse_audience(text: str) -> dict[str, Any]:
 
 
 async def recipients(session: AsyncSession, campaign_id: int,
-                     audience: dict[str, Any]) -> list[m.Contact]:
+                     audience: dict[str, Any]) -> list[m.Person]:
     """Active, joined people of the campaign that the audience names."""
-    query = (select(m.Contact).join(m.Unit, m.Unit.id == m.Contact.unit_id)
-             .where(m.Unit.campaign_id == campaign_id, m.Contact.active.is_(True),
-                    m.Contact.chat_id.is_not(None))
-             .order_by(m.Unit.position, m.Contact.id))
+    query = (select(m.Person).join(m.Unit, m.Unit.id == m.Person.unit_id)
+             .where(m.Unit.campaign_id == campaign_id, m.Person.active.is_(True),
+                    m.Person.chat_id.is_not(None))
+             .order_by(m.Unit.position, m.Person.id))
     if audience.get("all"):
         pass
     elif "role" in audience:
-        query = query.where(m.Contact.role == audience["role"])
+        query = query.where(m.Person.role == audience["role"])
     elif "units" in audience:
         codes = list(audience["units"])
         known = set(await session.scalars(select(m.Unit.code).where(
@@ -68,7 +68,7 @@ async def recipients(session: AsyncSession, campaign_id: int,
             raise AudienceError(audience["missing"])
         submitted = exists().where(m.Submission.unit_id == m.Unit.id,
                                    m.Submission.round_id == rnd.id)
-        query = query.where(m.Contact.role == m.Role.CONTACT, m.Unit.is_province.is_(False),
+        query = query.where(m.Person.role == m.Role.CONTACT, m.Unit.is_province.is_(False),
                             m.Unit.retired_at.is_(None), ~submitted)
     else:
         raise AudienceError(str(audience))
@@ -163,7 +163,7 @@ async def report(session: AsyncSession, broadcast: m.Broadcast) -> Report:
     counts = await deliveries.tally(session, prefix)
     troubles = await deliveries.rows_in(session, prefix, ["blocked", "failed", "uncertain"])
 
-    def who(contact: m.Contact | None) -> str:
+    def who(contact: m.Person | None) -> str:
         return f"{contact.unit.short_name} {contact.name}" if contact else "?"
 
     return Report(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage import models as m
+from storage.records import PersonRecord, UnitRecord, person_record
 
-_CONTACTS, _UNITS = m.Contact.__table__, m.Unit.__table__
+_CONTACTS, _UNITS = m.Person.__table__, m.Unit.__table__
 _CONTACT_FOR_USER = (
     select(_CONTACTS, *(c.label(f"unit__{c.name}") for c in _UNITS.c))
     .join(_UNITS, _UNITS.c.id == _CONTACTS.c.unit_id)
@@ -17,20 +18,19 @@ _CONTACT_FOR_USER = (
 )
 
 
-def _snapshot(row: tuple[Any, ...]) -> m.Contact:
-    """The contact with its unit, built from one row of the query: objects for reading."""
+def _snapshot(row: tuple[Any, ...]) -> PersonRecord:
+    """The person with their unit, built from one row of the query."""
     values = dict(zip(_COLUMN_KEYS, row, strict=True))
-    unit = m.Unit(**{c.name: values[f"unit__{c.name}"] for c in _UNITS.c})
-    contact = m.Contact(**{c.name: values[c.name] for c in _CONTACTS.c})
-    contact.unit = unit
-    return contact
+    unit = UnitRecord(**{f: values[f"unit__{f}"] for f in UnitRecord.__dataclass_fields__})
+    return PersonRecord(**{f: values[f] for f in PersonRecord.__dataclass_fields__
+                           if f != "unit"}, unit=unit)
 
 
 _COLUMN_KEYS = [c.name for c in _CONTACTS.c] + [f"unit__{c.name}" for c in _UNITS.c]
 
 
-class KnownContacts:
-    """Who a Telegram user is: the active contact bound to them, with its unit.
+class KnownPeople:
+    """Who a Telegram user is: the active person bound to them, with their unit.
 
     It runs on every update, so it is one plain query, no ORM loading. The row is read
     every time, so a change (a contact deactivated, moved, or switching language) counts at
@@ -39,9 +39,9 @@ class KnownContacts:
 
     def __init__(self, limit: int = 5000):
         self._limit = limit
-        self._seen: dict[int, tuple[tuple[Any, ...], m.Contact]] = {}
+        self._seen: dict[int, tuple[tuple[Any, ...], PersonRecord]] = {}
 
-    async def lookup(self, db: AsyncConnection, telegram_user_id: int) -> m.Contact | None:
+    async def lookup(self, db: AsyncConnection, telegram_user_id: int) -> PersonRecord | None:
         found = (await db.execute(_CONTACT_FOR_USER, {"user_id": telegram_user_id})).first()
         if found is None:
             self._seen.pop(telegram_user_id, None)
@@ -66,30 +66,40 @@ async def unit_by_code(session: AsyncSession, campaign_id: int, code: str) -> m.
 
 
 async def unit_contacts(session: AsyncSession, campaign_id: int,
-                        unit_code: str | None = None) -> list[m.Contact]:
+                        unit_code: str | None = None) -> list[PersonRecord]:
     """People of the campaign (of one unit), active first, with their units."""
-    query = (select(m.Contact).join(m.Unit, m.Unit.id == m.Contact.unit_id)
+    query = (select(m.Person).join(m.Unit, m.Unit.id == m.Person.unit_id)
              .where(m.Unit.campaign_id == campaign_id)
-             .order_by(m.Unit.position, m.Contact.active.desc(), m.Contact.id))
+             .order_by(m.Unit.position, m.Person.active.desc(), m.Person.id))
     if unit_code is not None:
         query = query.where(m.Unit.code == unit_code)
-    return list(await session.scalars(query))
+    return [person_record(row) for row in await session.scalars(query)]
 
 
-async def deactivate(session: AsyncSession, contact_id: int) -> m.Contact | None:
+async def person_by_id(session: AsyncSession, person_id: int) -> PersonRecord | None:
+    row = await session.get(m.Person, person_id)
+    return None if row is None else person_record(row)
+
+
+async def deactivate(session: AsyncSession, person_id: int) -> PersonRecord | None:
     """The person loses access at once; what they submitted stays."""
-    contact = await session.get(m.Contact, contact_id)
-    if contact is not None:
-        contact.active = False
-        await session.execute(delete(m.FormCursor).where(m.FormCursor.contact_id == contact_id))
-    return contact
+    row = await session.get(m.Person, person_id)
+    if row is None:
+        return None
+    row.active = False
+    await session.execute(delete(m.FormCursor).where(m.FormCursor.contact_id == person_id))
+    return person_record(row)
 
 
-async def move(session: AsyncSession, contact_id: int, unit: m.Unit) -> m.Contact | None:
-    contact = await session.get(m.Contact, contact_id)
-    if contact is not None:
-        contact.unit_id = unit.id
-        await session.execute(delete(m.FormCursor).where(m.FormCursor.contact_id == contact_id))
-        await session.flush()
-        await session.refresh(contact, ["unit"])
-    return contact
+async def move(session: AsyncSession, person_id: int, unit: m.Unit) -> PersonRecord | None:
+    row = await session.get(m.Person, person_id)
+    if row is None:
+        return None
+    row.unit_id = unit.id
+    await session.execute(delete(m.FormCursor).where(m.FormCursor.contact_id == person_id))
+    return person_record(row, unit)
+
+
+async def set_language(session: AsyncSession, person_id: int, language: str) -> None:
+    await session.execute(update(m.Person).where(m.Person.id == person_id)
+                          .values(language=language))

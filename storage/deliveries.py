@@ -130,7 +130,7 @@ async def settle_blocked(session: AsyncSession, delivery_id: int, person_id: int
     sent to them until they write to the bot again."""
     await settle(session, delivery_id, State.BLOCKED, now, error)
     if person_id is not None:
-        await session.execute(update(m.Contact).where(m.Contact.id == person_id)
+        await session.execute(update(m.Person).where(m.Person.id == person_id)
                               .values(reachable=False))
 
 
@@ -171,10 +171,10 @@ async def tally(session: AsyncSession, key_prefix: str) -> dict[str, int]:
 
 
 async def rows_in(session: AsyncSession, key_prefix: str,
-                  states: Sequence[str]) -> list[tuple[m.Delivery, m.Contact | None]]:
+                  states: Sequence[str]) -> list[tuple[m.Delivery, m.Person | None]]:
     rows = await session.execute(
-        select(m.Delivery, m.Contact)
-        .outerjoin(m.Contact, m.Contact.id == m.Delivery.contact_id)
+        select(m.Delivery, m.Person)
+        .outerjoin(m.Person, m.Person.id == m.Delivery.contact_id)
         .where(and_(m.Delivery.key.startswith(key_prefix), m.Delivery.state.in_(states)))
         .order_by(m.Delivery.id))
     return [(d, c) for d, c in rows]

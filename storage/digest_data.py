@@ -41,10 +41,10 @@ async def load_digest(session: AsyncSession, campaign: Campaign, campaign_id: in
             files.append(FileEntry(unit=unit, question=question, name=a.file_name,
                                    mime_type=a.mime_type, content=a.content))
     blocked = await session.execute(
-        select(m.Unit.short_name, m.Contact.name).join(m.Unit, m.Unit.id == m.Contact.unit_id)
-        .where(m.Unit.campaign_id == campaign_id, m.Contact.active.is_(True),
-               m.Contact.reachable.is_(False), m.Contact.chat_id.is_not(None))
-        .order_by(m.Unit.position, m.Contact.id))
+        select(m.Unit.short_name, m.Person.name).join(m.Unit, m.Unit.id == m.Person.unit_id)
+        .where(m.Unit.campaign_id == campaign_id, m.Person.active.is_(True),
+               m.Person.reachable.is_(False), m.Person.chat_id.is_not(None))
+        .order_by(m.Unit.position, m.Person.id))
     return compile_digest(
         campaign, round_code, as_of,
         [UnitEntry(code=u.code, name=u.name, short=u.short_name) for u in units],

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import models as m
+from storage.records import UnitRecord
 
 CODE_BYTES = 24  # 192 bits; 32 characters of [A-Za-z0-9_-], within a deep link's 64
 
@@ -24,13 +25,14 @@ def code_hash(code: str) -> str:
     return hashlib.sha256(code.strip().encode()).hexdigest()
 
 
-def role_fits_unit(role: m.Role, unit: m.Unit) -> bool:
+def role_fits_unit(role: m.Role, unit: m.Unit | UnitRecord) -> bool:
     """Contacts belong to a reporting unit; coordinators and admins to the province."""
     return unit.is_province == (role is not m.Role.CONTACT)
 
 
 async def create_invite(
-    session: AsyncSession, unit: m.Unit, role: m.Role, now: dt.datetime, days: int = 14
+    session: AsyncSession, unit: m.Unit | UnitRecord, role: m.Role, now: dt.datetime,
+    days: int = 14,
 ) -> tuple[str, m.Invite]:
     if not role_fits_unit(role, unit):
         raise ValueError(f"a {role} invite cannot be for {unit.code}")

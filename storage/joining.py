@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import models as m
 from storage.invites import InviteProblem, Redeemed, redeem_invite
+from storage.records import PersonRecord, person_record
 
 
 @dataclass(frozen=True)
@@ -52,15 +53,15 @@ def stored_forms(number: str) -> list[str]:
 
 async def join_by_invite(
     session: AsyncSession, code: str, person: TelegramPerson, now: dt.datetime
-) -> m.Contact | InviteProblem:
+) -> PersonRecord | InviteProblem:
     """Consume the invite and bind the person (again, to the invite's unit, if bound)."""
     contact = await session.scalar(
-        select(m.Contact).where(m.Contact.telegram_user_id == person.user_id))
+        select(m.Person).where(m.Person.telegram_user_id == person.user_id))
     redeemed = await redeem_invite(session, code, contact.id if contact else None, now)
     if not isinstance(redeemed, Redeemed):
         return redeemed
     if contact is None:
-        contact = m.Contact(telegram_user_id=person.user_id, created_at=now,
+        contact = m.Person(telegram_user_id=person.user_id, created_at=now,
                             language=person.language)
         session.add(contact)
     contact.chat_id = person.chat_id
@@ -70,22 +71,21 @@ async def join_by_invite(
     contact.active, contact.reachable, contact.joined_at = True, True, now
     await session.flush()
     redeemed.invite.used_by = contact.id
-    await session.refresh(contact, ["unit"])
-    return contact
+    return person_record(contact, redeemed.unit)
 
 
 async def join_by_phone(
     session: AsyncSession, campaign_id: int, phone: str, person: TelegramPerson,
     now: dt.datetime,
-) -> m.Contact | None:
+) -> PersonRecord | None:
     """Bind the person to the roster entry with this phone number, if one is free."""
     wanted = telegram_phone(phone)
     if not wanted:
         return None
     candidates = await session.scalars(
-        select(m.Contact).join(m.Unit).where(
-            m.Unit.campaign_id == campaign_id, m.Contact.phone.in_(stored_forms(wanted)),
-            m.Contact.active.is_(True), m.Unit.retired_at.is_(None),
+        select(m.Person).join(m.Unit).where(
+            m.Unit.campaign_id == campaign_id, m.Person.phone.in_(stored_forms(wanted)),
+            m.Person.active.is_(True), m.Unit.retired_at.is_(None),
         )
     )
     for contact in candidates:
@@ -96,26 +96,25 @@ async def join_by_phone(
             contact.language = person.language
             contact.reachable, contact.joined_at = True, now
             await session.flush()
-            return contact
+            return person_record(contact)
     return None
 
 
 async def join_as_named_admin(session: AsyncSession, campaign_id: int, person: TelegramPerson,
-                              now: dt.datetime) -> m.Contact | None:
+                              now: dt.datetime) -> PersonRecord | None:
     """Someone whose Telegram id is in ADMIN_IDS, at their first message: an admin at the
     province, without an invite. None if they are bound already (to anything)."""
     existing = await session.scalar(
-        select(m.Contact).where(m.Contact.telegram_user_id == person.user_id))
+        select(m.Person).where(m.Person.telegram_user_id == person.user_id))
     if existing is not None:
         return None
     province = await session.scalar(select(m.Unit).where(
         m.Unit.campaign_id == campaign_id, m.Unit.is_province.is_(True)))
     if province is None:
         return None
-    contact = m.Contact(telegram_user_id=person.user_id, chat_id=person.chat_id,
+    contact = m.Person(telegram_user_id=person.user_id, chat_id=person.chat_id,
                         name=person.name, language=person.language, unit_id=province.id,
                         role=m.Role.ADMIN, created_at=now, joined_at=now)
     session.add(contact)
     await session.flush()
-    await session.refresh(contact, ["unit"])
-    return contact
+    return person_record(contact, province)

@@ -87,7 +87,9 @@ class Base(DeclarativeBase):
 
 
 class Role(StrEnum):
-    CONTACT = "contact"
+    """What a person may do (DESIGN's roles table)."""
+
+    CONTACT = "contact"  # 联络员: reports for one unit
     COORDINATOR = "coordinator"
     ADMIN = "admin"
 
@@ -201,8 +203,11 @@ class UpstreamDeadline(Base):
     retired_at: Mapped[dt.datetime | None]
 
 
-class Contact(Base):
-    """A person: a unit's contact, or a coordinator or admin at the province."""
+class Person(Base):
+    """Someone the bot knows: a unit's contact (联络员, `Role.CONTACT`), or a coordinator or
+    admin at the province. The table keeps its first name, `contacts`, and the columns that
+    point at a person theirs (`contact_id`, `answered_by`, …): renaming them would rewrite
+    every database for a word."""
 
     __tablename__ = "contacts"
 

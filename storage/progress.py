@@ -8,12 +8,22 @@ from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import models as m
+from storage.records import (
+    PersonRecord,
+    RoundRecord,
+    SubmissionRecord,
+    UnitRecord,
+    person_record,
+    round_record,
+    submission_record,
+    unit_record,
+)
 from storage.submissions import latest_versions
 
 
 @dataclass(frozen=True)
 class RoundCount:
-    round: m.Round
+    round: RoundRecord
     submitted: int
     late: int
     total: int
@@ -38,13 +48,13 @@ async def _units(session: AsyncSession, campaign_id: int, retired: bool) -> list
     return list(rows)
 
 
-async def active_rounds(session: AsyncSession, campaign_id: int) -> list[m.Round]:
+async def active_rounds(session: AsyncSession, campaign_id: int) -> list[RoundRecord]:
     rows = await session.scalars(
         select(m.Round)
         .where(m.Round.campaign_id == campaign_id, m.Round.retired_at.is_(None))
         .order_by(m.Round.position)
     )
-    return list(rows)
+    return [round_record(row) for row in rows]
 
 
 async def round_counts(session: AsyncSession, campaign_id: int) -> list[RoundCount]:
@@ -86,7 +96,7 @@ async def round_counts(session: AsyncSession, campaign_id: int) -> list[RoundCou
     )
     by_round = {rid: (n, int(late or 0)) for rid, n, late in rows}
     return [
-        RoundCount(round=r, submitted=by_round.get(r.id, (0, 0))[0],
+        RoundCount(round=round_record(r), submitted=by_round.get(r.id, (0, 0))[0],
                    late=by_round.get(r.id, (0, 0))[1], total=total)
         for r in rounds
     ]
@@ -96,8 +106,8 @@ async def round_counts(session: AsyncSession, campaign_id: int) -> list[RoundCou
 class UnitRound:
     """One unit's standing in one round."""
 
-    round: m.Round
-    latest: m.Submission | None
+    round: RoundRecord
+    latest: SubmissionRecord | None
     draft_answers: int | None
 
 
@@ -107,7 +117,7 @@ async def unit_rounds(session: AsyncSession, campaign_id: int, unit_id: int) -> 
         .where(m.Round.campaign_id == campaign_id, m.Round.retired_at.is_(None))
         .order_by(m.Round.position)
     ))
-    latest = {s.round_id: s for s in await session.scalars(
+    latest = {s.round_id: submission_record(s) for s in await session.scalars(
         latest_versions(m.Submission.unit_id == unit_id))}
     draft_counts: dict[int, int] = dict((await session.execute(
         select(m.Draft.round_id, func.count(m.DraftAnswer.id))
@@ -115,8 +125,8 @@ async def unit_rounds(session: AsyncSession, campaign_id: int, unit_id: int) -> 
         .where(m.Draft.unit_id == unit_id)
         .group_by(m.Draft.round_id)
     )).all())
-    return [UnitRound(round=r, latest=latest.get(r.id), draft_answers=draft_counts.get(r.id))
-            for r in rounds]
+    return [UnitRound(round=round_record(r), latest=latest.get(r.id),
+                      draft_answers=draft_counts.get(r.id)) for r in rounds]
 
 
 @dataclass(frozen=True)
@@ -124,12 +134,12 @@ class RoundStatus:
     """Where a round stands: who submitted (latest version), who is missing, and how to
     reach the missing units' contacts."""
 
-    round: m.Round
-    units: list[m.Unit]
-    submitted: list[tuple[m.Unit, m.Submission]]
-    missing: list[m.Unit]
-    contacts: dict[int, list[m.Contact]]  # the reachable, joined contacts of missing units
-    unreachable: list[m.Contact]          # contacts of missing units who blocked the bot
+    round: RoundRecord
+    units: list[UnitRecord]
+    submitted: list[tuple[UnitRecord, SubmissionRecord]]
+    missing: list[UnitRecord]
+    contacts: dict[int, list[PersonRecord]]  # the reachable, joined contacts of missing units
+    unreachable: list[PersonRecord]          # contacts of missing units who blocked the bot
 
     @property
     def total(self) -> int:
@@ -141,21 +151,24 @@ async def round_status(session: AsyncSession, campaign_id: int, round_code: str)
         m.Round.campaign_id == campaign_id, m.Round.code == round_code))
     if rnd is None:
         raise KeyError(round_code)
-    units = list(await session.scalars(select(m.Unit).where(
+    units = [unit_record(u) for u in await session.scalars(select(m.Unit).where(
         m.Unit.campaign_id == campaign_id, m.Unit.is_province.is_(False),
-        m.Unit.retired_at.is_(None)).order_by(m.Unit.position)))
-    latest = {s.unit_id: s for s in await session.scalars(
+        m.Unit.retired_at.is_(None)).order_by(m.Unit.position))]
+    latest = {s.unit_id: submission_record(s) for s in await session.scalars(
         latest_versions(m.Submission.round_id == rnd.id))}
     missing = [u for u in units if u.id not in latest]
-    people = list(await session.scalars(select(m.Contact).where(
-        m.Contact.unit_id.in_([u.id for u in missing]), m.Contact.active.is_(True),
-        m.Contact.chat_id.is_not(None)).order_by(m.Contact.id)))
-    contacts: dict[int, list[m.Contact]] = {}
+    by_id = {u.id: u for u in missing}
+    people = [person_record(p, by_id[p.unit_id]) for p in await session.scalars(
+        select(m.Person).where(
+            m.Person.unit_id.in_(list(by_id)), m.Person.active.is_(True),
+            m.Person.chat_id.is_not(None)).order_by(m.Person.id))]
+    contacts: dict[int, list[PersonRecord]] = {}
     for person in people:
         if person.reachable:
             contacts.setdefault(person.unit_id, []).append(person)
     return RoundStatus(
-        round=rnd, units=units, submitted=[(u, latest[u.id]) for u in units if u.id in latest],
+        round=round_record(rnd), units=units,
+        submitted=[(u, latest[u.id]) for u in units if u.id in latest],
         missing=missing, contacts=contacts,
         unreachable=[p for p in people if not p.reachable])
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reporting.digest import ReviewState
 from storage import models as m
 
-Reviewed = tuple[m.Submission, m.Unit, m.Round, list[m.Contact]]
+Reviewed = tuple[m.Submission, m.Unit, m.Round, list[m.Person]]
 
 
 async def return_submission(session: AsyncSession, submission_id: int, reason: str,
@@ -46,7 +46,7 @@ async def _review(session: AsyncSession, submission_id: int, state: ReviewState,
                              detail={"submission": submission.id, "reason": note}))
     unit = await session.get_one(m.Unit, submission.unit_id)
     rnd = await session.get_one(m.Round, submission.round_id)
-    reporters = list(await session.scalars(select(m.Contact).where(
-        m.Contact.unit_id == unit.id, m.Contact.active.is_(True),
-        m.Contact.chat_id.is_not(None), m.Contact.reachable.is_(True))))
+    reporters = list(await session.scalars(select(m.Person).where(
+        m.Person.unit_id == unit.id, m.Person.active.is_(True),
+        m.Person.chat_id.is_not(None), m.Person.reachable.is_(True))))
     return submission, unit, rnd, reporters

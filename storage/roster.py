@@ -118,10 +118,10 @@ async def import_roster(session: AsyncSession, campaign_id: int, rows: list[Rost
         raise RosterError(problems)
     added = updated = 0
     for row, unit, role, phone in planned:
-        existing = await session.scalar(select(m.Contact).where(
-            m.Contact.phone.in_(stored_forms(phone)), m.Contact.unit_id.in_([u.id for u in units])))
+        existing = await session.scalar(select(m.Person).where(
+            m.Person.phone.in_(stored_forms(phone)), m.Person.unit_id.in_([u.id for u in units])))
         if existing is None:
-            session.add(m.Contact(name=row.name, phone=phone, unit_id=unit.id, role=role,
+            session.add(m.Person(name=row.name, phone=phone, unit_id=unit.id, role=role,
                                   created_at=now))
             added += 1
         else:

@@ -16,12 +16,12 @@ from storage import models as m
 
 
 async def add_people(services: Services, n: int, unit_code: str = "dalian",
-                     first_chat: int = 900_000) -> list[m.Contact]:
+                     first_chat: int = 900_000) -> list[m.Person]:
     """`n` contacts who joined (they have a chat with the bot)."""
     async with services.transaction() as session:
         units = list(await session.scalars(select(m.Unit).where(m.Unit.is_province.is_(False))
                                            .order_by(m.Unit.position)))
-        people = [m.Contact(telegram_user_id=first_chat + i, chat_id=first_chat + i,
+        people = [m.Person(telegram_user_id=first_chat + i, chat_id=first_chat + i,
                             name=f"联系人{i}", unit_id=units[i % len(units)].id,
                             created_at=services.clock.now()) for i in range(n)]
         session.add_all(people)

@@ -208,8 +208,8 @@ class BotInThread:
                 select(func.count()).select_from(m.DraftAnswer).outerjoin(
                     m.Draft, m.Draft.id == m.DraftAnswer.draft_id).where(m.Draft.id.is_(None)))
             assert orphans == 0
-            strangers = await session.scalar(select(func.count()).select_from(m.Contact).where(
-                m.Contact.telegram_user_id == self.users["unbound"].id))
+            strangers = await session.scalar(select(func.count()).select_from(m.Person).where(
+                m.Person.telegram_user_id == self.users["unbound"].id))
             assert strangers == 0  # nobody joins by fuzzing
 
     def close(self) -> None:

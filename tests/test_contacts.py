@@ -10,7 +10,7 @@ from sqlalchemy import select
 from flows.services import Services
 from standin.server import StandinServer
 from storage import models as m
-from storage.contacts import KnownContacts, deactivate, move
+from storage.contacts import KnownPeople, deactivate, move
 from storage.digest_data import load_digest
 from tests.people import joined, submit_report
 
@@ -58,7 +58,7 @@ async def test_contacts_from_the_command_line(
     async with services.transaction() as session:
         unit = await session.scalar(select(m.Unit).where(m.Unit.code == "benxi"))
         assert unit is not None
-        person = m.Contact(name="孙七", phone="13800000007", unit_id=unit.id,
+        person = m.Person(name="孙七", phone="13800000007", unit_id=unit.id,
                            created_at=services.clock.now())
         session.add(person)
     env = {"DATABASE_URL": database_url}
@@ -81,10 +81,10 @@ async def test_the_guards_remembered_contact_follows_every_change_at_once(
 ) -> None:
     """The guard keeps its snapshots between updates, but each update reads the row: a move
     or a deactivation made elsewhere (here another process's engine) counts at once."""
-    known = KnownContacts()
+    known = KnownPeople()
     async with services.transaction() as session:
         units = {u.code: u for u in await session.scalars(select(m.Unit))}
-        person = m.Contact(name="周八", telegram_user_id=4242, chat_id=4242,
+        person = m.Person(name="周八", telegram_user_id=4242, chat_id=4242,
                            unit_id=units["dalian"].id, created_at=services.clock.now())
         session.add(person)
     async with services.reading() as connection:

@@ -69,8 +69,8 @@ async def test_blocked_recipients_are_marked_unreachable_and_reported(
     assert result.counts == {"sent": 3, "blocked": 2}
     assert len(result.blocked) == 2 and "联系人1" in result.blocked[0]
     async with running_bot.sessions() as session:
-        unreachable = set(await session.scalars(select(m.Contact.name).where(
-            m.Contact.reachable.is_(False))))
+        unreachable = set(await session.scalars(select(m.Person.name).where(
+            m.Person.reachable.is_(False))))
     assert unreachable == {"联系人1", "联系人3"}
 
 

@@ -14,8 +14,8 @@ from flows.screens import QuestionScreen, Receipt, ReviewScreen
 from flows.services import Services
 from reporting.campaign import QuestionType
 from reporting.clock import FakeClock
-from storage import models as m
 from storage.joining import TelegramPerson, join_by_invite
+from storage.records import PersonRecord
 from tests.conftest import make_settings
 from tests.people import TYPED, invite_code
 
@@ -29,12 +29,12 @@ async def offline(database_url: str, clock: FakeClock) -> AsyncIterator[Services
     await services.close()
 
 
-async def a_reporter(services: Services) -> m.Contact:
+async def a_reporter(services: Services) -> PersonRecord:
     code = await invite_code(services, "dalian")
     async with services.transaction() as session:
         joined = await join_by_invite(session, code, TelegramPerson(
             user_id=42, chat_id=42, name="王芳", language="zh"), services.clock.now())
-    assert isinstance(joined, m.Contact)
+    assert isinstance(joined, PersonRecord)
     return joined
 
 

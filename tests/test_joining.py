@@ -12,9 +12,9 @@ from storage.joining import roster_phone, telegram_phone
 from tests.people import invite_code, joined
 
 
-async def contact_of(services: Services, user_id: int) -> m.Contact | None:
+async def contact_of(services: Services, user_id: int) -> m.Person | None:
     async with services.sessions() as session:
-        return await session.scalar(select(m.Contact).where(m.Contact.telegram_user_id == user_id))
+        return await session.scalar(select(m.Person).where(m.Person.telegram_user_id == user_id))
 
 
 async def test_an_invite_binds_the_user_greets_them_and_sets_their_menu(
@@ -75,7 +75,7 @@ async def add_to_roster(services: Services, unit_code: str, phone: str, name: st
     async with services.transaction() as session:
         unit = await session.scalar(select(m.Unit).where(m.Unit.code == unit_code))
         assert unit is not None
-        session.add(m.Contact(name=name, phone=stored_as or roster_phone(phone),
+        session.add(m.Person(name=name, phone=stored_as or roster_phone(phone),
                               unit_id=unit.id, created_at=services.clock.now()))
 
 

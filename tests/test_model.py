@@ -70,12 +70,12 @@ class Campaign(RuleBasedStateMachine):
             f"sqlite+aiosqlite:///{Path(self.tmp.name) / 'model.db'}", self.server,
             send_rate=500, wake_interval=3600), clock=self.clock)
         await self.services.initialise()
-        self.contacts: dict[str, m.Contact] = {}
+        self.contacts: dict[str, m.Person] = {}
         async with self.services.transaction() as session:
             for i, code in enumerate(UNITS):
                 unit = await session.scalar(select(m.Unit).where(m.Unit.code == code))
                 assert unit is not None
-                contact = m.Contact(telegram_user_id=810_000 + i, chat_id=810_000 + i,
+                contact = m.Person(telegram_user_id=810_000 + i, chat_id=810_000 + i,
                                     name=f"{code}联系人", unit_id=unit.id,
                                     created_at=self.clock.now())
                 session.add(contact)

@@ -29,8 +29,8 @@ async def received(services: Services) -> dict[str, list[tuple[str, str, dt.date
         items = {i.id: i for i in await session.scalars(select(m.PlanItem))}
         rows = await session.execute(
             select(m.Delivery, m.Unit)
-            .join(m.Contact, m.Contact.id == m.Delivery.contact_id)
-            .join(m.Unit, m.Unit.id == m.Contact.unit_id)
+            .join(m.Person, m.Person.id == m.Delivery.contact_id)
+            .join(m.Unit, m.Unit.id == m.Person.unit_id)
             .where(m.Delivery.state == "sent").order_by(m.Delivery.id))
         for delivery, unit in rows:
             kind, plan_id, *_ = delivery.key.split(":")

@@ -102,7 +102,7 @@ async def test_a_unit_removed_from_the_file_is_retired_with_its_data(
     async with services.transaction() as session:
         unit = await unit_by_code(session, services.campaign_id, "fuxin")
         assert unit is not None
-        session.add(m.Contact(name="王丽", unit_id=unit.id, created_at=CAMPAIGN_START))
+        session.add(m.Person(name="王丽", unit_id=unit.id, created_at=CAMPAIGN_START))
 
     line = "  - {code: fuxin,      name: 阜新市商务局,     short: 阜新}\n"
     without = campaign_copy(tmp_path, line, "")
@@ -114,7 +114,7 @@ async def test_a_unit_removed_from_the_file_is_retired_with_its_data(
     async with services2.sessions() as session:
         fuxin = await session.scalar(select(m.Unit).where(m.Unit.code == "fuxin"))
         assert fuxin is not None and fuxin.retired_at is not None
-        assert await session.scalar(select(func.count()).select_from(m.Contact)) == 1
+        assert await session.scalar(select(func.count()).select_from(m.Person)) == 1
 
     back = Services.create(
         make_settings(database_url, campaign_file=campaign_copy(tmp_path)),
