@@ -11,12 +11,12 @@ from pathlib import Path
 from telegram.ext import ExtBot
 
 from bot.cli_support import CliError, open_services, plain
-from flows.broadcast import render_report
+from flows import broadcast as flow
+from flows.form_files import IncomingFile
 from scheduler.pacer import PaceLimits, Pacer
 from scheduler.rate_limit import PacedRateLimiter
 from scheduler.sender import DeliverySender
 from storage import broadcasts
-from storage import models as m
 from texts.catalog import t
 
 
@@ -29,40 +29,33 @@ async def broadcast(args: argparse.Namespace) -> int:
     attach = Path(args.attach) if args.attach else None
     if attach is not None and not attach.is_file():
         raise CliError(t("cli.no_such_file", path=attach))
-    if attach is not None and len(text) > 1024:
-        raise CliError(t("broadcast.caption_too_long", limit=1024))
+    incoming = None
+    if attach is not None:
+        mime = mimetypes.guess_type(attach.name)[0] or "application/octet-stream"
+        incoming = IncomingFile(content=attach.read_bytes(), file_name=attach.name,
+                                mime_type=mime)
     services = await open_services()
     settings = services.settings
     try:
         _ = settings.token
-        now = services.clock.now()
-        async with services.transaction() as session:
-            try:
-                people = await broadcasts.recipients(session, services.campaign_id, audience)
-            except broadcasts.AudienceError as exc:
-                raise CliError(t("cli.bad_audience", value=str(exc))) from None
-        print(t("cli.broadcast_preview", n=len(people)))
+        prepared = await flow.prepare(services, text, audience, incoming,
+                                      photo=incoming is not None
+                                      and incoming.mime_type in {"image/jpeg", "image/png"})
+        if isinstance(prepared, flow.Refused):
+            raise CliError(t(prepared.key, **prepared.values))
+        broadcast_id, count = prepared
+        print(t("cli.broadcast_preview", n=count))
         print(text)
-        if not people:
+        if not count:
+            await flow.cancel(services, None, broadcast_id)
             raise CliError(t("broadcast.nobody"))
         if not args.yes and not _confirmed():
+            await flow.cancel(services, None, broadcast_id)
             print(t("broadcast.cancelled"))
             return 1
-        async with services.transaction() as session:
-            row = await broadcasts.start_broadcast(session, None, now)
-            row.text, row.audience = text, audience
-            if attach is not None:
-                mime = mimetypes.guess_type(attach.name)[0] or "application/octet-stream"
-                file = m.Attachment(file_name=attach.name, mime_type=mime,
-                                    size=attach.stat().st_size, sha256="",
-                                    content=attach.read_bytes(), created_at=now)
-                session.add(file)
-                await session.flush()
-                row.attachment_id = file.id
-                row.attachment_kind = "photo" if mime in {"image/jpeg", "image/png"} \
-                    else "document"
-            sent = await broadcasts.confirm(session, row, services.campaign_id, now,
-                                            services.outbox)
+        sent = await flow.send(services, None, broadcast_id)
+        if isinstance(sent, flow.Refused):
+            raise CliError(t(sent.key, **sent.values))
         root = settings.telegram_api_base_url
         bot = ExtBot(settings.token, base_url=f"{root}/bot", base_file_url=f"{root}/file/bot",
                      rate_limiter=PacedRateLimiter(Pacer(PaceLimits(per_second=settings.send_rate))))
@@ -71,8 +64,7 @@ async def broadcast(args: argparse.Namespace) -> int:
 
         async def finished() -> bool:
             nonlocal shown
-            async with services.readers() as session:
-                result = await broadcasts.report(session, sent.broadcast)
+            result = await flow.report(services, broadcast_id)
             if result.done != shown:
                 shown = result.done
                 print(plain(t("broadcast.progress", done=result.done, total=result.total)),
@@ -81,9 +73,8 @@ async def broadcast(args: argparse.Namespace) -> int:
 
         async with bot:
             await sender.drain(done=finished, timeout=24 * 3600)
-        async with services.readers() as session:
-            result = await broadcasts.report(session, sent.broadcast)
-        print(plain(render_report(result, "zh")))
+        await flow.finish(services, broadcast_id)
+        print(plain(flow.render_report(await flow.report(services, broadcast_id), "zh")))
     finally:
         await services.close()
     return 0

@@ -8,11 +8,13 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from flows.form_files import IncomingFile
 from flows.services import Services
 from storage import broadcasts, waiting
 from storage import models as m
+from storage.broadcasts import BroadcastRecord, broadcast_record
 from storage.notices import Attached
 from storage.waiting import Awaiting
 from texts.catalog import t
@@ -42,7 +44,7 @@ class Refused:
 
 @dataclass(frozen=True)
 class Chosen:
-    broadcast: m.Broadcast
+    broadcast: BroadcastRecord
     recipients: int  # how many people the audience reaches now
 
 
@@ -57,7 +59,7 @@ async def begin(services: Services, admin_id: int) -> int:
 
 
 async def take_notice(services: Services, admin_id: int, slot: waiting.Slot, typed: str,
-                      incoming: IncomingFile | None, photo: bool) -> m.Broadcast | Refused:
+                      incoming: IncomingFile | None, photo: bool) -> BroadcastRecord | Refused:
     """The notice's text (a caption when a file comes with it), and its file."""
     text = clean_text(typed).strip()
     async with services.transaction() as session:
@@ -66,26 +68,58 @@ async def take_notice(services: Services, admin_id: int, slot: waiting.Slot, typ
                 or broadcast.stage != m.BroadcastStage.COMPOSE:
             await waiting.clear(session, admin_id)
             return Refused("messages.use_commands", {})
-        if incoming is not None and len(text) > MAX_CAPTION:
-            return Refused("broadcast.caption_too_long", {"limit": MAX_CAPTION})
-        if not text and incoming is None:
-            return Refused("broadcast.empty", {})
-        if len(text) > MAX_TEXT:
-            return Refused("broadcast.too_long", {})
-        broadcast.text = text
-        if incoming is not None:
-            attachment = m.Attachment(
-                file_name=incoming.file_name, mime_type=incoming.mime_type,
-                size=len(incoming.content), sha256="", content=incoming.content,
-                telegram_file_id=incoming.telegram_file_id, uploaded_by=admin_id,
-                created_at=services.clock.now())
-            session.add(attachment)
-            await session.flush()
-            broadcast.attachment_id = attachment.id
-            broadcast.attachment_kind = Attached.PHOTO if photo else Attached.DOCUMENT
+        refused = _refused(text, incoming)
+        if refused is not None:
+            return refused
+        await _fill(session, services, broadcast, text, incoming, photo, admin_id)
         broadcast.stage = m.BroadcastStage.AUDIENCE
         await waiting.clear(session, admin_id)
-    return broadcast
+        return broadcast_record(broadcast)
+
+
+async def prepare(services: Services, text: str, audience: dict[str, Any],
+                  incoming: IncomingFile | None, photo: bool) -> tuple[int, int] | Refused:
+    """The command line's way in: a whole notice at once, text, file and audience, to its
+    preview. Returns the broadcast's id and how many people it reaches."""
+    text = clean_text(text).strip()
+    refused = _refused(text, incoming)
+    if refused is not None:
+        return refused
+    async with services.transaction() as session:
+        try:
+            count = len(await broadcasts.recipients(session, services.campaign_id, audience))
+        except broadcasts.AudienceError as exc:
+            return Refused("cli.bad_audience", {"value": str(exc)})
+        broadcast = await broadcasts.start_broadcast(session, None, services.clock.now())
+        await _fill(session, services, broadcast, text, incoming, photo, None)
+        broadcast.audience = audience
+        broadcast.stage = m.BroadcastStage.PREVIEW
+    return broadcast.id, count
+
+
+def _refused(text: str, incoming: IncomingFile | None) -> Refused | None:
+    if incoming is not None and len(text) > MAX_CAPTION:
+        return Refused("broadcast.caption_too_long", {"limit": MAX_CAPTION})
+    if not text and incoming is None:
+        return Refused("broadcast.empty", {})
+    if len(text) > MAX_TEXT:
+        return Refused("broadcast.too_long", {})
+    return None
+
+
+async def _fill(session, services: Services, broadcast: m.Broadcast, text: str,  # type: ignore[no-untyped-def]
+                incoming: IncomingFile | None, photo: bool, admin_id: int | None) -> None:
+    broadcast.text = text
+    if incoming is not None:
+        attachment = m.Attachment(
+            file_name=incoming.file_name, mime_type=incoming.mime_type,
+            size=len(incoming.content), sha256="", content=incoming.content,
+            telegram_file_id=incoming.telegram_file_id, uploaded_by=admin_id,
+            created_at=services.clock.now())
+        session.add(attachment)
+        await session.flush()
+        broadcast.attachment_id = attachment.id
+        broadcast.attachment_kind = Attached.PHOTO if photo else Attached.DOCUMENT
 
 
 async def choose(services: Services, admin_id: int, broadcast_id: int,
@@ -111,10 +145,10 @@ async def choose(services: Services, admin_id: int, broadcast_id: int,
         if what in (Choose.ALL, Choose.ROLE, Choose.MISSING, Choose.UNITS_DONE) \
                 and broadcast.audience:
             broadcast.stage = m.BroadcastStage.PREVIEW
-    return Chosen(broadcast=broadcast, recipients=count)
+        return Chosen(broadcast=broadcast_record(broadcast), recipients=count)
 
 
-async def send(services: Services, admin_id: int,
+async def send(services: Services, admin_id: int | None,
                broadcast_id: int) -> broadcasts.Sent | Refused:
     """Confirmed: one ledger row per recipient, through the outbox."""
     async with services.transaction() as session:
@@ -127,18 +161,30 @@ async def send(services: Services, admin_id: int,
                                         services.clock.now(), services.outbox)
 
 
-async def cancel(services: Services, admin_id: int, broadcast_id: int) -> bool:
+async def cancel(services: Services, admin_id: int | None, broadcast_id: int) -> bool:
     """The notice will not go out; False if it was no longer open."""
     async with services.transaction() as session:
         broadcast = await _open(session, admin_id, broadcast_id)
         if broadcast is None:
             return False
         broadcast.stage = m.BroadcastStage.CANCELLED
-        await waiting.clear(session, admin_id)
+        if admin_id is not None:
+            await waiting.clear(session, admin_id)
     return True
 
 
-async def _open(session, admin_id: int, broadcast_id: int) -> m.Broadcast | None:  # type: ignore[no-untyped-def]
+async def report(services: Services, broadcast_id: int) -> broadcasts.Report:
+    """Where the confirmed broadcast's deliveries stand."""
+    async with services.readers() as session:
+        return await broadcasts.report(session, broadcast_id)
+
+
+async def finish(services: Services, broadcast_id: int) -> None:
+    async with services.transaction() as session:
+        await broadcasts.finish(session, broadcast_id, services.clock.now())
+
+
+async def _open(session, admin_id: int | None, broadcast_id: int) -> m.Broadcast | None:  # type: ignore[no-untyped-def]
     broadcast = await session.get(m.Broadcast, broadcast_id)
     if broadcast is None or broadcast.created_by != admin_id \
             or broadcast.stage not in broadcasts.OPEN_STAGES:

@@ -23,6 +23,8 @@ from handlers.context import BotContext
 from handlers.keyboards import action_button
 from storage import broadcasts, waiting
 from storage import models as m
+from storage.attachments import stored_file
+from storage.broadcasts import BroadcastRecord
 from texts.buttons import Action
 from texts.catalog import t
 
@@ -106,20 +108,20 @@ async def button(update: Update, context: BotContext) -> None:
         await _preview(message, context, chosen.broadcast, chosen.recipients)
 
 
-async def _preview(message: Message, context: BotContext, broadcast: m.Broadcast,
+async def _preview(message: Message, context: BotContext, broadcast: BroadcastRecord,
                    count: int) -> None:
     """The notice exactly as recipients will see it, then the count and the choice."""
     lang = context.lang
     body = broadcasts.notice(broadcast)
     if broadcast.attachment_id is not None:
         async with context.services.readers() as session:
-            attachment = await session.get_one(m.Attachment, broadcast.attachment_id)
+            attachment = await stored_file(session, broadcast.attachment_id)
         file: Any = attachment.telegram_file_id or attachment.content
         if broadcast.attachment_kind == "photo":
             await message.chat.send_photo(file, caption=body.text or None)
         else:
             await message.chat.send_document(file, caption=body.text or None,
-                                             filename=attachment.file_name)
+                                             filename=attachment.name)
     else:
         await message.chat.send_message(body.text)
     keyboard = InlineKeyboardMarkup([
@@ -137,9 +139,7 @@ async def watch(context: BotContext, broadcast_id: int, progress: Message) -> No
     services, lang = context.services, context.lang
     shown = -1
     while True:
-        async with services.readers() as session:
-            broadcast = await session.get_one(m.Broadcast, broadcast_id)
-            result = await broadcasts.report(session, broadcast)
+        result = await flow.report(services, broadcast_id)
         if result.done != shown and not result.finished:
             shown = result.done
             with contextlib.suppress(BadRequest):
@@ -148,9 +148,7 @@ async def watch(context: BotContext, broadcast_id: int, progress: Message) -> No
         if result.finished:
             break
         await asyncio.sleep(PROGRESS_EVERY)
-    async with services.transaction() as session:
-        row = await session.get_one(m.Broadcast, broadcast_id)
-        row.finished_at = services.clock.now()
+    await flow.finish(services, broadcast_id)
     await progress.edit_text(t("broadcast.progress", lang, done=result.total, total=result.total))
     await progress.chat.send_message(render_report(result, lang))
 
@@ -171,7 +169,7 @@ def _audiences(broadcast_id: int, lang: str) -> InlineKeyboardMarkup:
     ])
 
 
-def _sub_menu(context: BotContext, broadcast: m.Broadcast,
+def _sub_menu(context: BotContext, broadcast: BroadcastRecord,
               act: Action) -> InlineKeyboardMarkup:
     b, lang, campaign = broadcast.id, context.lang, context.services.campaign
     rows: list[list[Button]]

@@ -23,6 +23,28 @@ from storage.outbox import Outbox
 OPEN_STAGES = m.OPEN_STAGES
 
 
+@dataclass(frozen=True)
+class BroadcastRecord:
+    """A notice an admin is writing or sent, as the steps above storage see it."""
+
+    id: int
+    created_by: int | None
+    stage: m.BroadcastStage
+    text: str
+    attachment_id: int | None
+    attachment_kind: str | None
+    audience: dict[str, Any]
+    recipients: int
+
+
+def broadcast_record(row: m.Broadcast) -> BroadcastRecord:
+    return BroadcastRecord(id=row.id, created_by=row.created_by,
+                           stage=m.BroadcastStage(row.stage), text=row.text,
+                           attachment_id=row.attachment_id,
+                           attachment_kind=row.attachment_kind,
+                           audience=dict(row.audience or {}), recipients=row.recipients)
+
+
 class AudienceError(ValueError):
     """An audience that names something unknown."""
 
@@ -82,7 +104,7 @@ async def active_unit_ids(session: AsyncSession, campaign_id: int) -> list[int]:
         m.Unit.retired_at.is_(None)).order_by(m.Unit.position)))
 
 
-def notice(broadcast: m.Broadcast) -> Notice:
+def notice(broadcast: m.Broadcast | BroadcastRecord) -> Notice:
     """The message every recipient gets: the admin's text, escaped, and the attachment."""
     return Notice(text=html.escape(broadcast.text), attachment_id=broadcast.attachment_id,
                   attached=Attached(broadcast.attachment_kind or Attached.DOCUMENT))
@@ -122,7 +144,7 @@ async def cancel(session: AsyncSession, broadcast_id: int) -> None:
 
 @dataclass(frozen=True)
 class Sent:
-    broadcast: m.Broadcast
+    broadcast: BroadcastRecord
     queued: int
 
 
@@ -138,7 +160,7 @@ async def confirm(session: AsyncSession, broadcast: m.Broadcast, campaign_id: in
     broadcast.stage, broadcast.confirmed_at, broadcast.recipients = (
         m.BroadcastStage.SENT, now, len(people))
     await session.flush()
-    return Sent(broadcast=broadcast, queued=queued)
+    return Sent(broadcast=broadcast_record(broadcast), queued=queued)
 
 
 @dataclass(frozen=True)
@@ -158,7 +180,14 @@ class Report:
         return self.done >= self.total
 
 
-async def report(session: AsyncSession, broadcast: m.Broadcast) -> Report:
+async def finish(session: AsyncSession, broadcast_id: int, now: dt.datetime) -> None:
+    """Every delivery of the broadcast has settled."""
+    await session.execute(update(m.Broadcast).where(m.Broadcast.id == broadcast_id)
+                          .values(finished_at=now))
+
+
+async def report(session: AsyncSession, broadcast_id: int) -> Report:
+    broadcast = await session.get_one(m.Broadcast, broadcast_id)
     prefix = key_prefix(broadcast.id)
     counts = await deliveries.tally(session, prefix)
     troubles = await deliveries.rows_in(session, prefix, ["blocked", "failed", "uncertain"])

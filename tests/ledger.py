@@ -42,7 +42,7 @@ async def settled(services: Services, row: m.Broadcast, timeout: float = 60) -> 
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         async with services.readers() as session:
-            result = await broadcasts.report(session, row)
+            result = await broadcasts.report(session, row.id)
         if result.finished:
             return result
         await asyncio.sleep(0.1)

@@ -208,4 +208,4 @@ async def test_the_command_line_sends_exactly_what_the_bot_sends(
 
 async def _finished(services: Services, row: m.Broadcast) -> bool:
     async with services.readers() as session:
-        return (await broadcasts.report(session, row)).finished
+        return (await broadcasts.report(session, row.id)).finished
