@@ -33,10 +33,10 @@ from handlers import (
     status,
 )
 from handlers.context import BotContext
-from scheduler.pacer import PaceLimits, Pacer
-from scheduler.rate_limit import PacedRateLimiter
 from scheduler.sender import DeliverySender
 from scheduler.wakeup import Wakeup
+from telegram_io.pacer import PaceLimits, Pacer
+from telegram_io.rate_limit import PacedRateLimiter
 from texts.catalog import t
 
 GUARD_GROUP = -1

@@ -13,10 +13,10 @@ from telegram.ext import ExtBot
 from bot.cli_support import CliError, open_services, plain
 from flows import broadcast as flow
 from flows.form_files import IncomingFile
-from scheduler.pacer import PaceLimits, Pacer
-from scheduler.rate_limit import PacedRateLimiter
 from scheduler.sender import DeliverySender
 from storage import broadcasts
+from telegram_io.pacer import PaceLimits, Pacer
+from telegram_io.rate_limit import PacedRateLimiter
 from texts.catalog import t
 
 

@@ -27,12 +27,12 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from flows.services import Services
-from scheduler.rate_limit import LEDGER
 from storage import attachments, deliveries, drafts
 from storage.attachments import StoredFile
 from storage.deliveries import ClaimedDelivery
 from storage.models import DeliveryState as State
 from storage.notices import Attached, Button, Notice
+from telegram_io.rate_limit import LEDGER
 
 log = logging.getLogger(__name__)
 

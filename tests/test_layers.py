@@ -1,7 +1,9 @@
 """The house is layered: each floor imports only the floors below it (docs/DESIGN, principle
 7). Ground up: texts → reporting (the domain) → storage → flows → handlers and the
-scheduler → bot (the entry). Telegram stays in the handlers, the way out (scheduler's
-sender, pacer and rate limiter) and the entry; the domain and the flows never see it, nor
+scheduler → bot (the entry), with the Telegram wire (telegram_io: the pacer and rate
+limiter every request goes through) between the flows and the handlers. Telegram stays in
+the handlers, the wire, the way out (the scheduler's sender) and the entry; the domain and
+the flows never see it, nor
 the storage's engine internals, nor the settings."""
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FLOORS = {"texts": 1, "reporting": 2, "storage": 3, "flows": 4, "handlers": 5,
-          "scheduler": 5, "bot": 6}
-TELEGRAM_ALLOWED = {"handlers", "scheduler", "bot"}
+FLOORS = {"texts": 1, "reporting": 2, "storage": 3, "flows": 4, "telegram_io": 4.5,
+          "handlers": 5, "scheduler": 5, "bot": 6}
+TELEGRAM_ALLOWED = {"telegram_io", "handlers", "scheduler", "bot"}
 STORAGE_INTERNALS = ("storage.db", "storage.sqlite_inline", "storage.migrations")
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from scheduler.pacer import Pacer
+from telegram_io.pacer import Pacer
 
 log = logging.getLogger(__name__)
 
