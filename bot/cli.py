@@ -163,9 +163,9 @@ async def cmd_status(args: argparse.Namespace) -> int:
     services = await open_services()
     try:
         campaign, zone = services.campaign, services.campaign.zone
-        if args.round is not None and args.round not in {r.id for r in campaign.rounds}:
+        if args.round is not None and args.round not in {r.code for r in campaign.rounds}:
             raise CliError(t("cli.unknown_round", code=args.round,
-                             codes=", ".join(r.id for r in campaign.rounds)))
+                             codes=", ".join(r.code for r in campaign.rounds)))
         async with services.sessions() as session:
             units = await active_units(session, services.campaign_id)
             retired = await retired_units(session, services.campaign_id)
@@ -189,7 +189,7 @@ async def cmd_status(args: argparse.Namespace) -> int:
             lines.append(t("status.upstream"))
             for up in campaign.upstream:
                 lines.append(t("status.upstream_line", title=up.title.zh,
-                               due=moment(campaign.upstream_deadline(up.id), zone)))
+                               due=moment(campaign.upstream_deadline(up.code), zone)))
         if retired:
             lines.append(t("status.retired", names="、".join(u.short_name for u in retired)))
         print("\n".join(lines))
@@ -285,9 +285,9 @@ async def cmd_digest(args: argparse.Namespace) -> int:
     services = await open_services()
     try:
         campaign = services.campaign
-        if args.round not in {r.id for r in campaign.rounds}:
+        if args.round not in {r.code for r in campaign.rounds}:
             raise CliError(t("cli.unknown_round", code=args.round,
-                             codes=", ".join(r.id for r in campaign.rounds)))
+                             codes=", ".join(r.code for r in campaign.rounds)))
         async with services.readers() as session:
             digest = await load_digest(session, campaign, services.campaign_id, args.round,
                                        services.clock.now())

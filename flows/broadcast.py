@@ -139,7 +139,7 @@ async def choose(services: Services, admin_id: int, broadcast_id: int,
             chosen = list(broadcast.audience.get("units", []))
             chosen = [c for c in chosen if c != code] if code in chosen else [*chosen, code]
             broadcast.audience = {"units": chosen}
-        elif what is Choose.MISSING and code in {r.id for r in campaign.rounds}:
+        elif what is Choose.MISSING and code in {r.code for r in campaign.rounds}:
             broadcast.audience = {"missing": code}
         count = await _count(session, services, broadcast)
         if what in (Choose.ALL, Choose.ROLE, Choose.MISSING, Choose.UNITS_DONE) \

@@ -121,7 +121,7 @@ async def _to_province(session: AsyncSession, services: Services, item: m.PlanIt
     campaign = services.campaign
     people = await province_people(session, services.campaign_id)
     rounds = ([item.ref] if item.kind == Kind.ESCALATION else
-              next(u.rounds for u in campaign.upstream if u.id == item.ref))
+              next(u.rounds for u in campaign.upstream if u.code == item.ref))
     statuses = [status] if status else [
         await round_status(session, services.campaign_id, code) for code in rounds]
     out = []
@@ -129,7 +129,7 @@ async def _to_province(session: AsyncSession, services: Services, item: m.PlanIt
         lang = person.language
         lines = []
         if item.kind == Kind.UPSTREAM:
-            title = next(u.title.get(lang) for u in campaign.upstream if u.id == item.ref)
+            title = next(u.title.get(lang) for u in campaign.upstream if u.code == item.ref)
             lines.append(t("remind.upstream", lang, title=html.escape(title),
                            due=moment(item.due, campaign.zone, lang),
                            left=remaining(item.due - now, lang)))

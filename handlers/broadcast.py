@@ -177,7 +177,7 @@ def _sub_menu(context: BotContext, broadcast: BroadcastRecord,
         rows = [[action_button(t(f"role.{r.value}", lang), Action.BROADCAST_ROLE, b, r.value)]
                 for r in m.Role]
     elif act is Action.BROADCAST_ROUNDS:
-        rows = [[action_button(r.title.get(lang), Action.BROADCAST_MISSING, b, r.id)]
+        rows = [[action_button(r.title.get(lang), Action.BROADCAST_MISSING, b, r.code)]
                 for r in campaign.rounds]
     else:
         chosen = set(broadcast.audience.get("units", []))

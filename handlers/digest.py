@@ -38,12 +38,12 @@ def _round_id(services: Services, code: str) -> int:
 
 
 def _round_of(context: BotContext) -> str | None:
-    codes = {r.id for r in context.services.campaign.rounds}
+    codes = {r.code for r in context.services.campaign.rounds}
     return context.args[0] if context.args and context.args[0] in codes else None
 
 
 async def _ask_round(message: Message, context: BotContext, action: Action) -> None:
-    keyboard = InlineKeyboardMarkup([[action_button(r.title.get(context.lang), action, r.id)]
+    keyboard = InlineKeyboardMarkup([[action_button(r.title.get(context.lang), action, r.code)]
                                      for r in context.services.campaign.rounds])
     await message.reply_text(t("remind.which", context.lang), reply_markup=keyboard)
 
@@ -79,7 +79,7 @@ async def round_chosen(update: Update, context: BotContext) -> None:
         return
     code = pressed.code(0)
     await query.answer()
-    if code not in {r.id for r in context.services.campaign.rounds}:
+    if code not in {r.code for r in context.services.campaign.rounds}:
         return
     if pressed.action is Action.DIGEST_ROUND:
         await send_digest(query.message, context, code)

@@ -127,13 +127,13 @@ async def welcome(message: Message, context: BotContext, contact: PersonRecord) 
     services = context.services
     lang = contact.language
     campaign, now = services.campaign, services.clock.now()
-    coming = [r for r in campaign.rounds if campaign.deadline(r.id) > now]
+    coming = [r for r in campaign.rounds if campaign.deadline(r.code) > now]
     lines = [t("join.welcome", lang, name=html.escape(contact.name),
                unit=html.escape(contact.unit.name), role=t(f"role.{contact.role}", lang))]
     if coming:
         lines.append(t("join.coming", lang))
         lines += [t("join.coming_line", lang, title=html.escape(r.title.get(lang)),
-                    due=moment(campaign.deadline(r.id), campaign.zone, lang)) for r in coming]
+                    due=moment(campaign.deadline(r.code), campaign.zone, lang)) for r in coming]
     lines.append(t(f"join.next_step.{contact.role}", lang))
     await set_menu(context, contact)
     await message.reply_text("\n".join(lines), reply_markup=ReplyKeyboardRemove())

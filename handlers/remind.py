@@ -25,11 +25,11 @@ async def remind(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None
     rounds = context.services.campaign.rounds
-    if context.args and context.args[0] in {r.id for r in rounds}:
+    if context.args and context.args[0] in {r.code for r in rounds}:
         await _remind(message, context, context.args[0])
         return
     keyboard = InlineKeyboardMarkup([[action_button(
-        r.title.get(context.lang), Action.REMIND_ROUND, r.id)] for r in rounds])
+        r.title.get(context.lang), Action.REMIND_ROUND, r.code)] for r in rounds])
     await message.reply_text(t("remind.which", context.lang), reply_markup=keyboard)
 
 
@@ -42,7 +42,7 @@ async def remind_button(update: Update, context: BotContext) -> None:
         return
     code = pressed.code(0)
     await query.answer()
-    if code in {r.id for r in context.services.campaign.rounds}:
+    if code in {r.code for r in context.services.campaign.rounds}:
         await _remind(query.message, context, code)
 
 

@@ -102,13 +102,13 @@ async def deadlines(update: Update, context: BotContext) -> None:
     now = context.services.clock.now()
     lines = [t("deadlines.title", lang, campaign=html.escape(campaign.name.get(lang)))]
     for rnd in campaign.rounds:
-        due = campaign.deadline(rnd.id)
+        due = campaign.deadline(rnd.code)
         lines.append(t("deadlines.line", lang, title=html.escape(rnd.title.get(lang)),
                        due=moment(due, campaign.zone, lang), left=remaining(due - now, lang)))
     if context.contact.role != m.Role.CONTACT and campaign.upstream:
         lines.append(t("deadlines.upstream", lang))
         for up in campaign.upstream:
-            due = campaign.upstream_deadline(up.id)
+            due = campaign.upstream_deadline(up.code)
             lines.append(t("deadlines.line", lang, title=html.escape(up.title.get(lang)),
                            due=moment(due, campaign.zone, lang), left=remaining(due - now, lang)))
     await message.reply_text("\n".join(lines))

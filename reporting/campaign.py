@@ -221,7 +221,10 @@ DEFAULT_UPSTREAM_REMINDERS = (
 
 
 class Round(Strict):
-    id: Code
+    """A reporting deadline (报送节点). `code` is how the campaign file names it (its `id:`),
+    in commands (`/digest r1`) and in buttons; the database's key is another thing."""
+
+    code: Annotated[str, Field(pattern=CODE_PATTERN, validation_alias="id")]
     title: Text
     due: tuple[dt.date, dt.time | None]
     late_until: tuple[dt.date, dt.time | None] | None = None
@@ -235,9 +238,9 @@ class Round(Strict):
 
 
 class Upstream(Strict):
-    """A deadline of the province's own, towards the ministry."""
+    """A deadline of the province's own, towards the ministry (`id:` in the file)."""
 
-    id: Code
+    code: Annotated[str, Field(pattern=CODE_PATTERN, validation_alias="id")]
     title: Text
     due: tuple[dt.date, dt.time | None]
     rounds: list[str] = Field(min_length=1)
@@ -309,10 +312,10 @@ class Campaign(Strict):
         _unique(problems, "units", [u.code for u in self.units], "code")
         if self.province.code in {u.code for u in self.units}:
             problems.append(("province.code", f'"{self.province.code}" is also a unit code'))
-        _unique(problems, "rounds", [r.id for r in self.rounds], "id")
-        _unique(problems, "upstream", [u.id for u in self.upstream], "id")
+        _unique(problems, "rounds", [r.code for r in self.rounds], "id")
+        _unique(problems, "upstream", [u.code for u in self.upstream], "id")
         _unique(problems, "questions", [q.id for q in self.questions], "id")
-        round_ids = {r.id for r in self.rounds}
+        round_codes = {r.code for r in self.rounds}
         for i, (before, rnd) in enumerate(zip(self.rounds, self.rounds[1:], strict=False), 1):
             if self._local(rnd.due) <= self._local(before.due):
                 problems.append((f"rounds[{i}].due", f"{rnd.due[0]} is not after the deadline "
@@ -329,14 +332,14 @@ class Campaign(Strict):
                 problems.append((f"rounds[{i}].late_until", "is before the round's deadline"))
         for i, up in enumerate(self.upstream):
             for j, rid in enumerate(up.rounds):
-                if rid not in round_ids:
+                if rid not in round_codes:
                     problems.append((f"upstream[{i}].rounds[{j}]", f'unknown round "{rid}"'))
         for i, question in enumerate(self.questions):
             for j, rid in enumerate(question.rounds or []):
-                if rid not in round_ids:
+                if rid not in round_codes:
                     problems.append((f"questions[{i}].rounds[{j}]", f'unknown round "{rid}"'))
         for rnd in self.rounds:
-            if not self.questions_for(rnd.id):
+            if not self.questions_for(rnd.code):
                 problems.append((f"rounds[{self.rounds.index(rnd)}]", "no question asks it"))
         if problems:
             raise CampaignProblems(problems)
@@ -360,31 +363,31 @@ class Campaign(Strict):
         day, clock = due
         return dt.datetime.combine(day, clock or self.deadline_time, tzinfo=self.zone)
 
-    def deadline(self, round_id: str) -> dt.datetime:
+    def deadline(self, round_code: str) -> dt.datetime:
         """The round's deadline, as an aware datetime in the campaign's zone."""
-        return self._local(self.round(round_id).due)
+        return self._local(self.round(round_code).due)
 
-    def late_cutoff(self, round_id: str) -> dt.datetime | None:
-        rnd = self.round(round_id)
+    def late_cutoff(self, round_code: str) -> dt.datetime | None:
+        rnd = self.round(round_code)
         return self._local(rnd.late_until) if rnd.late_until else None
 
-    def upstream_deadline(self, upstream_id: str) -> dt.datetime:
-        return self._local(next(u for u in self.upstream if u.id == upstream_id).due)
+    def upstream_deadline(self, upstream_code: str) -> dt.datetime:
+        return self._local(next(u for u in self.upstream if u.code == upstream_code).due)
 
     @property
     def opens_at(self) -> dt.datetime:
         return dt.datetime.combine(self.period.start, dt.time(0), tzinfo=self.zone)
 
-    def round_opens_at(self, round_id: str) -> dt.datetime:
+    def round_opens_at(self, round_code: str) -> dt.datetime:
         """The first round opens with the campaign; each next one at the previous deadline."""
-        i = next(i for i, r in enumerate(self.rounds) if r.id == round_id)
-        return self.opens_at if i == 0 else self.deadline(self.rounds[i - 1].id)
+        i = next(i for i, r in enumerate(self.rounds) if r.code == round_code)
+        return self.opens_at if i == 0 else self.deadline(self.rounds[i - 1].code)
 
-    def round(self, round_id: str) -> Round:
+    def round(self, round_code: str) -> Round:
         for rnd in self.rounds:
-            if rnd.id == round_id:
+            if rnd.code == round_code:
                 return rnd
-        raise KeyError(round_id)
+        raise KeyError(round_code)
 
     def unit(self, code: str) -> Unit:
         for unit in [*self.units, self.province]:
@@ -392,20 +395,20 @@ class Campaign(Strict):
                 return unit
         raise KeyError(code)
 
-    def questions_for(self, round_id: str) -> list[Question]:
+    def questions_for(self, round_code: str) -> list[Question]:
         """The round's questions in order (asked for on every step of the form: kept)."""
-        found = self._questions_by_round.get(round_id)
+        found = self._questions_by_round.get(round_code)
         if found is None:  # not one of the campaign's rounds
             return [q for q in self.questions if q.rounds is None]
         return list(found)
 
     @cached_property
     def _questions_by_round(self) -> dict[str, tuple[Question, ...]]:
-        return {r.id: tuple(q for q in self.questions if q.rounds is None or r.id in q.rounds)
+        return {r.code: tuple(q for q in self.questions if q.rounds is None or r.code in q.rounds)
                 for r in self.rounds}
 
-    def reminders_for(self, round_id: str) -> list[Reminder]:
-        rnd = self.round(round_id)
+    def reminders_for(self, round_code: str) -> list[Reminder]:
+        rnd = self.round(round_code)
         return list(rnd.reminders if rnd.reminders is not None else self.reminders)
 
 

@@ -83,7 +83,7 @@ class FigureRow:
 @dataclass(frozen=True)
 class Digest:
     campaign: Campaign
-    round_id: str
+    round_code: str
     round_title: str
     due: dt.datetime
     as_of: dt.datetime
@@ -131,13 +131,13 @@ def _number(value: Any) -> Decimal | None:
 
 
 def compile_digest(
-    campaign: Campaign, round_id: str, as_of: dt.datetime, units: list[UnitEntry],
+    campaign: Campaign, round_code: str, as_of: dt.datetime, units: list[UnitEntry],
     submissions: list[SubmissionEntry], previous: list[SubmissionEntry] | None = None,
     files: list[FileEntry] | None = None, unreachable: list[str] | None = None,
 ) -> Digest:
     by_unit = {s.unit: s for s in submissions}
     before = {s.unit: s for s in previous or []}
-    questions = campaign.questions_for(round_id)
+    questions = campaign.questions_for(round_code)
     figures = []
     for q in questions:
         if not q.is_figure:
@@ -161,8 +161,8 @@ def compile_digest(
         else:
             others.append((q, answered))
     return Digest(
-        campaign=campaign, round_id=round_id,
-        round_title=campaign.round(round_id).title.zh, due=campaign.deadline(round_id),
+        campaign=campaign, round_code=round_code,
+        round_title=campaign.round(round_code).title.zh, due=campaign.deadline(round_code),
         as_of=as_of, units=units, submissions=by_unit, figures=figures, sections=sections,
         others=others, files=list(files or []), unreachable=list(unreachable or []))
 

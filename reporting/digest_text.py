@@ -21,7 +21,7 @@ def digest_text(d: Digest, lang: str = "zh") -> list[str]:
         return html.escape(clean_text(text))
 
     lines = [t("digest.title", lang, campaign=e(d.campaign.name.get(lang)),
-               round=e(d.campaign.round(d.round_id).title.get(lang)))]
+               round=e(d.campaign.round(d.round_code).title.get(lang)))]
     if d.provisional:
         lines.append(t("digest.provisional", lang, when=short_moment(d.as_of, zone, lang),
                        due=moment(d.due, zone, lang)))

@@ -37,7 +37,7 @@ def digest_xlsx(d: Digest) -> bytes:
     figures.cell(row=last + 1, column=1).font = Font(bold=True)
 
     answers = book.create_sheet("全部答案")
-    questions = [q for q in d.campaign.questions_for(d.round_id)]
+    questions = [q for q in d.campaign.questions_for(d.round_code)]
     _append(answers, ["单位", *(q.prompt.zh for q in questions)])
     for u in d.units:
         sub = d.submissions.get(u.code)

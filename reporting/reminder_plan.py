@@ -33,7 +33,7 @@ class Kind(StrEnum):
 @dataclass(frozen=True)
 class PlannedItem:
     kind: Kind
-    ref: str           # the round's id, or the upstream deadline's
+    ref: str           # the code of the round it serves (or of the upstream deadline)
     label: str         # stable within (kind, ref): which reminder of the plan this is
     at: dt.datetime    # when, aware (campaign zone), after quiet hours and days off
     due: dt.datetime   # the deadline it serves
@@ -119,10 +119,10 @@ def plan(campaign: Campaign, workday: Callable[[dt.date], bool] | None = None,
     calendar = Calendar(campaign, workday)
     items: list[PlannedItem] = []
     for rnd in campaign.rounds:
-        deadline = campaign.deadline(rnd.id)
-        opens = campaign.round_opens_at(rnd.id)
+        deadline = campaign.deadline(rnd.code)
+        opens = campaign.round_opens_at(rnd.code)
         kept: list[dt.datetime] = []
-        for reminder in sorted(campaign.reminders_for(rnd.id), key=lambda r: r.when(deadline)):
+        for reminder in sorted(campaign.reminders_for(rnd.code), key=lambda r: r.when(deadline)):
             wanted = reminder.when(deadline)
             if wanted >= deadline or wanted < opens:
                 continue
@@ -130,13 +130,13 @@ def plan(campaign: Campaign, workday: Callable[[dt.date], bool] | None = None,
             if at < opens or any(abs(at - other) < MIN_GAP for other in kept):
                 continue
             kept.append(at)
-            items.append(PlannedItem(Kind.REMINDER, rnd.id, _label(reminder), at, deadline))
-        items.append(PlannedItem(Kind.OVERDUE, rnd.id, "due", deadline, deadline))
-        items.append(PlannedItem(Kind.ESCALATION, rnd.id, "due", deadline, deadline))
+            items.append(PlannedItem(Kind.REMINDER, rnd.code, _label(reminder), at, deadline))
+        items.append(PlannedItem(Kind.OVERDUE, rnd.code, "due", deadline, deadline))
+        items.append(PlannedItem(Kind.ESCALATION, rnd.code, "due", deadline, deadline))
         digest_at = deadline + dt.timedelta(minutes=campaign.digest_after_minutes)
-        items.append(PlannedItem(Kind.DIGEST, rnd.id, "after", digest_at, deadline))
+        items.append(PlannedItem(Kind.DIGEST, rnd.code, "after", digest_at, deadline))
     for up in campaign.upstream:
-        deadline = campaign.upstream_deadline(up.id)
+        deadline = campaign.upstream_deadline(up.code)
         kept = []
         for reminder in campaign.upstream_reminders:
             wanted = reminder.when(deadline)
@@ -146,5 +146,5 @@ def plan(campaign: Campaign, workday: Callable[[dt.date], bool] | None = None,
             if any(abs(at - other) < MIN_GAP for other in kept):
                 continue
             kept.append(at)
-            items.append(PlannedItem(Kind.UPSTREAM, up.id, _label(reminder), at, deadline))
+            items.append(PlannedItem(Kind.UPSTREAM, up.code, _label(reminder), at, deadline))
     return items

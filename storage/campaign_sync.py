@@ -57,18 +57,18 @@ async def sync_campaign(
         for r in await session.scalars(select(m.Round).where(m.Round.campaign_id == row.id))
     }
     for position, rnd in enumerate(campaign.rounds):
-        round_row = existing_rounds.pop(rnd.id, None)
+        round_row = existing_rounds.pop(rnd.code, None)
         if round_row is None:
-            round_row = m.Round(campaign_id=row.id, code=rnd.id)
+            round_row = m.Round(campaign_id=row.id, code=rnd.code)
             session.add(round_row)
-            changes.append(f"round {rnd.id} added")
+            changes.append(f"round {rnd.code} added")
         elif round_row.retired_at is not None:
             round_row.retired_at = None
-            changes.append(f"round {rnd.id} restored")
-        _assign(round_row, changes, f"round {rnd.id}", title=rnd.title.zh, position=position,
-                opens_at=_utc(campaign.round_opens_at(rnd.id)),
-                due_at=_utc(campaign.deadline(rnd.id)),
-                late_until=_utc(campaign.late_cutoff(rnd.id)))
+            changes.append(f"round {rnd.code} restored")
+        _assign(round_row, changes, f"round {rnd.code}", title=rnd.title.zh, position=position,
+                opens_at=_utc(campaign.round_opens_at(rnd.code)),
+                due_at=_utc(campaign.deadline(rnd.code)),
+                late_until=_utc(campaign.late_cutoff(rnd.code)))
     for gone_round in existing_rounds.values():
         if gone_round.retired_at is None:
             gone_round.retired_at = now
@@ -81,14 +81,14 @@ async def sync_campaign(
         )
     }
     for up in campaign.upstream:
-        up_row = existing_up.pop(up.id, None)
+        up_row = existing_up.pop(up.code, None)
         if up_row is None:
-            up_row = m.UpstreamDeadline(campaign_id=row.id, code=up.id)
+            up_row = m.UpstreamDeadline(campaign_id=row.id, code=up.code)
             session.add(up_row)
-            changes.append(f"upstream {up.id} added")
+            changes.append(f"upstream {up.code} added")
         up_row.retired_at = None
-        _assign(up_row, changes, f"upstream {up.id}", title=up.title.zh,
-                due_at=_utc(campaign.upstream_deadline(up.id)), round_codes=list(up.rounds))
+        _assign(up_row, changes, f"upstream {up.code}", title=up.title.zh,
+                due_at=_utc(campaign.upstream_deadline(up.code)), round_codes=list(up.rounds))
     for gone_up in existing_up.values():
         if gone_up.retired_at is None:
             gone_up.retired_at = now

@@ -389,7 +389,7 @@ class PlanItem(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
     kind: Mapped[str] = mapped_column(String(16))
-    ref: Mapped[str] = mapped_column(String(32))
+    ref: Mapped[str] = mapped_column(String(32))  # a round's code, or an upstream deadline's
     label: Mapped[str] = mapped_column(String(32))
     at: Mapped[dt.datetime]
     due: Mapped[dt.datetime]

@@ -178,7 +178,7 @@ class BotInThread:
         for rnd in self.services.campaign.rounds:
             async with self.services.readers() as session:
                 digest = await load_digest(session, self.services.campaign,
-                                           self.services.campaign_id, rnd.id, now)
+                                           self.services.campaign_id, rnd.code, now)
             rendered = render_all(digest)
             assert rendered.docx and rendered.xlsx and rendered.parts
         await fire_due(self.services)

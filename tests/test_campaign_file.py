@@ -21,14 +21,14 @@ def test_shipped_campaign_has_the_seed_units_rounds_and_deadlines() -> None:
     assert len(campaign.units) == 15
     assert [u.short_name for u in campaign.units][:3] == ["沈阳", "大连", "鞍山"]
     assert campaign.units[-1].short_name == "沈抚示范区"
-    assert [r.id for r in campaign.rounds] == ["r1", "r2", "r3"]
-    assert [campaign.deadline(r.id).date() for r in campaign.rounds] == [
+    assert [r.code for r in campaign.rounds] == ["r1", "r2", "r3"]
+    assert [campaign.deadline(r.code).date() for r in campaign.rounds] == [
         dt.date(2021, 1, 29),
         dt.date(2021, 2, 8),
         dt.date(2021, 2, 18),
     ]
     assert campaign.deadline("r1").utcoffset() == dt.timedelta(hours=8)
-    assert [campaign.upstream_deadline(u.id).date() for u in campaign.upstream] == [
+    assert [campaign.upstream_deadline(u.code).date() for u in campaign.upstream] == [
         dt.date(2021, 1, 30),
         dt.date(2021, 2, 9),
         dt.date(2021, 2, 19),
