@@ -1,23 +1,78 @@
 """The digest after each deadline: built outside any write transaction, then stored and
-queued to every coordinator and admin (chat parts, the Word file, the workbook) in the
-transaction that marks the plan item fired: once, whatever restarts or instances."""
+queued to every coordinator and admin (chat parts, the Word file, the workbook, each file
+with a caption saying what it is and as of when) in the transaction that marks the plan
+item fired: once, whatever restarts or instances."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import logging
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.reminders import province_people
 from flows.services import Services
-from reporting.digest_files import DOCX_MIME, XLSX_MIME, render_all
+from reporting.digest_files import DOCX_MIME, XLSX_MIME, RenderedDigest, render_all
 from reporting.reminder_plan import Kind
 from storage import models as m
 from storage import plan as planned
 from storage.digest_data import load_digest
 from storage.notices import NewDelivery, Notice
+from texts.catalog import t
+from texts.dates import short_moment
+from texts.text import split_message
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A round's digest as of a moment, rendered and ready to queue."""
+
+    round_title: str
+    as_of: dt.datetime
+    rendered: RenderedDigest
+
+
+async def compile_digest(services: Services, round_code: str, now: dt.datetime) -> Compiled:
+    """Read and render, outside any write transaction (it can take a while)."""
+    async with services.readers() as session:
+        digest = await load_digest(session, services.campaign, services.campaign_id,
+                                   round_code, now)
+    return Compiled(round_title=digest.round_title, as_of=now, rendered=render_all(digest))
+
+
+async def queue_digest(session: AsyncSession, services: Services, key: str,
+                       compiled: Compiled, now: dt.datetime, heading: str = "") -> int:
+    """The digest's files stored, and its messages queued to everyone at the province
+    (under `key`, once each): `heading` first, then the chat parts, then the files."""
+    rendered, zone = compiled.rendered, services.campaign.zone
+    files = []
+    for kind, name, mime, content in (("docx", rendered.docx_name, DOCX_MIME, rendered.docx),
+                                      ("xlsx", rendered.xlsx_name, XLSX_MIME, rendered.xlsx)):
+        file = m.Attachment(file_name=name, mime_type=mime, size=len(content),
+                            sha256=hashlib.sha256(content).hexdigest(), content=content,
+                            created_at=now)
+        session.add(file)
+        files.append((kind, file))
+    await session.flush()
+    parts = split_message("\n".join([heading, *rendered.parts])) if heading else rendered.parts
+    messages = []
+    for person in await province_people(session, services.campaign_id):
+        base, lang = f"{key}:{person.id}", person.language
+        for i, part in enumerate(parts):
+            messages.append(NewDelivery(key=f"{base}:t{i}", purpose="digest",
+                                        chat_id=person.chat_id or 0, contact_id=person.id,
+                                        notice=Notice(text=part)))
+        for kind, file in files:
+            caption = t(f"digest.caption.{kind}", lang, title=compiled.round_title,
+                        when=short_moment(compiled.as_of, zone, lang))
+            messages.append(NewDelivery(
+                key=f"{base}:f{file.id}", purpose="digest", chat_id=person.chat_id or 0,
+                contact_id=person.id, notice=Notice(text=caption, attachment_id=file.id)))
+    return await services.outbox.enqueue(session, messages, now)
 
 
 async def fire_digests(services: Services) -> int:
@@ -32,36 +87,14 @@ async def fire_digests(services: Services) -> int:
                 await planned.take(session, item.id, planned.SKIPPED, now, "too late")
             continue
         try:
-            async with services.readers() as session:
-                digest = await load_digest(session, services.campaign, services.campaign_id,
-                                           item.ref, now)
-            rendered = render_all(digest)
+            compiled = await compile_digest(services, item.ref, now)
         except Exception:  # never hold up the other due items; tried again next wake-up
             log.exception("could not compile the digest of %s; it stays planned", item.ref)
             continue
         async with services.transaction() as session:
             if not await planned.take(session, item.id, planned.DONE, now):
                 continue
-            files = []
-            for name, mime, content in ((rendered.docx_name, DOCX_MIME, rendered.docx),
-                                        (rendered.xlsx_name, XLSX_MIME, rendered.xlsx)):
-                file = m.Attachment(file_name=name, mime_type=mime, size=len(content),
-                                    sha256=hashlib.sha256(content).hexdigest(),
-                                    content=content, created_at=now)
-                session.add(file)
-                files.append(file)
-            await session.flush()
-            messages = []
-            for person in await province_people(session, services.campaign_id):
-                base = f"digest:{item.id}:{person.id}"
-                for i, part in enumerate(rendered.parts):
-                    messages.append(NewDelivery(key=f"{base}:t{i}", purpose="digest",
-                                             chat_id=person.chat_id or 0, contact_id=person.id,
-                                             notice=Notice(text=part)))
-                for file in files:
-                    messages.append(NewDelivery(
-                        key=f"{base}:f{file.id}", purpose="digest", chat_id=person.chat_id or 0,
-                        contact_id=person.id, notice=Notice(text="", attachment_id=file.id)))
-            queued += await services.outbox.enqueue(session, messages, now)
-        log.info("digest of %s queued for the province: %d message(s)", item.ref, len(messages))
+            added = await queue_digest(session, services, f"digest:{item.id}", compiled, now)
+        queued += added
+        log.info("digest of %s queued for the province: %d message(s)", item.ref, added)
     return queued

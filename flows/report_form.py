@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows import changes
 from flows.form_files import MAX_FILE_BYTES, FileAnswers, IncomingFile
 from flows.screens import (
     EditMenu,
@@ -29,6 +30,7 @@ from flows.screens import (
 from flows.services import Services
 from reporting.answers import AnswerError, is_valid_stored, parse_typed
 from reporting.campaign import Question, QuestionType
+from reporting.digest import ReviewState
 from reporting.form import FormState, StoredAnswer
 from storage import drafts
 from storage import models as m
@@ -267,6 +269,9 @@ class ReportFlow(FileAnswers):
         if done is None:
             return Notice("form.already_submitted")
         late = done.submission.late
+        await changes.note_submission(session, self.services, rnd, done.submission,
+                                      after_return=done.submission.review_state
+                                      == ReviewState.REVISED)
         await self._audit(session, "submit", round=rnd.code, version=done.submission.version,
                           late=late)
         return Receipt(round_title=self._title(rnd), submitted_at=done.submission.submitted_at,

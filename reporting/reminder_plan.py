@@ -28,6 +28,7 @@ class Kind(StrEnum):
     ESCALATION = "escalation"    # to the province, naming the missing units
     DIGEST = "digest"            # the round's digest to the province
     UPSTREAM = "upstream"        # to the province, before its own deadline
+    CHANGES = "changes"          # to the province: reports that came late or came back
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import logging
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from flows.changes import fire_changes
 from flows.digests import fire_digests
 from flows.reminders import fire_due
 from flows.services import Services
@@ -18,7 +19,8 @@ JOB_ID = "wake-up"
 
 
 class Wakeup:
-    """Wake-up → what is due → the flow of its kind (reminders, then digests) → the outbox,
+    """Wake-up → what is due → the flow of its kind (reminders, digests, then the changes
+    the province is told of) → the outbox,
     which wakes the sender after each commit."""
 
     def __init__(self, services: Services):
@@ -40,7 +42,8 @@ class Wakeup:
         """Fire what is due; never let one failure stop the next wake-up."""
         self.wakes += 1
         try:
-            return await fire_due(self.services) + await fire_digests(self.services)
+            return (await fire_due(self.services) + await fire_digests(self.services)
+                    + await fire_changes(self.services))
         except Exception:
             log.exception("the wake-up failed; it will run again")
             return 0

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.reminder_plan import PlannedItem
@@ -16,6 +17,8 @@ from storage import models as m
 
 PLANNED, DONE, SKIPPED = m.PlanState.PLANNED, m.PlanState.DONE, m.PlanState.SKIPPED
 MANUAL = "manual@"  # label of a coordinator's /remind
+CHANGES = "changes@"  # label of a window of changes the province is told of
+NOT_FROM_THE_FILE = (MANUAL, CHANGES)  # items that `sync_plan` leaves alone
 
 
 async def add_manual(session: AsyncSession, campaign_id: int, kind: str, ref: str,
@@ -34,6 +37,26 @@ async def add_manual(session: AsyncSession, campaign_id: int, kind: str, ref: st
     return item
 
 
+async def add_change_window(session: AsyncSession, campaign_id: int, kind: str, ref: str,
+                            window: int, at: dt.datetime, due: dt.datetime) -> None:
+    """The item that tells the province of the changes in one window of a few minutes;
+    several changes in the window share it (the first one adds it)."""
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    await session.execute(insert(m.PlanItem.__table__).on_conflict_do_nothing().values(
+        campaign_id=campaign_id, kind=kind, ref=ref, label=f"{CHANGES}{window}", at=at,
+        due=due, state=PLANNED))
+
+
+async def fired_at(session: AsyncSession, campaign_id: int, kind: str,
+                   ref: str) -> dt.datetime | None:
+    """When an item of this kind for `ref` last fired (None: never)."""
+    return await session.scalar(
+        select(func.max(m.PlanItem.fired_at)).where(
+            m.PlanItem.campaign_id == campaign_id, m.PlanItem.kind == kind,
+            m.PlanItem.ref == ref, m.PlanItem.state == DONE))
+
+
 async def sync_plan(session: AsyncSession, campaign_id: int,
                     items: list[PlannedItem]) -> list[str]:
     existing = {(r.kind, r.ref, r.label): r for r in await session.scalars(
@@ -50,7 +73,7 @@ async def sync_plan(session: AsyncSession, campaign_id: int,
             row.at, row.due = at, due
             moved += 1
     gone = [r.id for r in existing.values()
-            if r.state == PLANNED and not r.label.startswith(MANUAL)]
+            if r.state == PLANNED and not r.label.startswith(NOT_FROM_THE_FILE)]
     if gone:
         await session.execute(delete(m.PlanItem).where(m.PlanItem.id.in_(gone)))
     await session.flush()

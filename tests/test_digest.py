@@ -182,6 +182,9 @@ async def test_after_the_deadline_each_coordinator_gets_the_digest_once(
         assert "截至" not in texts[0].text  # final, not provisional
         assert files == ["2021辽宁网上年货节_第一次阶段性活动情况汇总.docx",
                          "2021辽宁网上年货节_第一次阶段性活动情况汇总.xlsx"]
+        captions = [m_.text for m_ in person.messages if m_.document]
+        assert captions == ["📄 第一次阶段性活动情况 汇总（Word 版），截至 1月29日 18:30",
+                            "📑 第一次阶段性活动情况 汇总（Excel 明细），截至 1月29日 18:30"]
     assert not [m_ for m_ in contact.messages if m_.text.startswith("📊")]
 
 
