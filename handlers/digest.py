@@ -45,7 +45,8 @@ def _round_of(context: BotContext) -> str | None:
 async def _ask_round(message: Message, context: BotContext, action: Action) -> None:
     keyboard = InlineKeyboardMarkup([[action_button(r.title.get(context.lang), action, r.code)]
                                      for r in context.services.campaign.rounds])
-    await message.reply_text(t("remind.which", context.lang), reply_markup=keyboard)
+    key = "digest.which" if action is Action.DIGEST_ROUND else "progress.which"
+    await message.reply_text(t(key, context.lang), reply_markup=keyboard)
 
 
 async def digest(update: Update, context: BotContext) -> None:

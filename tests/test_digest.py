@@ -235,3 +235,16 @@ async def test_a_returned_report_comes_back_as_the_next_version(
         states = list(await session.scalars(select(m.Submission.review_state)
                                             .order_by(m.Submission.version)))
     assert states == ["returned", "revised"]
+
+
+async def test_digest_and_progress_ask_for_a_round_in_their_own_words(
+    running_bot: Services, standin: StandinServer
+) -> None:
+    coordinator = await joined(standin, running_bot, "province", "尹涛", m.Role.COORDINATOR)
+    await coordinator.command("digest")
+    asked = await coordinator.next_message()
+    assert asked.text == "查看哪个报送节点的汇总？" and len(asked.buttons) == 3
+    await coordinator.command("progress")
+    assert (await coordinator.next_message()).text == "查看哪个报送节点的进度？"
+    await coordinator.command("remind")
+    assert (await coordinator.next_message()).text == "提醒哪个报送节点？"
