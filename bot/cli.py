@@ -20,8 +20,8 @@ from telegram.error import InvalidToken
 from bot import logs
 from bot.cli_support import CliError, open_services, plain
 from bot.settings import MissingToken, Settings
+from flows.joining import invite_link
 from flows.services import NotInitialised, Services
-from handlers.joining import invite_link
 from reporting.campaign_file import CampaignFileError
 from storage import models as m
 from storage.contacts import unit_by_code

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from bot.cli_support import CliError, open_services
-from handlers.joining import invite_link
+from flows.joining import invite_link
 from storage.contacts import deactivate, move, person_by_id, unit_by_code, unit_contacts
 from storage.invites import create_invite, role_fits_unit
 from texts.catalog import t

@@ -6,16 +6,19 @@ what each step returns."""
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from flows.form_files import IncomingFile
+from flows.joining import invites_for
 from flows.services import Services
 from storage import broadcasts, waiting
 from storage import models as m
 from storage.broadcasts import BroadcastRecord, broadcast_record
 from storage.notices import Attached
+from storage.progress import active_units, round_status
+from storage.records import UnitRecord, unit_record
 from storage.waiting import Awaiting
 from texts.catalog import t
 from texts.text import clean_text
@@ -46,6 +49,8 @@ class Refused:
 class Chosen:
     broadcast: BroadcastRecord
     recipients: int  # how many people the audience reaches now
+    # At the preview: the audience's units nobody in can receive it, with an invite link.
+    unreached: list[tuple[str, str]] = field(default_factory=list)
 
 
 async def begin(services: Services, admin_id: int) -> int:
@@ -123,7 +128,7 @@ async def _fill(session, services: Services, broadcast: m.Broadcast, text: str, 
 
 
 async def choose(services: Services, admin_id: int, broadcast_id: int,
-                 what: Choose | None, code: str = "") -> Chosen | Refused:
+                 what: Choose | None, code: str = "", bot_username: str = "") -> Chosen | Refused:
     """A tap on the audience screens (`what` None: only open a list). A complete choice
     moves the broadcast to its preview."""
     campaign = services.campaign
@@ -142,10 +147,15 @@ async def choose(services: Services, admin_id: int, broadcast_id: int,
         elif what is Choose.MISSING and code in {r.code for r in campaign.rounds}:
             broadcast.audience = {"missing": code}
         count = await _count(session, services, broadcast)
+        unreached: list[tuple[str, str]] = []
         if what in (Choose.ALL, Choose.ROLE, Choose.MISSING, Choose.UNITS_DONE) \
                 and broadcast.audience:
             broadcast.stage = m.BroadcastStage.PREVIEW
-        return Chosen(broadcast=broadcast_record(broadcast), recipients=count)
+            unreached = await invites_for(
+                session, services, await _unreached(session, services, broadcast.audience),
+                services.clock.now(), bot_username)
+        return Chosen(broadcast=broadcast_record(broadcast), recipients=count,
+                      unreached=unreached)
 
 
 async def send(services: Services, admin_id: int | None,
@@ -200,6 +210,25 @@ async def _count(session, services: Services, broadcast: m.Broadcast) -> int:  #
                                                broadcast.audience))
     except broadcasts.AudienceError:
         return 0
+
+
+async def _unreached(session, services: Services,  # type: ignore[no-untyped-def]
+                     audience: dict[str, Any]) -> list[UnitRecord]:
+    """The reporting units the audience names in which nobody would receive the notice."""
+    if audience.get("role") not in (None, m.Role.CONTACT):
+        return []
+    units = [unit_record(u) for u in await active_units(session, services.campaign_id)
+             if not u.is_province]
+    if "units" in audience:
+        units = [u for u in units if u.code in audience["units"]]
+    elif "missing" in audience:
+        units = (await round_status(session, services.campaign_id, audience["missing"])).missing
+    try:
+        people = await broadcasts.recipients(session, services.campaign_id, audience)
+    except broadcasts.AudienceError:
+        return []
+    reached = {p.unit_id for p in people if p.reachable}
+    return [u for u in units if u.id not in reached]
 
 
 def render_report(result: broadcasts.Report, lang: str) -> str:

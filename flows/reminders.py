@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import html
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows.joining import invites_for
 from flows.services import Services
 from reporting.form import FormState
 from reporting.reminder_plan import Kind
@@ -72,7 +74,14 @@ async def _fire(services: Services, item: m.PlanItem, now: dt.datetime,
         return queued
 
 
-async def remind_now(services: Services, round_code: str) -> int | None:
+@dataclass(frozen=True)
+class Reminded:
+    queued: int  # reminders queued
+    unreached: list[tuple[str, str]]  # units nobody could be reminded in, with an invite link
+
+
+async def remind_now(services: Services, round_code: str,
+                     bot_username: str = "") -> Reminded | None:
     """A coordinator's `/remind`: the round's reminder, now, to every unit that has not
     submitted. None if one was sent in the last few minutes (a double tap sends once)."""
     now = services.clock.now()
@@ -85,7 +94,10 @@ async def remind_now(services: Services, round_code: str) -> int | None:
             return None
         await planned.take(session, item.id, planned.DONE, now)
         messages = await compose(session, services, item, now)
-        return await services.outbox.enqueue(session, messages, now)
+        status = await round_status(session, services.campaign_id, round_code)
+        links = await invites_for(session, services, status.unreached, now, bot_username)
+        return Reminded(queued=await services.outbox.enqueue(session, messages, now),
+                        unreached=links)
 
 
 async def compose(session: AsyncSession, services: Services, item: m.PlanItem,
@@ -124,6 +136,9 @@ async def _to_province(session: AsyncSession, services: Services, item: m.PlanIt
               next(u.rounds for u in campaign.upstream if u.code == item.ref))
     statuses = [status] if status else [
         await round_status(session, services.campaign_id, code) for code in rounds]
+    links = []
+    if item.kind == Kind.ESCALATION:
+        links = await invites_for(session, services, statuses[0].unreached, now)
     out = []
     for person in people:
         lang = person.language
@@ -135,6 +150,7 @@ async def _to_province(session: AsyncSession, services: Services, item: m.PlanIt
                            left=remaining(item.due - now, lang)))
         for st in statuses:
             lines += round_summary(services, st, lang, escalate=item.kind == Kind.ESCALATION)
+        lines += unreached_lines(links, lang)
         out.append(NewDelivery(key=f"{item.kind}:{item.id}:{person.id}", purpose=item.kind,
                             chat_id=person.chat_id or 0, contact_id=person.id,
                             notice=Notice(text="\n".join(lines))))
@@ -172,6 +188,17 @@ def round_summary(services: Services, status: Any, lang: str, escalate: bool) ->
     if status.unreachable:
         lines.append(t("remind.unreachable", lang, names=html.escape(
             sep.join(f"{c.unit.short_name} {c.name}" for c in status.unreachable))))
+    return lines
+
+
+def unreached_lines(links: list[tuple[str, str]], lang: str) -> list[str]:
+    """`无人可接收提醒：抚顺、丹东`, and for each an invite link to forward to the unit."""
+    if not links:
+        return []
+    lines = [t("remind.unreached", lang, names=html.escape(
+        t("list.sep", lang).join(name for name, _ in links)))]
+    lines += [t("remind.invite_line", lang, unit=html.escape(name), link=html.escape(link))
+              for name, link in links]
     return lines
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import logging
 from typing import Any
 
@@ -95,7 +96,8 @@ async def button(update: Update, context: BotContext) -> None:
             watch(context, broadcast_id, progress), name=f"broadcast-{broadcast_id}")
         return
     code = pressed.code(1) if len(pressed.args) > 1 else ""
-    chosen = await flow.choose(services, me, broadcast_id, CHOICES.get(act), code)
+    chosen = await flow.choose(services, me, broadcast_id, CHOICES.get(act), code,
+                               context.bot.username or "")
     if isinstance(chosen, flow.Refused):
         await query.answer(t(chosen.key, lang, **chosen.values))
         return
@@ -105,11 +107,12 @@ async def button(update: Update, context: BotContext) -> None:
                                 reply_markup=_sub_menu(context, chosen.broadcast, act))
     elif chosen.broadcast.stage == m.BroadcastStage.PREVIEW:
         await message.edit_reply_markup(None)
-        await _preview(message, context, chosen.broadcast, chosen.recipients)
+        await _preview(message, context, chosen.broadcast, chosen.recipients,
+                       chosen.unreached)
 
 
 async def _preview(message: Message, context: BotContext, broadcast: BroadcastRecord,
-                   count: int) -> None:
+                   count: int, unreached: list[tuple[str, str]]) -> None:
     """The notice exactly as recipients will see it, then the count and the choice."""
     lang = context.lang
     body = broadcasts.notice(broadcast)
@@ -129,8 +132,14 @@ async def _preview(message: Message, context: BotContext, broadcast: BroadcastRe
                        broadcast.id)],
         [action_button(t("broadcast.btn.cancel", lang), Action.BROADCAST_CANCEL, broadcast.id)],
     ])
-    await message.chat.send_message(t("broadcast.preview", lang, n=count,
-                                      audience=_describe(broadcast.audience, context)),
+    lines = [t("broadcast.preview", lang, n=count,
+               audience=_describe(broadcast.audience, context))]
+    if unreached:
+        lines += [t("broadcast.unreached", lang, names=html.escape(t("list.sep", lang).join(
+            name for name, _ in unreached)))]
+        lines += [t("remind.invite_line", lang, unit=html.escape(name), link=html.escape(link))
+                  for name, link in unreached]
+    await message.chat.send_message("\n".join(lines), disable_web_page_preview=True,
                                     reply_markup=keyboard)
 
 

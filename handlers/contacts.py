@@ -9,8 +9,8 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from flows.joining import invite_link
 from handlers.context import BotContext
-from handlers.joining import invite_link
 from handlers.keyboards import action_button
 from storage.contacts import deactivate, person_by_id, unit_contacts
 from storage.invites import create_invite

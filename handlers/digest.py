@@ -16,7 +16,7 @@ from reporting.digest import ReviewState
 from reporting.digest_files import render_all
 from reporting.digest_text import REVIEW
 from storage.digest_data import load_digest
-from storage.progress import latest_submission_ids
+from storage.progress import latest_submission_ids, round_status
 from texts.buttons import Action
 from texts.catalog import t
 from texts.dates import short_moment
@@ -107,6 +107,7 @@ async def send_progress(message: Message, context: BotContext, code: str) -> Non
         compiled = await load_digest(session, services.campaign, services.campaign_id, code,
                                      services.clock.now())
         ids = await latest_submission_ids(session, _round_id(services, code))
+        unreached = (await round_status(session, services.campaign_id, code)).unreached
     zone, sep = services.campaign.zone, t("list.sep", lang)
     lines = [t("progress.title", lang, round=html.escape(services.campaign.round(code)
                                                           .title.get(lang)),
@@ -131,6 +132,9 @@ async def send_progress(message: Message, context: BotContext, code: str) -> Non
     if compiled.unreachable:
         lines.append(t("digest.unreachable", lang, names=html.escape(
             sep.join(compiled.unreachable))))
+    if unreached:
+        lines.append(t("progress.unreached", lang, names=html.escape(
+            sep.join(u.short_name for u in unreached))))
     rows = [buttons[i:i + 3] for i in range(0, len(buttons), 3)]
     await message.chat.send_message("\n".join(lines),
                                     reply_markup=InlineKeyboardMarkup(rows) if rows else None)

@@ -36,12 +36,6 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         filters.TEXT & ~filters.COMMAND & filters.Regex(joining.INVITE_SHAPE), typed_code))
 
 
-def invite_link(bot_username: str, code: str) -> str:
-    """The deep link that opens the bot with an invite: `https://t.me/<bot>?start=<code>`
-    (`<bot>` stands in where the bot's username is not known, for the operator to fill)."""
-    return f"https://t.me/{bot_username.lstrip('@') or '<bot>'}?start={code}"
-
-
 def _person(update: Update) -> TelegramPerson:
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None

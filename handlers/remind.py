@@ -8,7 +8,7 @@ import html
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from flows.reminders import remind_now
+from flows.reminders import remind_now, unreached_lines
 from handlers.context import BotContext
 from handlers.keyboards import action_button
 from texts.buttons import Action
@@ -49,11 +49,13 @@ async def remind_button(update: Update, context: BotContext) -> None:
 async def _remind(message: Message, context: BotContext, code: str) -> None:
     lang = context.lang
     title = html.escape(context.services.campaign.round(code).title.get(lang))
-    queued = await remind_now(context.services, code)
-    if queued is None:
+    reminded = await remind_now(context.services, code, context.bot.username or "")
+    if reminded is None:
         await message.chat.send_message(t("remind.cooldown", lang))
         return
-    if queued == 0:
+    if reminded.queued == 0 and not reminded.unreached:
         await message.chat.send_message(t("remind.nobody", lang, round=title))
         return
-    await message.chat.send_message(t("remind.sent", lang, round=title, n=queued))
+    lines = [t("remind.sent", lang, round=title, n=reminded.queued)]
+    lines += unreached_lines(reminded.unreached, lang)
+    await message.chat.send_message("\n".join(lines), disable_web_page_preview=True)

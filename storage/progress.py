@@ -145,6 +145,11 @@ class RoundStatus:
     def total(self) -> int:
         return len(self.units)
 
+    @property
+    def unreached(self) -> list[UnitRecord]:
+        """Missing units nobody can be reminded in: no one joined, or all blocked the bot."""
+        return [u for u in self.missing if not self.contacts.get(u.id)]
+
 
 async def round_status(session: AsyncSession, campaign_id: int, round_code: str) -> RoundStatus:
     rnd = await session.scalar(select(m.Round).where(
