@@ -111,13 +111,15 @@ async def compose(session: AsyncSession, services: Services, item: m.PlanItem,
     campaign = services.campaign
     questions = campaign.questions_for(item.ref)
     unit_drafts = await drafts.round_drafts(session, status.round.id)
-    for unit in status.missing:
+    returned = {u.id for u in status.returned}
+    for unit in status.to_remind:
         draft = unit_drafts.get(unit.id)
         texts: dict[str, str] = {}  # one text per language for all of a unit's contacts
         for contact in status.contacts.get(unit.id, []):
             lang = contact.language
             if lang not in texts:
-                texts[lang] = _unit_text(services, item, lang, now, draft, questions)
+                texts[lang] = _unit_text(services, item, lang, now, draft, questions,
+                                         unit.id in returned)
             out.append(NewDelivery(
                 key=f"{item.kind}:{item.id}:{contact.id}", purpose=item.kind,
                 chat_id=contact.chat_id or 0, contact_id=contact.id, notice=Notice(
@@ -158,10 +160,12 @@ async def _to_province(session: AsyncSession, services: Services, item: m.PlanIt
 
 
 def _unit_text(services: Services, item: m.PlanItem, lang: str, now: dt.datetime,
-               draft: dict[str, Any] | None, questions: list[Any]) -> str:
+               draft: dict[str, Any] | None, questions: list[Any], returned: bool) -> str:
     campaign = services.campaign
     title = html.escape(_round_title(services, item.ref, lang))
     due = moment(item.due, campaign.zone, lang)
+    if returned:
+        return t("remind.returned", lang, round=title)
     if item.kind == Kind.OVERDUE:
         return t("remind.overdue", lang, round=title, due=due)
     if draft is None:

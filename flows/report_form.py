@@ -94,8 +94,8 @@ class ReportFlow(FileAnswers):
                 option = RoundOption(code=rnd.code, title=self._title(rnd), due_at=rnd.due_at,
                                      late=await self._would_be_late(session, rnd),
                                      submitted_version=latest.version if latest else None)
-                if latest is None or draft is not None:
-                    options.append(option)
+                if latest is None or draft is not None or _returned(latest):
+                    options.append(option)  # still to do: not sent, under way, or sent back
                 else:
                     amendable.append(option)
             if len(options) == 1:
@@ -114,7 +114,7 @@ class ReportFlow(FileAnswers):
                 return Notice("form.round_closed")
             latest = await drafts.latest_submission(session, self.contact.unit_id, rnd.id)
             draft = await drafts.find_draft(session, self.contact.unit_id, rnd.id)
-            if latest is not None and draft is None and not amend:
+            if latest is not None and draft is None and not amend and not _returned(latest):
                 return RoundChoice(options=[RoundOption(
                     code=rnd.code, title=self._title(rnd), due_at=rnd.due_at,
                     late=self.now > rnd.due_at, submitted_version=latest.version)], amend=True)
@@ -454,3 +454,8 @@ class ReportFlow(FileAnswers):
     async def _audit(self, session: AsyncSession, action: str, **detail: Any) -> None:
         session.add(m.AuditEntry(at=self.now, actor_id=self.contact.id, action=action,
                                  detail=detail))
+
+
+def _returned(latest: m.Submission) -> bool:
+    """The province sent this version back: the round is to do again, not to amend."""
+    return latest.review_state == ReviewState.RETURNED

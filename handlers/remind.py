@@ -56,6 +56,7 @@ async def _remind(message: Message, context: BotContext, code: str) -> None:
     if reminded.queued == 0 and not reminded.unreached:
         await message.chat.send_message(t("remind.nobody", lang, round=title))
         return
-    lines = [t("remind.sent", lang, round=title, n=reminded.queued)]
+    lines = [t("remind.sent" if reminded.queued else "remind.none_reachable", lang,
+               round=title, n=reminded.queued)]
     lines += unreached_lines(reminded.unreached, lang)
     await message.chat.send_message("\n".join(lines), disable_web_page_preview=True)

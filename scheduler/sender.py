@@ -27,6 +27,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from flows.services import Services
+from reporting.digest import ReviewState
 from storage import attachments, deliveries, drafts
 from storage.attachments import StoredFile
 from storage.deliveries import ClaimedDelivery
@@ -239,7 +240,8 @@ class DeliverySender:
         if unless is None:
             return True
         async with self.services.readers() as session:
-            return await drafts.latest_submission(session, *unless) is None
+            latest = await drafts.latest_submission(session, *unless)
+        return latest is None or latest.review_state == ReviewState.RETURNED
 
     async def _may_retry(self, row: ClaimedDelivery, token: str, attempts: int, error: str) -> bool:
         """Back off and try again, or settle as failed after the last attempt."""

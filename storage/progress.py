@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reporting.digest import ReviewState
 from storage import models as m
 from storage.records import (
     PersonRecord,
@@ -138,12 +139,18 @@ class RoundStatus:
     units: list[UnitRecord]
     submitted: list[tuple[UnitRecord, SubmissionRecord]]
     missing: list[UnitRecord]
-    contacts: dict[int, list[PersonRecord]]  # the reachable, joined contacts of missing units
-    unreachable: list[PersonRecord]          # contacts of missing units who blocked the bot
+    returned: list[UnitRecord]  # submitted, and sent back by the province: to do again
+    contacts: dict[int, list[PersonRecord]]  # the reachable, joined contacts of units to remind
+    unreachable: list[PersonRecord]          # contacts of units to remind who blocked the bot
 
     @property
     def total(self) -> int:
         return len(self.units)
+
+    @property
+    def to_remind(self) -> list[UnitRecord]:
+        """Units that owe the round a report: never sent, or sent back."""
+        return self.missing + self.returned
 
     @property
     def unreached(self) -> list[UnitRecord]:
@@ -162,7 +169,9 @@ async def round_status(session: AsyncSession, campaign_id: int, round_code: str)
     latest = {s.unit_id: submission_record(s) for s in await session.scalars(
         latest_versions(m.Submission.round_id == rnd.id))}
     missing = [u for u in units if u.id not in latest]
-    by_id = {u.id: u for u in missing}
+    returned = [u for u in units if u.id in latest
+                and latest[u.id].review_state == ReviewState.RETURNED]
+    by_id = {u.id: u for u in missing + returned}
     people = [person_record(p, by_id[p.unit_id]) for p in await session.scalars(
         select(m.Person).where(
             m.Person.unit_id.in_(list(by_id)), m.Person.active.is_(True),
@@ -174,7 +183,7 @@ async def round_status(session: AsyncSession, campaign_id: int, round_code: str)
     return RoundStatus(
         round=round_record(rnd), units=units,
         submitted=[(u, latest[u.id]) for u in units if u.id in latest],
-        missing=missing, contacts=contacts,
+        missing=missing, returned=returned, contacts=contacts,
         unreachable=[p for p in people if not p.reachable])
 
 
