@@ -1,11 +1,13 @@
-"""The digest as chat messages (HTML, everything users typed escaped), split under 4096
-characters at line boundaries."""
+"""The digest in chat: one message a phone shows whole (HTML, everything users typed
+escaped): the counts, who is late or missing, the main totals as people write them, and
+what to check before forwarding. Each unit's figures and the long texts are in the Word
+and Excel files that follow it."""
 
 from __future__ import annotations
 
 import html
+from decimal import Decimal
 
-from reporting.answers import display
 from reporting.digest import Digest, ReviewState, plain_number
 from texts.catalog import t
 from texts.dates import moment, short_moment
@@ -37,37 +39,28 @@ def digest_text(d: Digest, lang: str = "zh") -> list[str]:
         states = [f"{d.unit(c).short}（{t(REVIEW[s.review_state], lang)}）"
                   for c, s in d.submissions.items() if s.review_state != ReviewState.PENDING]
         lines.append(t("digest.reviews", lang, items=e(sep.join(states))))
+    checks = [(fig.question, c) for fig in d.figures for c in fig.dropped]
+    if d.figures:
+        lines.append(t("digest.figures", lang))
     for fig in d.figures:
         q = fig.question
         unit_label = q.unit.get(lang) if q.unit else ""
-        lines += ["", t("digest.figure", lang, prompt=e(q.prompt.get(lang)),
-                        total=plain_number(fig.total), unit=e(unit_label),
-                        covered=fig.covered, of=len(d.units))]
-        parts = []
-        for u in d.units:
-            value = fig.values.get(u.code)
-            if value is None:
-                continue
-            item = f"{e(u.short)} {plain_number(value)}"
-            change = fig.change(u.code)
-            if change is not None:
-                item += t("digest.change", lang, sign="+" if change >= 0 else "",
-                          n=plain_number(change))
-            if u.code in fig.dropped:
-                item += " ⚠️"
-            parts.append(item)
-        if parts:
-            lines.append(sep.join(parts))
-        if fig.dropped:
-            lines.append(t("digest.dropped", lang,
-                           names=e(sep.join(d.unit(c).short for c in fig.dropped))))
-    for q, answered in d.others:
-        values = sep.join(f"{e(u.short)}：{e(display(q, v, lang))}" for u, v in answered)
-        lines += ["", f"<b>{e(q.prompt.get(lang))}</b>", values or t("digest.none", lang)]
-    for q, answered in d.sections:
-        lines += ["", f"📌 <b>{e(q.prompt.get(lang))}</b>"]
-        if not answered:
-            lines.append(t("digest.none", lang))
-        for u, text in answered:
-            lines.append(f"<b>{e(u.short)}</b>：{e(text)}")
+        lines.append(t("digest.figure", lang, prompt=e(q.prompt.get(lang)),
+                       total=e(amount(fig.total, unit_label)),
+                       covered=fig.covered, of=len(d.units)))
+    if checks:
+        lines.append(t("digest.checks", lang, n=len(checks), items=e(sep.join(
+            f"{d.unit(c).short}（{q.prompt.get(lang)}）" for q, c in checks))))
+    lines.append(t("digest.in_files", lang))
     return split_message("\n".join(lines))
+
+
+def amount(total: Decimal, unit: str) -> str:
+    """A total as people write it: `2,502 万元`, `12.35 亿元` (from 123,456 万元), `3,200 家`."""
+    if unit == "万元" and abs(total) >= 10000:
+        return f"{plain_number((total / 10000).quantize(Decimal('0.01')))} 亿元"
+    if unit == "元" and abs(total) >= 100_000_000:
+        return f"{plain_number((total / 100_000_000).quantize(Decimal('0.01')))} 亿元"
+    if unit == "元" and abs(total) >= 10000:
+        return f"{plain_number((total / 10000).quantize(Decimal('0.01')))} 万元"
+    return f"{plain_number(total)} {unit}".rstrip()
