@@ -73,7 +73,7 @@ async def take_notice(services: Services, admin_id: int, slot: waiting.Slot, typ
                 or broadcast.stage != m.BroadcastStage.COMPOSE:
             await waiting.clear(session, admin_id)
             return Refused("messages.use_commands", {})
-        refused = _refused(text, incoming)
+        refused = _refused(services, text, incoming)
         if refused is not None:
             return refused
         await _fill(session, services, broadcast, text, incoming, photo, admin_id)
@@ -87,7 +87,7 @@ async def prepare(services: Services, text: str, audience: dict[str, Any],
     """The command line's way in: a whole notice at once, text, file and audience, to its
     preview. Returns the broadcast's id and how many people it reaches."""
     text = clean_text(text).strip()
-    refused = _refused(text, incoming)
+    refused = _refused(services, text, incoming)
     if refused is not None:
         return refused
     async with services.transaction() as session:
@@ -102,9 +102,16 @@ async def prepare(services: Services, text: str, audience: dict[str, Any],
     return broadcast.id, count
 
 
-def _refused(text: str, incoming: IncomingFile | None) -> Refused | None:
-    if incoming is not None and len(text) > MAX_CAPTION:
-        return Refused("broadcast.caption_too_long", {"limit": MAX_CAPTION})
+def caption_room(services: Services) -> int:
+    """Characters a notice sent with a file may have: Telegram's caption limit, less the
+    sender's header line."""
+    header = sender_header(services)
+    return MAX_CAPTION - (len(header) + 3 if header else 0)
+
+
+def _refused(services: Services, text: str, incoming: IncomingFile | None) -> Refused | None:
+    if incoming is not None and len(text) > caption_room(services):
+        return Refused("broadcast.caption_too_long", {"limit": caption_room(services)})
     if not text and incoming is None:
         return Refused("broadcast.empty", {})
     if len(text) > MAX_TEXT:
@@ -168,7 +175,8 @@ async def send(services: Services, admin_id: int | None,
         if not await _count(session, services, broadcast):
             return Refused("broadcast.nobody", {})
         return await broadcasts.confirm(session, broadcast, services.campaign_id,
-                                        services.clock.now(), services.outbox)
+                                        services.clock.now(), services.outbox,
+                                        sender_header(services))
 
 
 async def cancel(services: Services, admin_id: int | None, broadcast_id: int) -> bool:
@@ -229,6 +237,12 @@ async def _unreached(session, services: Services,  # type: ignore[no-untyped-def
         return []
     reached = {p.unit_id for p in people if p.reachable}
     return [u for u in units if u.id not in reached]
+
+
+def sender_header(services: Services) -> str:
+    """Who broadcasts are from, as the campaign file says (in Chinese, as sent)."""
+    sender = services.campaign.sender
+    return sender.zh if sender is not None else ""
 
 
 def render_report(result: broadcasts.Report, lang: str) -> str:

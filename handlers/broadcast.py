@@ -44,7 +44,8 @@ async def start(update: Update, context: BotContext) -> None:
     message = update.effective_message
     assert message is not None and context.contact is not None
     broadcast_id = await flow.begin(context.services, context.contact.id)
-    await message.reply_text(t("broadcast.write", context.lang, limit=flow.MAX_CAPTION),
+    await message.reply_text(t("broadcast.write", context.lang,
+                               limit=flow.caption_room(context.services)),
                              reply_markup=_cancel(broadcast_id, context.lang))
 
 
@@ -115,7 +116,7 @@ async def _preview(message: Message, context: BotContext, broadcast: BroadcastRe
                    count: int, unreached: list[tuple[str, str]]) -> None:
     """The notice exactly as recipients will see it, then the count and the choice."""
     lang = context.lang
-    body = broadcasts.notice(broadcast)
+    body = broadcasts.notice(broadcast, flow.sender_header(context.services))
     if broadcast.attachment_id is not None:
         async with context.services.readers() as session:
             attachment = await stored_file(session, broadcast.attachment_id)

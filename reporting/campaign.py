@@ -281,6 +281,8 @@ class Campaign(Strict):
     code: Code
     name: Text
     theme: Text | None = None
+    # Who a broadcast is from, set above its text as 【辽宁省商务厅】 (none: no header).
+    sender: Text | None = None
     timezone: str = "Asia/Shanghai"
     period: Period
     deadline_time: Time = dt.time(18)

@@ -104,9 +104,12 @@ async def active_unit_ids(session: AsyncSession, campaign_id: int) -> list[int]:
         m.Unit.retired_at.is_(None)).order_by(m.Unit.position)))
 
 
-def notice(broadcast: m.Broadcast | BroadcastRecord) -> Notice:
-    """The message every recipient gets: the admin's text, escaped, and the attachment."""
-    return Notice(text=html.escape(broadcast.text), attachment_id=broadcast.attachment_id,
+def notice(broadcast: m.Broadcast | BroadcastRecord, sender: str = "") -> Notice:
+    """The message every recipient gets: who it is from (`【辽宁省商务厅】`), the admin's
+    text, escaped, and the attachment."""
+    head = f"<b>【{html.escape(sender)}】</b>" if sender else ""
+    text = "\n".join(part for part in (head, html.escape(broadcast.text)) if part)
+    return Notice(text=text, attachment_id=broadcast.attachment_id,
                   attached=Attached(broadcast.attachment_kind or Attached.DOCUMENT))
 
 
@@ -149,10 +152,10 @@ class Sent:
 
 
 async def confirm(session: AsyncSession, broadcast: m.Broadcast, campaign_id: int,
-                  now: dt.datetime, outbox: Outbox) -> Sent:
+                  now: dt.datetime, outbox: Outbox, sender: str = "") -> Sent:
     """Queue one ledger row per recipient, in the same transaction as the decision."""
     people = await recipients(session, campaign_id, broadcast.audience)
-    body = notice(broadcast)
+    body = notice(broadcast, sender)
     queued = await outbox.enqueue(session, [
         NewDelivery(key=f"{key_prefix(broadcast.id)}{p.id}", purpose="broadcast",
                  chat_id=p.chat_id or 0, notice=body, contact_id=p.id)

@@ -29,12 +29,12 @@ async def add_people(services: Services, n: int, unit_code: str = "dalian",
 
 
 async def queue_broadcast(services: Services, text: str = "请于1月29日前报送。",
-                          audience: dict | None = None) -> m.Broadcast:
+                          audience: dict | None = None, sender: str = "") -> m.Broadcast:
     async with services.transaction() as session:
         row = await broadcasts.start_broadcast(session, None, services.clock.now())
         row.text, row.audience = text, audience or {"all": True}
         await broadcasts.confirm(session, row, services.campaign_id, services.clock.now(),
-                                 services.outbox)
+                                 services.outbox, sender)
     return row
 
 

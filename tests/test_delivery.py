@@ -140,7 +140,7 @@ async def test_an_admin_broadcasts_from_chat_with_preview_progress_and_report(
     await standin.wait_until(lambda: any(t_ == "☑️ 丹东" for t_, _ in menu.buttons))
     await admin.press("✔️ 完成", menu)
     preview = await admin.next_message()
-    assert preview.text == "各单位请于 <b>1月29日</b> 前报送 & 确认。"
+    assert preview.text == "【辽宁省商务厅】\n各单位请于 <b>1月29日</b> 前报送 & 确认。"
     confirm = await admin.next_message()
     assert "共 2 人" in confirm.text and "鞍山、丹东" in confirm.text
     await admin.press("✅ 确认发送（2 人）", confirm)
@@ -149,7 +149,7 @@ async def test_an_admin_broadcasts_from_chat_with_preview_progress_and_report(
     report = await admin.next_message(timeout=20)
     assert "成功送达 1/2" in report.text and "已屏蔽机器人（1）：丹东 丹东联系人" in report.text
     assert progress.text == "📤 已发送 2/2"
-    assert anshan.messages[-1].text == "各单位请于 <b>1月29日</b> 前报送 & 确认。"
+    assert anshan.messages[-1].text == "【辽宁省商务厅】\n各单位请于 <b>1月29日</b> 前报送 & 确认。"
 
 
 async def test_the_command_line_broadcasts_to_units_missing_a_round(
@@ -193,7 +193,7 @@ async def test_the_command_line_sends_exactly_what_the_bot_sends(
     assert code == 0, err
     from_cli = [params for method, params in standin.sent("sendMessage")]
     standin.calls.clear()
-    row = await queue_broadcast(services, text=text)
+    row = await queue_broadcast(services, text=text, sender="辽宁省商务厅")
     application = build_application(services)
     async with application:
         sender = DeliverySender(services, application.bot)
@@ -202,8 +202,8 @@ async def test_the_command_line_sends_exactly_what_the_bot_sends(
     assert len(from_cli) == len(from_bot) == len(people)
     assert [(p["text"], p.get("parse_mode")) for p in from_cli] == \
         [(p["text"], p.get("parse_mode")) for p in from_bot]
-    for person in people:
-        assert standin.chat(person.chat_id).from_bot[-1].text == text
+    for person in people:  # headed by who it is from, as the campaign file says
+        assert standin.chat(person.chat_id).from_bot[-1].text == f"【辽宁省商务厅】\n{text}"
 
 
 async def _finished(services: Services, row: m.Broadcast) -> bool:
