@@ -1,4 +1,4 @@
-"""The command line: `python -m bot init|status|invite|import-contacts|digest|broadcast|
+"""The command line: `python -m bot init|status|invite|import-contacts|digest|files|broadcast|
 contacts|run|demo`.
 
 Every error is one clear line (in Chinese) and a non-zero exit; no traceback.
@@ -60,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--format", choices=["text", "docx", "xlsx"], default="text",
                         help=t("cli.help.format"))
     digest.add_argument("--out", help=t("cli.help.digest_out"))
+
+    bundle = sub.add_parser("files", help=t("cli.help.files"), description=t("cli.help.files"))
+    bundle.add_argument("round", help=t("cli.help.round"))
+    bundle.add_argument("--out", required=True, help=t("cli.help.files_out"))
 
     cast = sub.add_parser("broadcast", help=t("cli.help.broadcast"),
                           description=t("cli.help.broadcast"))
@@ -325,6 +329,12 @@ async def cmd_broadcast(args: argparse.Namespace) -> int:
     return await broadcast(args)
 
 
+async def cmd_files(args: argparse.Namespace) -> int:
+    from bot.files_cli import files
+
+    return await files(args)
+
+
 async def cmd_contacts(args: argparse.Namespace) -> int:
     from bot.contacts_cli import contacts
 
@@ -343,6 +353,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], Coroutine[Any, Any, int]]] = 
     "invite": cmd_invite,
     "import-contacts": cmd_import_contacts,
     "digest": cmd_digest,
+    "files": cmd_files,
     "broadcast": cmd_broadcast,
     "contacts": cmd_contacts,
     "run": cmd_run,

@@ -94,7 +94,7 @@ class FileAnswers:
             return await self._ask(session, draft, rnd, state, question,
                                    error=AnswerError("form.error.too_many_files",
                                                      {"limit": question.file_limit}))
-        attachment = await self._store_file(session, incoming)
+        attachment = await self._store_file(session, incoming, rnd.id)
         if isinstance(attachment, AnswerError):
             return await self._ask(session, draft, rnd, state, question, error=attachment)
         if attachment.id in have:  # the same file again: kept once
@@ -108,8 +108,8 @@ class FileAnswers:
         return await self._ask(session, draft, rnd, state, question, note="form.file_received",
                                note_values={"n": len(have), "limit": question.file_limit})
 
-    async def _store_file(self, session: AsyncSession,
-                          incoming: IncomingFile) -> m.Attachment | AnswerError:
+    async def _store_file(self, session: AsyncSession, incoming: IncomingFile,
+                          round_id: int) -> m.Attachment | AnswerError:
         """Keep the file once per unit (the same content again is the same row), within
         the unit's storage bound."""
         digest = hashlib.sha256(incoming.content).hexdigest()
@@ -121,7 +121,8 @@ class FileAnswers:
         if used + len(incoming.content) > limit * 1024 * 1024:
             return AnswerError("form.error.storage_full", {"limit": limit})
         attachment = m.Attachment(
-            unit_id=self.contact.unit_id, file_name=incoming.file_name[:255],
+            unit_id=self.contact.unit_id, round_id=round_id,
+            file_name=incoming.file_name[:255],
             mime_type=incoming.mime_type[:100], size=len(incoming.content),
             sha256=digest, content=incoming.content,
             telegram_file_id=incoming.telegram_file_id, uploaded_by=self.contact.id,
@@ -138,7 +139,7 @@ class FileAnswers:
             return Notice("form.docx_too_big" if word.too_big else "form.docx_unreadable")
         sections = [q for q in state.questions if q.section]
         found = split_sections(word, [(q.id, q.prompt.zh) for q in sections])
-        stored = await self._store_file(session, incoming)
+        stored = await self._store_file(session, incoming, rnd.id)
         if isinstance(stored, AnswerError):
             return Notice(stored.key, stored.values)
         for qid, text in found.items():

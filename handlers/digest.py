@@ -1,5 +1,6 @@
-"""`/digest [ROUND]` and `/progress [ROUND]` (coordinators and admins). Returning a report
-from the progress screen: handlers/returns.py."""
+"""What the province reads of a round (coordinators and admins): `/digest [ROUND]`,
+`/progress [ROUND]` and `/files [ROUND]` (every file units sent, zipped by unit). Accepting
+or returning a report from the progress screen: handlers/review.py."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from flows.files import round_bundle
 from flows.services import Services
 from handlers.context import BotContext
 from handlers.keyboards import action_button
@@ -27,7 +29,8 @@ Button = InlineKeyboardButton
 def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("digest", digest))
     application.add_handler(CommandHandler("progress", progress))
-    application.add_handler(CallbackQueryHandler(round_chosen, pattern=r"^(dg|pg):"))
+    application.add_handler(CommandHandler("files", files))
+    application.add_handler(CallbackQueryHandler(round_chosen, pattern=r"^(dg|pg|fl):"))
 
 
 FINAL_REVIEW = {ReviewState.RETURNED, ReviewState.ACCEPTED}  # nothing more to decide
@@ -45,7 +48,8 @@ def _round_of(context: BotContext) -> str | None:
 async def _ask_round(message: Message, context: BotContext, action: Action) -> None:
     keyboard = InlineKeyboardMarkup([[action_button(r.title.get(context.lang), action, r.code)]
                                      for r in context.services.campaign.rounds])
-    key = "digest.which" if action is Action.DIGEST_ROUND else "progress.which"
+    key = {Action.DIGEST_ROUND: "digest.which", Action.PROGRESS_ROUND: "progress.which",
+           Action.FILES_ROUND: "files.which"}[action]
     await message.reply_text(t(key, context.lang), reply_markup=keyboard)
 
 
@@ -57,6 +61,11 @@ async def digest(update: Update, context: BotContext) -> None:
 async def progress(update: Update, context: BotContext) -> None:
     """Who has and has not submitted, now, with a Return button for each report."""
     await _for_round(update, context, Action.PROGRESS_ROUND, send_progress)
+
+
+async def files(update: Update, context: BotContext) -> None:
+    """Every file units sent for the round, as one zip (or several under 50 MB each)."""
+    await _for_round(update, context, Action.FILES_ROUND, send_files)
 
 
 async def _for_round(update: Update, context: BotContext, action: Action,
@@ -82,10 +91,9 @@ async def round_chosen(update: Update, context: BotContext) -> None:
     await query.answer()
     if code not in {r.code for r in context.services.campaign.rounds}:
         return
-    if pressed.action is Action.DIGEST_ROUND:
-        await send_digest(query.message, context, code)
-    else:
-        await send_progress(query.message, context, code)
+    send = {Action.DIGEST_ROUND: send_digest, Action.PROGRESS_ROUND: send_progress,
+            Action.FILES_ROUND: send_files}[pressed.action]
+    await send(query.message, context, code)
 
 
 async def send_digest(message: Message, context: BotContext, code: str) -> None:
@@ -99,6 +107,21 @@ async def send_digest(message: Message, context: BotContext, code: str) -> None:
         await message.chat.send_message(part)
     await message.chat.send_document(InputFile(rendered.docx, filename=rendered.docx_name))
     await message.chat.send_document(InputFile(rendered.xlsx, filename=rendered.xlsx_name))
+
+
+async def send_files(message: Message, context: BotContext, code: str) -> None:
+    lang = context.lang
+    title = html.escape(context.services.campaign.round(code).title.get(lang))
+    bundles = await round_bundle(context.services, code)
+    if not bundles:
+        await message.chat.send_message(t("files.none", lang, round=title))
+        return
+    await message.chat.send_action("upload_document")
+    for i, bundle in enumerate(bundles, 1):
+        caption = t("files.caption", lang, round=title, n=bundle.files,
+                    part=t("files.part", lang, i=i, of=len(bundles)) if len(bundles) > 1 else "")
+        await message.chat.send_document(InputFile(bundle.content, filename=bundle.name),
+                                         caption=caption)
 
 
 async def send_progress(message: Message, context: BotContext, code: str) -> None:

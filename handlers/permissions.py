@@ -38,6 +38,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("progress", PROVINCE, PROVINCE),
     Command("digest", PROVINCE, PROVINCE),
     Command("remind", PROVINCE, PROVINCE),
+    Command("files", PROVINCE, PROVINCE),
     Command("broadcast", ADMINS, ADMINS),
     Command("contacts", ADMINS, ADMINS),
     Command("status", EVERYONE, REPORTERS),
@@ -53,7 +54,7 @@ _FORM = {Action.ANSWER_CHOICE, Action.ANSWER_YES_NO, Action.TOGGLE_OPTION,
          Action.QUESTION_DONE, Action.SKIP_QUESTION, Action.BACK, Action.KEEP_ANSWER,
          Action.SAME_AS_LAST_ROUND, Action.SUBMIT, Action.EDIT_MENU, Action.EDIT_QUESTION,
          Action.LATER, Action.TO_REVIEW, Action.FILL_ROUND, Action.AMEND_ROUND}
-_PROVINCE = {Action.DIGEST_ROUND, Action.PROGRESS_ROUND, Action.REMIND_ROUND,
+_PROVINCE = {Action.DIGEST_ROUND, Action.PROGRESS_ROUND, Action.FILES_ROUND, Action.REMIND_ROUND,
              Action.RETURN_REPORT, Action.ACCEPT_REPORT}
 _ADMIN = {a for a in Action if a.value.startswith(("bc:", "ct:"))}
 ACTIONS: dict[Action, frozenset[Role]] = {

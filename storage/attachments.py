@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import models as m
+from storage.submissions import latest_versions
 
 
 async def same_file(session: AsyncSession, unit_id: int, sha256: str) -> m.Attachment | None:
@@ -41,3 +42,28 @@ async def remember_telegram_id(session: AsyncSession, attachment_id: int, file_i
     """Telegram's id for a file it has stored: later sendings give the id, not the bytes."""
     await session.execute(update(m.Attachment).where(m.Attachment.id == attachment_id)
                           .values(telegram_file_id=file_id))
+
+
+@dataclass(frozen=True)
+class UnitFile:
+    unit_name: str
+    file_name: str
+    content: bytes
+
+
+async def round_files(session: AsyncSession, campaign_id: int, round_id: int,
+                      attachment_questions: set[str]) -> list[UnitFile]:
+    """Every file units sent for a round: those their latest reports attach, and those they
+    sent while filling it in (their Word reports). Each once, in the units' order."""
+    latest = latest_versions(m.Submission.round_id == round_id).subquery()
+    answers = await session.execute(
+        select(m.Answer.value).join(latest, latest.c.id == m.Answer.submission_id)
+        .where(m.Answer.question_id.in_(attachment_questions)))
+    attached = {int(i) for (value,) in answers for i in (value or [])}
+    rows = await session.execute(
+        select(m.Attachment, m.Unit).join(m.Unit, m.Unit.id == m.Attachment.unit_id)
+        .where(m.Unit.campaign_id == campaign_id,
+               m.Attachment.id.in_(attached) | (m.Attachment.round_id == round_id))
+        .order_by(m.Unit.position, m.Attachment.id))
+    return [UnitFile(unit_name=unit.name, file_name=a.file_name, content=a.content)
+            for a, unit in rows]

@@ -322,6 +322,8 @@ class Attachment(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    # The round the unit was filling in when it sent the file (its Word report, a photo).
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"))
     file_name: Mapped[str] = mapped_column(PeoplesText(255))
     mime_type: Mapped[str] = mapped_column(PeoplesText(100))
     size: Mapped[int]

@@ -26,21 +26,22 @@ REFUSALS = {
     "这个按钮已失效，请发送 /report 继续。",
 }
 COMMANDS = ["start", "help", "report", "status", "deadlines", "cancel", "language",
-            "whoami", "progress", "digest", "remind", "broadcast", "contacts"]
+            "whoami", "progress", "digest", "files", "remind", "broadcast", "contacts"]
 KINDS = ["unbound", "contact_a", "contact_b", "coordinator", "admin"]
 Y, N = "allowed", "refused"
 # The design: what each kind of user may do (a contact of unit B may not touch A's draft).
 EXPECTED_COMMANDS = {
     "unbound": {c: (Y if c in ("start", "help") else N) for c in COMMANDS},
-    "contact_a": {c: (N if c in ("progress", "digest", "remind", "broadcast", "contacts")
-                      else Y) for c in COMMANDS},
+    "contact_a": {c: (N if c in ("progress", "digest", "files", "remind", "broadcast",
+                                 "contacts") else Y) for c in COMMANDS},
     "coordinator": {c: (N if c in ("report", "broadcast", "contacts") else Y)
                     for c in COMMANDS},
     "admin": {c: (N if c == "report" else Y) for c in COMMANDS},
 }
 EXPECTED_COMMANDS["contact_b"] = dict(EXPECTED_COMMANDS["contact_a"])
 BUTTONS = ["answer A's question", "submit A's draft", "fill round", "amend round",
-           "digest button", "progress button", "return A's report", "accept A's report",
+           "digest button", "progress button", "files button", "return A's report",
+           "accept A's report",
            "remind button",
            "broadcast audience", "contacts unit", "language"]
 EXPECTED_BUTTONS = {
@@ -49,7 +50,8 @@ EXPECTED_BUTTONS = {
                                  "amend round", "language") else N) for b in BUTTONS},
     "contact_b": {b: (Y if b in ("fill round", "amend round", "language") else N)
                   for b in BUTTONS},
-    "coordinator": {b: (Y if b in ("digest button", "progress button", "return A's report",
+    "coordinator": {b: (Y if b in ("digest button", "progress button", "files button",
+                                   "return A's report",
                                    "accept A's report", "remind button", "language") else N)
                     for b in BUTTONS},
     "admin": {b: (N if b in ("answer A's question", "submit A's draft", "fill round",
@@ -61,6 +63,7 @@ EXPECTED_BUTTONS = {
 BUTTON_ACTIONS = {"answer A's question": Action.ANSWER_CHOICE, "submit A's draft": Action.SUBMIT,
                   "fill round": Action.FILL_ROUND, "amend round": Action.AMEND_ROUND,
                   "digest button": Action.DIGEST_ROUND, "progress button": Action.PROGRESS_ROUND,
+                  "files button": Action.FILES_ROUND,
                   "return A's report": Action.RETURN_REPORT,
                   "accept A's report": Action.ACCEPT_REPORT, "remind button": Action.REMIND_ROUND,
                   "broadcast audience": Action.BROADCAST_ROLES,
@@ -158,7 +161,7 @@ async def test_every_command_and_button_through_the_bot(
     data = {
         "answer A's question": f"f:c:{draft_id}:launch_form:online",
         "submit A's draft": f"rv:s:{draft_id}", "fill round": "rd:r1", "amend round": "ra:r1",
-        "digest button": "dg:r1", "progress button": "pg:r1",
+        "digest button": "dg:r1", "progress button": "pg:r1", "files button": "fl:r1",
         "return A's report": f"rt:{submission_id}", "accept A's report": f"ac:{submission_id}",
         "remind button": "rm:r1",
         "contacts unit": "ct:u:dalian",

@@ -50,6 +50,7 @@ class Action(StrEnum):
     AMEND_ROUND = "ra"
     DIGEST_ROUND = "dg"
     PROGRESS_ROUND = "pg"
+    FILES_ROUND = "fl"
     REMIND_ROUND = "rm"
     # reviewing a report (submission)
     RETURN_REPORT = "rt"
@@ -92,6 +93,7 @@ ARGS: dict[Action, tuple[Arg, ...]] = {
     Action.AMEND_ROUND: (Arg.CODE,),
     Action.DIGEST_ROUND: (Arg.CODE,),
     Action.PROGRESS_ROUND: (Arg.CODE,),
+    Action.FILES_ROUND: (Arg.CODE,),
     Action.REMIND_ROUND: (Arg.CODE,),
     Action.RETURN_REPORT: (Arg.ID,),
     Action.ACCEPT_REPORT: (Arg.ID,),
