@@ -145,12 +145,14 @@ class Demo:
         """Visit every planned moment and every event in order, up to 2月19日."""
         async with self.services.readers() as session:
             planned = set(await session.scalars(select(m.PlanItem.at)))
-        moments = sorted({*(p.astimezone(dt.UTC) for p in planned),
-                          *(e.astimezone(dt.UTC) for e in events)})
+        moments = {*(p.astimezone(dt.UTC) for p in planned),
+                   *(e.astimezone(dt.UTC) for e in events)}
         by_moment = {e.astimezone(dt.UTC): acts for e, acts in events.items()}
         wakeup, sender = application.bot_data["wakeup"], application.bot_data["sender"]
         previous = self.clock.now()
-        for when in moments:
+        while moments:
+            when = min(moments)
+            moments.discard(when)
             if when > at(2, 19, 23):
                 break
             if self.speed > 0:
@@ -165,6 +167,10 @@ class Demo:
                 sender.nudge()
                 await self._settled()
             self.account(seen, province_seen)
+            async with self.services.readers() as session:  # planned since (a late report)
+                moments |= {p.astimezone(dt.UTC) for p in await session.scalars(
+                    select(m.PlanItem.at).where(m.PlanItem.state == m.PlanState.PLANNED,
+                                                m.PlanItem.at > when))}
 
     async def _settled(self) -> None:
         for _ in range(600):
@@ -198,6 +204,12 @@ class Demo:
                 path = self.out / message.document.name
                 path.write_bytes(message.document.content)
                 self.digests.append(path)
+            elif first.startswith("🔔"):
+                self.counts["changes"] += 1
+                self.say(t("demo.changes", text=_flat(message.text)))
+            elif first.startswith("🔄"):
+                self.counts["updated"] += 1
+                self.say(t("demo.updated", text=first.removeprefix("🔄 ")))
             elif first.startswith("🚨"):
                 self.counts["escalations"] += 1
                 self.say(t("demo.escalation", text=_flat(message.text)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import logging
+from dataclasses import replace
 
 from flows.digests import compile_digest, queue_digest
 from flows.reminders import province_people
@@ -70,6 +71,10 @@ async def _tell(services: Services, item: m.PlanItem, now: dt.datetime) -> int:
     ministry = _ministry_deadline(services, rnd.code)
     refresh = bool(changes) and digest_sent is not None and (ministry is None or now < ministry)
     compiled = await compile_digest(services, rnd.code, now) if refresh else None
+    if compiled is not None:  # its files named apart from the version they hold
+        stamp = now.astimezone(services.campaign.zone).strftime("%m%d%H%M")
+        compiled = replace(compiled, rendered=replace(
+            compiled.rendered, stem=f"{compiled.rendered.stem}_更新{stamp}"))
     async with services.transaction() as session:
         if not await planned.take(session, item.id, planned.DONE, now):
             return 0

@@ -17,6 +17,11 @@ async def test_the_demo_runs_the_whole_campaign(tmp_path: Path, capsys) -> None:
     out = capsys.readouterr().out
     assert demo.counts["submitted"] == 14 * 3  # 抚顺 never submits
     assert demo.counts["digests"] == 3 and demo.counts["escalations"] == 3
+    # 丹东's late report is announced once, and the refreshed digest follows.
+    assert demo.counts["changes"] == 1 and demo.counts["updated"] == 1
+    assert "🔔 告知协调人：第一次阶段性活动情况 报送情况有变动：" in out
+    assert "🔄 更新后的汇总已发给协调人：更新版（截至 1月30日 10:05）。自上一版汇总以来：丹东逾期报送" in out
+    assert "丹东市商务局 逾期报送" in out
     assert demo.counts["overdue"] == 4  # 抚顺 three times, 丹东 once
     assert demo.counts["reminders"] >= 3 * 4  # 抚顺 alone gets every reminder
     assert "✅ 丹东 提交了“第一次阶段性活动情况”（逾期）" in out
@@ -27,6 +32,9 @@ async def test_the_demo_runs_the_whole_campaign(tmp_path: Path, capsys) -> None:
     assert any(m.text.startswith("⚠️") for m in late.messages)
     files = sorted(p.name for p in tmp_path.glob("*汇总.*"))
     assert len(files) == 6
+    updated = sorted(p.name for p in tmp_path.glob("*汇总_更新*"))
+    assert updated == ["2021辽宁网上年货节_第一次阶段性活动情况汇总_更新01301005.docx",
+                       "2021辽宁网上年货节_第一次阶段性活动情况汇总_更新01301005.xlsx"]
     word = Document(io.BytesIO((tmp_path / "2021辽宁网上年货节_最后工作总结汇总.docx").read_bytes()))
     assert any(p.text == "一、总体情况" for p in word.paragraphs)
     book = load_workbook(tmp_path / "2021辽宁网上年货节_最后工作总结汇总.xlsx")
