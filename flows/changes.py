@@ -13,11 +13,11 @@ import logging
 from dataclasses import replace
 
 from flows.digests import compile_digest, queue_digest
-from flows.reminders import province_people
 from flows.services import Services
 from reporting.reminder_plan import Kind
 from storage import models as m
 from storage import plan as planned
+from storage.contacts import province_people
 from storage.notices import NewDelivery, Notice
 from storage.records import RoundRecord
 from storage.submissions import Change, changes_in

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from flows.reminders import province_people
 from flows.services import Services
 from reporting.digest_files import DOCX_MIME, XLSX_MIME, RenderedDigest, render_all
 from reporting.reminder_plan import Kind
 from storage import models as m
 from storage import plan as planned
+from storage.contacts import province_people
 from storage.digest_data import load_digest
 from storage.notices import NewDelivery, Notice
 from texts.catalog import t

@@ -15,7 +15,6 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.joining import invites_for
@@ -25,6 +24,7 @@ from reporting.reminder_plan import Kind
 from storage import drafts
 from storage import models as m
 from storage import plan as planned
+from storage.contacts import province_people
 from storage.notices import Button, NewDelivery, Notice
 from storage.progress import round_status
 from texts.buttons import Action, encode
@@ -204,15 +204,6 @@ def unreached_lines(links: list[tuple[str, str]], lang: str) -> list[str]:
     lines += [t("remind.invite_line", lang, unit=html.escape(name), link=html.escape(link))
               for name, link in links]
     return lines
-
-
-async def province_people(session: AsyncSession, campaign_id: int) -> list[m.Person]:
-    """Coordinators and admins who have joined."""
-    return list(await session.scalars(
-        select(m.Person).join(m.Unit, m.Unit.id == m.Person.unit_id).where(
-            m.Unit.campaign_id == campaign_id, m.Unit.is_province.is_(True),
-            m.Person.active.is_(True), m.Person.chat_id.is_not(None),
-            m.Person.reachable.is_(True)).order_by(m.Person.id)))
 
 
 def _round_title(services: Services, code: str, lang: str) -> str:

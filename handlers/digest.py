@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Mess
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from flows.files import round_bundle
+from flows.progress import Owing, owing_units
 from flows.services import Services
 from handlers.context import BotContext
 from handlers.keyboards import action_button
@@ -18,7 +19,7 @@ from reporting.digest import ReviewState
 from reporting.digest_files import render_all
 from reporting.digest_text import REVIEW
 from storage.digest_data import load_digest
-from storage.progress import latest_submission_ids, round_status
+from storage.progress import latest_submission_ids
 from texts.buttons import Action
 from texts.catalog import t
 from texts.dates import short_moment
@@ -34,6 +35,22 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
 
 
 FINAL_REVIEW = {ReviewState.RETURNED, ReviewState.ACCEPTED}  # nothing more to decide
+
+
+def _owing_line(owing: Owing, lang: str) -> str:
+    """`• 抚顺：填写中 12/18 · 王五 13800000007`, or why nobody can be reminded there."""
+    people = html.escape(t("list.sep", lang).join(
+        f"{name} {phone}" if phone else name for name, phone in owing.people))
+    unit = html.escape(owing.unit)
+    if not owing.people:
+        return t("progress.owing.nobody", lang, unit=unit)
+    tail = t("progress.people", lang, people=people)
+    if not owing.reachable:
+        return t("progress.owing.unreachable", lang, unit=unit, people=tail)
+    if owing.answered is None:
+        return t("progress.owing.not_started", lang, unit=unit, people=tail)
+    return t("progress.owing.drafting", lang, unit=unit, answered=owing.answered,
+             total=owing.total, people=tail)
 
 
 def _round_id(services: Services, code: str) -> int:
@@ -130,8 +147,8 @@ async def send_progress(message: Message, context: BotContext, code: str) -> Non
         compiled = await load_digest(session, services.campaign, services.campaign_id, code,
                                      services.clock.now())
         ids = await latest_submission_ids(session, _round_id(services, code))
-        unreached = (await round_status(session, services.campaign_id, code)).unreached
-    zone, sep = services.campaign.zone, t("list.sep", lang)
+    owing = [o for o in await owing_units(services, code) if not o.returned]
+    zone = services.campaign.zone
     lines = [t("progress.title", lang, round=html.escape(services.campaign.round(code)
                                                           .title.get(lang)),
                n=len(compiled.submissions), total=len(compiled.units))]
@@ -149,15 +166,9 @@ async def send_progress(message: Message, context: BotContext, code: str) -> Non
                                          Action.ACCEPT_REPORT, ids[unit.code]))
             buttons.append(action_button(t("progress.return", lang, unit=unit.short),
                                          Action.RETURN_REPORT, ids[unit.code]))
-    if compiled.missing:
-        lines.append(t("digest.missing", lang, names=html.escape(
-            sep.join(u.short for u in compiled.missing))))
-    if compiled.unreachable:
-        lines.append(t("digest.unreachable", lang, names=html.escape(
-            sep.join(compiled.unreachable))))
-    if unreached:
-        lines.append(t("progress.unreached", lang, names=html.escape(
-            sep.join(u.short_name for u in unreached))))
+    if owing:
+        lines.append(t("progress.owing_title", lang, n=len(owing)))
+    lines += [_owing_line(o, lang) for o in owing]
     rows = [buttons[i:i + 3] for i in range(0, len(buttons), 3)]
     await message.chat.send_message("\n".join(lines),
                                     reply_markup=InlineKeyboardMarkup(rows) if rows else None)

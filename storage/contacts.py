@@ -76,6 +76,15 @@ async def unit_contacts(session: AsyncSession, campaign_id: int,
     return [person_record(row) for row in await session.scalars(query)]
 
 
+async def province_people(session: AsyncSession, campaign_id: int) -> list[PersonRecord]:
+    """Coordinators and admins who have joined and can be reached."""
+    return [person_record(row) for row in await session.scalars(
+        select(m.Person).join(m.Unit, m.Unit.id == m.Person.unit_id).where(
+            m.Unit.campaign_id == campaign_id, m.Unit.is_province.is_(True),
+            m.Person.active.is_(True), m.Person.chat_id.is_not(None),
+            m.Person.reachable.is_(True)).order_by(m.Person.id))]
+
+
 async def person_by_id(session: AsyncSession, person_id: int) -> PersonRecord | None:
     row = await session.get(m.Person, person_id)
     return None if row is None else person_record(row)

@@ -9,7 +9,7 @@ import re
 from flows.services import Services
 from standin.server import StandinServer
 from storage import models as m
-from tests.people import joined
+from tests.people import answer_current, joined
 
 LINK = re.compile(r"(\S+)：https://t\.me/\S+\?start=([A-Za-z0-9_-]{32})")
 
@@ -18,7 +18,7 @@ async def test_units_with_nobody_joined_are_named_with_invite_links(
     running_bot: Services, standin: StandinServer
 ) -> None:
     services = running_bot
-    await joined(standin, services, "dalian")  # the only unit with anybody in it
+    dalian = await joined(standin, services, "dalian")  # the only unit with anybody in it
     admin = await joined(standin, services, "province", "尹涛", m.Role.ADMIN)
     others = [u.short_name for u in services.campaign.units if u.code != "dalian"]
 
@@ -29,9 +29,18 @@ async def test_units_with_nobody_joined_are_named_with_invite_links(
     links = dict(LINK.findall(reply))
     assert list(links) == others
 
+    await standin.wait_until(lambda: any("⏰" in m_.text for m_ in dalian.messages))
+    dalian.mark_read()
+    await dalian.command("report")  # 大连 is two questions into its draft
+    screen = await answer_current(dalian, await dalian.next_message())
+    await answer_current(dalian, screen)
     await admin.command("progress", "r1")
     progress = (await admin.next_message()).text
-    assert f"无人可联系（无人加入或已屏蔽机器人）：{'、'.join(others)}" in progress
+    assert "<b>尚未报送</b>（15）" not in progress  # 大连 counts among them, by name:
+    total = len(services.campaign.questions_for("r1"))
+    assert f"• 大连：填写中 2/{total}　联系人：李娜" in progress
+    for name in others:
+        assert f"• {name}：无人加入（发送 /remind 可获取邀请链接）" in progress
 
     await admin.command("broadcast")
     await admin.next_message()
