@@ -169,6 +169,8 @@ async def send_progress(message: Message, context: BotContext, code: str) -> Non
     if owing:
         lines.append(t("progress.owing_title", lang, n=len(owing)))
     lines += [_owing_line(o, lang) for o in owing]
+    if any(not o.people for o in owing):
+        lines.append(t("progress.nobody_hint", lang))
     rows = [buttons[i:i + 3] for i in range(0, len(buttons), 3)]
     await message.chat.send_message("\n".join(lines),
                                     reply_markup=InlineKeyboardMarkup(rows) if rows else None)

@@ -40,7 +40,8 @@ async def test_units_with_nobody_joined_are_named_with_invite_links(
     total = len(services.campaign.questions_for("r1"))
     assert f"• 大连：填写中 2/{total}　联系人：李娜" in progress
     for name in others:
-        assert f"• {name}：无人加入（发送 /remind 可获取邀请链接）" in progress
+        assert f"• {name}：无人加入\n" in progress
+    assert progress.endswith("发送 /remind 可获取无人加入单位的邀请链接，转发给该单位即可加入。")
 
     await admin.command("broadcast")
     await admin.next_message()
