@@ -14,6 +14,8 @@ from dataclasses import replace
 
 from flows.digests import compile_digest, queue_digest
 from flows.services import Services
+from reporting.answers import display
+from reporting.campaign import QuestionType
 from reporting.reminder_plan import Kind
 from storage import models as m
 from storage import plan as planned
@@ -83,7 +85,7 @@ async def _tell(services: Services, item: m.PlanItem, now: dt.datetime) -> int:
         title = services.campaign.round(rnd.code).title
         messages = []
         for person in await province_people(session, services.campaign_id):
-            text = _notice(services, title.get(person.language), changes, person.language,
+            text = notice_text(services, title.get(person.language), changes, person.language,
                            refresh, rnd.code)
             messages.append(NewDelivery(
                 key=f"{Kind.CHANGES}:{item.id}:{person.id}", purpose=Kind.CHANGES,
@@ -106,7 +108,7 @@ def _ministry_deadline(services: Services, round_code: str) -> dt.datetime | Non
     return min(dues) if dues else None
 
 
-def _notice(services: Services, title: str, changes: list[Change], lang: str, refresh: bool,
+def notice_text(services: Services, title: str, changes: list[Change], lang: str, refresh: bool,
             round_code: str) -> str:
     zone = services.campaign.zone
     lines = [t("changes.title", lang, round=html.escape(title))]
@@ -119,12 +121,10 @@ def _notice(services: Services, title: str, changes: list[Change], lang: str, re
             lines.append(t("changes.late", lang, **values))
         else:
             lines.append(t("changes.amended", lang, **values))
-        if change.changed:
-            names = [_prompt(services, q, lang) for q in change.changed[:MAX_FIELDS]]
-            more = len(change.changed) - MAX_FIELDS
-            lines.append(t("changes.fields", lang, names=html.escape(
-                t("list.sep", lang).join(names)) + (t("changes.more", lang, n=more)
-                                                    if more > 0 else "")))
+        for qid in change.changed[:MAX_FIELDS]:
+            lines.append(_field_change(services, qid, change, lang))
+        if len(change.changed) > MAX_FIELDS:
+            lines.append(t("changes.more", lang, n=len(change.changed) - MAX_FIELDS))
     lines.append(t("changes.refresh_follows" if refresh else "changes.ask_digest", lang,
                    code=round_code))
     return "\n".join(lines)
@@ -138,8 +138,14 @@ def _short(services: Services, change: Change) -> str:
     return t(key, unit=name)
 
 
-def _prompt(services: Services, question_id: str, lang: str) -> str:
-    for question in services.campaign.questions:
-        if question.id == question_id:
-            return shorten(clean_text(question.prompt.get(lang)), 30)
-    return question_id
+def _field_change(services: Services, question_id: str, change: Change, lang: str) -> str:
+    """`  活动期间网络零售额（累计）：1,000 万元 → 1,500 万元`; a long text only named."""
+    question = next((q for q in services.campaign.questions if q.id == question_id), None)
+    if question is None:
+        return t("changes.field_named", lang, name=html.escape(question_id))
+    name = html.escape(shorten(clean_text(question.prompt.get(lang)), 30))
+    if question.type in (QuestionType.LONG_TEXT, QuestionType.ATTACHMENT):
+        return t("changes.field_named", lang, name=name)
+    old, new = (shorten(clean_text(display(question, v, lang)), 40)
+                for v in (change.before.get(question_id), change.after.get(question_id)))
+    return t("changes.field", lang, name=name, old=html.escape(old), new=html.escape(new))

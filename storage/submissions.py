@@ -36,6 +36,8 @@ class Change:
     late: bool  # the unit's first version came after the deadline
     after_return: bool  # the version before it had been returned
     changed: tuple[str, ...]  # question ids whose answer differs from the version before
+    before: dict[str, Any]  # those answers in the version before, and now
+    after: dict[str, Any]
 
 
 async def changes_in(session: AsyncSession, round_id: int, due_at: dt.datetime,
@@ -57,13 +59,17 @@ async def changes_in(session: AsyncSession, round_id: int, due_at: dt.datetime,
         if submission.submitted_at <= due_at and not after_return:
             continue  # on time, and nobody asked for it: the digest will have it
         changed: tuple[str, ...] = ()
+        old: dict[str, Any] = {}
+        new: dict[str, Any] = {}
         if before is not None:
             old = await _answers(session, before.id)
             new = await _answers(session, submission.id)
             changed = tuple(q for q in new if new.get(q) != old.get(q))
         out.append(Change(unit_code=unit.code, unit_name=unit.name,
                           version=submission.version, submitted_at=submission.submitted_at,
-                          late=submission.late, after_return=after_return, changed=changed))
+                          late=submission.late, after_return=after_return, changed=changed,
+                          before={q: old.get(q) for q in changed},
+                          after={q: new.get(q) for q in changed}))
     return out
 
 

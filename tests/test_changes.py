@@ -11,6 +11,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from flows.changes import notice_text
 from flows.services import Services
 from reporting.clock import FakeClock
 from reporting.digest import ReviewState
@@ -136,3 +137,7 @@ async def test_a_resubmission_names_the_fields_that_changed(
         changes = await changes_in(session, rnd.id, rnd.due_at, local(1, 25, 0), local(1, 26, 0))
     assert [(c.unit_code, c.version, c.after_return) for c in changes] == [("dalian", 2, True)]
     assert set(changes[0].changed) == {"online_retail", "livestream_sessions"}
+    text = notice_text(services, "第一次阶段性活动情况", changes, "zh", True, "r1")
+    assert "• 大连市商务局 退回后重新报送，第 2 版（1月25日（周一）11:00）" in text
+    assert "活动期间网络零售额（累计）：100.5 万元 → 999.5 万元" in text
+    assert "直播带货场次（累计）：10 场 → 7 场" in text
