@@ -17,7 +17,7 @@ from handlers.context import BotContext
 from handlers.keyboards import action_button
 from reporting.digest import ReviewState
 from reporting.digest_files import render_all
-from reporting.digest_text import REVIEW
+from reporting.digest_text import REVIEW, digest_text
 from storage.digest_data import load_digest
 from storage.progress import latest_submission_ids
 from texts.buttons import Action
@@ -118,12 +118,17 @@ async def send_digest(message: Message, context: BotContext, code: str) -> None:
     async with services.readers() as session:
         compiled = await load_digest(session, services.campaign, services.campaign_id, code,
                                      services.clock.now())
-    await message.chat.send_action("upload_document")
-    rendered = render_all(compiled, context.lang)
-    for part in rendered.parts:
+    lang, zone = context.lang, services.campaign.zone
+    for part in digest_text(compiled, lang):  # the summary first: the files take a moment
         await message.chat.send_message(part)
-    await message.chat.send_document(InputFile(rendered.docx, filename=rendered.docx_name))
-    await message.chat.send_document(InputFile(rendered.xlsx, filename=rendered.xlsx_name))
+    await message.chat.send_action("upload_document")
+    rendered = render_all(compiled, lang)
+    when = short_moment(compiled.as_of, zone, lang)
+    for kind, content, name in (("docx", rendered.docx, rendered.docx_name),
+                                ("xlsx", rendered.xlsx, rendered.xlsx_name)):
+        await message.chat.send_document(
+            InputFile(content, filename=name),
+            caption=t(f"digest.caption.{kind}", lang, title=compiled.round_title, when=when))
 
 
 async def send_files(message: Message, context: BotContext, code: str) -> None:

@@ -213,6 +213,9 @@ async def test_digest_on_demand_is_provisional_before_the_deadline(
     first = await coordinator.next_message()
     assert "截至 1月28日 15:00" in first.text and "非最终结果" in first.text
     await standin.wait_until(lambda: len([m_ for m_ in coordinator.messages if m_.document]) == 2)
+    assert [m_.text for m_ in coordinator.messages if m_.document] == [
+        "📄 第一次阶段性活动情况 汇总（Word 版），截至 1月28日 15:00",
+        "📑 第一次阶段性活动情况 汇总（Excel 明细），截至 1月28日 15:00"]
     contact = await joined(standin, services, "dalian")
     await contact.command("digest", "r1")
     assert (await contact.next_message()).text == "您没有使用此功能的权限。"

@@ -118,7 +118,7 @@ async def outcome(user: SimulatedUser, standin: StandinServer, act) -> tuple[str
 
     await act()
     loop = asyncio.get_running_loop()
-    last, quiet_since, end = state(), loop.time(), loop.time() + 5
+    last, quiet_since, end = state(), loop.time(), loop.time() + 10
     while loop.time() < end:
         await asyncio.sleep(0.05)
         now = state()
