@@ -152,7 +152,8 @@ async def send_progress(message: Message, context: BotContext, code: str) -> Non
         compiled = await load_digest(session, services.campaign, services.campaign_id, code,
                                      services.clock.now())
         ids = await latest_submission_ids(session, _round_id(services, code))
-    owing = [o for o in await owing_units(services, code) if not o.returned]
+    owed = await owing_units(services, code)  # the returned ones are listed above
+    owing = [o for o in owed if not o.returned]
     zone = services.campaign.zone
     lines = [t("progress.title", lang, round=html.escape(services.campaign.round(code)
                                                           .title.get(lang)),
@@ -177,5 +178,8 @@ async def send_progress(message: Message, context: BotContext, code: str) -> Non
     if any(not o.people for o in owing):
         lines.append(t("progress.nobody_hint", lang))
     rows = [buttons[i:i + 3] for i in range(0, len(buttons), 3)]
+    if owed:  # the units that owe the round, reminded from here as /remind does
+        rows.append([action_button(t("progress.remind", lang, n=len(owed)),
+                                   Action.REMIND_ROUND, code)])
     await message.chat.send_message("\n".join(lines),
                                     reply_markup=InlineKeyboardMarkup(rows) if rows else None)

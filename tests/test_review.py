@@ -19,14 +19,16 @@ async def test_a_coordinator_accepts_a_report_and_the_unit_is_told(
     coordinator = await joined(standin, running_bot, "province", "尹涛", m.Role.COORDINATOR)
     await coordinator.command("progress", "r1")
     screen = await coordinator.next_message()
-    assert [label for label, _ in screen.buttons] == ["✅ 通过大连", "↩️ 退回大连"]
+    assert [label for label, _ in screen.buttons] == ["✅ 通过大连", "↩️ 退回大连",
+                                                      "⏰ 提醒尚未报送的 14 个单位"]
     await coordinator.press("✅ 通过大连", screen)
     assert (await coordinator.next_message()).text == "已通过大连市商务局的报告，已通知 1 位联系人。"
     await standin.wait_until(lambda: any("已由省厅审核通过" in m_.text
                                          for m_ in reporter.messages))
     await coordinator.command("progress", "r1")
     again = await coordinator.next_message()
-    assert "已通过" in again.text and not again.buttons
+    assert "已通过" in again.text
+    assert not [data for _, data in again.buttons if data.startswith(("ac:", "rt:"))]
     await coordinator.command("digest", "r1")
     assert any("大连（已通过）" in m_.text for m_ in await coordinator.read_all(settle=0.5))
 
@@ -46,7 +48,9 @@ async def test_a_returned_unit_is_reminded_until_it_resubmits(
     await reporter.read_all(settle=0.5)
     reporter.mark_read()
 
-    await coordinator.command("remind", "r1")
+    await coordinator.command("progress", "r1")  # reminded from /progress's own button
+    screen = await coordinator.next_message()
+    await coordinator.press("⏰ 提醒尚未报送的 15 个单位", screen)
     assert "发出提醒（1 人）" in (await coordinator.next_message()).text
     reminder = await reporter.next_message()
     assert "报告已被省厅退回，尚未重新提交" in reminder.text
