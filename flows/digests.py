@@ -44,6 +44,13 @@ async def compile_digest(services: Services, round_code: str, now: dt.datetime) 
     return Compiled(round_title=digest.round_title, as_of=now, rendered=render_all(digest))
 
 
+def file_caption(kind: str, round_title: str, as_of: dt.datetime, zone: dt.tzinfo,
+                 lang: str) -> str:
+    """What a digest file is and as of when: `📄 … 汇总（Word 版），截至 1月29日 18:30`."""
+    return t(f"digest.caption.{kind}", lang, title=round_title,
+             when=short_moment(as_of, zone, lang))
+
+
 async def queue_digest(session: AsyncSession, services: Services, key: str,
                        compiled: Compiled, now: dt.datetime, heading: str = "") -> int:
     """The digest's files stored, and its messages queued to everyone at the province
@@ -67,8 +74,7 @@ async def queue_digest(session: AsyncSession, services: Services, key: str,
                                         chat_id=person.chat_id or 0, contact_id=person.id,
                                         notice=Notice(text=part)))
         for kind, file in files:
-            caption = t(f"digest.caption.{kind}", lang, title=compiled.round_title,
-                        when=short_moment(compiled.as_of, zone, lang))
+            caption = file_caption(kind, compiled.round_title, compiled.as_of, zone, lang)
             messages.append(NewDelivery(
                 key=f"{base}:f{file.id}", purpose="digest", chat_id=person.chat_id or 0,
                 contact_id=person.id, notice=Notice(text=caption, attachment_id=file.id)))

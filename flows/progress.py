@@ -34,8 +34,8 @@ async def owing_units(services: Services, round_code: str) -> list[Owing]:
     out = []
     for unit in status.to_remind:
         draft = answers.get(unit.id)
-        answered = None if draft is None else sum(
-            1 for q in questions if FormState(questions, draft).is_answered(q))
+        state = None if draft is None else FormState(questions, draft)
+        answered = None if state is None else sum(1 for q in questions if state.is_answered(q))
         out.append(Owing(unit=unit.short_name, answered=answered, total=len(questions),
                          returned=unit.id in returned,
                          people=[(p.name, p.phone) for p in people if p.unit_id == unit.id],

@@ -93,18 +93,19 @@ async def remind_now(services: Services, round_code: str,
         if item is None:
             return None
         await planned.take(session, item.id, planned.DONE, now)
-        messages = await compose(session, services, item, now)
         status = await round_status(session, services.campaign_id, round_code)
+        messages = await compose(session, services, item, now, status)
         links = await invites_for(session, services, status.unreached, now, bot_username)
         return Reminded(queued=await services.outbox.enqueue(session, messages, now),
                         unreached=links)
 
 
 async def compose(session: AsyncSession, services: Services, item: m.PlanItem,
-                  now: dt.datetime) -> list[NewDelivery]:
+                  now: dt.datetime, status: Any = None) -> list[NewDelivery]:
+    """The item's messages; `status`, the round's standing, if the caller has read it."""
     if item.kind == Kind.UPSTREAM:
         return await _to_province(session, services, item, now)
-    status = await round_status(session, services.campaign_id, item.ref)
+    status = status or await round_status(session, services.campaign_id, item.ref)
     if item.kind == Kind.ESCALATION:
         return await _to_province(session, services, item, now, status)
     out: list[NewDelivery] = []

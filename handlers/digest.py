@@ -10,6 +10,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from flows.digests import file_caption
 from flows.files import round_bundle
 from flows.progress import Owing, owing_units
 from flows.services import Services
@@ -123,12 +124,11 @@ async def send_digest(message: Message, context: BotContext, code: str) -> None:
         await message.chat.send_message(part)
     await message.chat.send_action("upload_document")
     rendered = render_all(compiled, lang)
-    when = short_moment(compiled.as_of, zone, lang)
     for kind, content, name in (("docx", rendered.docx, rendered.docx_name),
                                 ("xlsx", rendered.xlsx, rendered.xlsx_name)):
         await message.chat.send_document(
             InputFile(content, filename=name),
-            caption=t(f"digest.caption.{kind}", lang, title=compiled.round_title, when=when))
+            caption=file_caption(kind, compiled.round_title, compiled.as_of, zone, lang))
 
 
 async def send_files(message: Message, context: BotContext, code: str) -> None:

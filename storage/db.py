@@ -60,3 +60,11 @@ def reader_engine(url: str, engine: AsyncEngine) -> AsyncEngine:
     write lock, so reads never queue behind a writer (WAL lets readers and one writer
     work at once); elsewhere, `engine` itself."""
     return create_engine(url, read_only=True) if is_sqlite(url) else engine
+
+
+def insert_for(session: Any) -> Any:
+    """The dialect's `insert`, the one with `on_conflict_do_nothing` (SQLite or PostgreSQL)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert

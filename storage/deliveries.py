@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import models as m
+from storage.db import insert_for
 from storage.notices import NewDelivery, Notice
 
 State = m.DeliveryState
@@ -54,8 +54,7 @@ async def enqueue(session: AsyncSession, messages: Sequence[NewDelivery], now: d
              "chat_id": o.chat_id, "payload": o.notice.to_payload(), "state": State.PENDING,
              "attempts": 0, "not_before": o.not_before or now, "created_at": now,
              "updated_at": now} for o in messages]
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = insert_for(session)
     added = 0
     statement = (insert(_LEDGER).on_conflict_do_nothing(index_elements=["key"])
                  .returning(_LEDGER.c.id))

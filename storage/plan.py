@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.reminder_plan import PlannedItem
 from storage import models as m
+from storage.db import insert_for
 
 PLANNED, DONE, SKIPPED = m.PlanState.PLANNED, m.PlanState.DONE, m.PlanState.SKIPPED
 MANUAL = "manual@"  # label of a coordinator's /remind
@@ -41,9 +41,7 @@ async def add_change_window(session: AsyncSession, campaign_id: int, kind: str, 
                             window: int, at: dt.datetime, due: dt.datetime) -> None:
     """The item that tells the province of the changes in one window of a few minutes;
     several changes in the window share it (the first one adds it)."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    await session.execute(insert(m.PlanItem.__table__).on_conflict_do_nothing().values(
+    await session.execute(insert_for(session)(m.PlanItem.__table__).on_conflict_do_nothing().values(
         campaign_id=campaign_id, kind=kind, ref=ref, label=f"{CHANGES}{window}", at=at,
         due=due, state=PLANNED))
 
