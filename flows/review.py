@@ -1,7 +1,8 @@
-"""The province's review of a unit's report: accept it (通过), or return it for revision
-(退回: the coordinator is asked for the reason, the waiting slot, and the reason returns
-it). Either way the unit's reporters are told, each in their language; a return comes
-with a button to amend."""
+"""The province's review of a unit's report: open its latest version, accept it (通过), or
+return it for revision (退回: the coordinator is asked for the reason, the waiting slot, and
+the reason returns it; or the prefilled reason from the round's check list is confirmed).
+Either way the unit's reporters are told, each in their language; a return comes with a
+button to amend."""
 
 from __future__ import annotations
 
@@ -9,8 +10,13 @@ import html
 from dataclasses import dataclass
 
 from flows.services import Services
+from reporting.campaign import Question
+from reporting.checks import Check, find_checks, return_reason
+from reporting.digest import ReviewState, SubmissionEntry, UnitEntry
 from storage import review, waiting
+from storage.digest_data import load_digest
 from storage.notices import Button, NewDelivery, Notice
+from storage.progress import latest_submission_ids
 from storage.waiting import Awaiting
 from texts.buttons import Action, encode
 from texts.catalog import t
@@ -55,11 +61,101 @@ async def return_report(services: Services, person_id: int, slot: waiting.Slot,
                         typed: str) -> Reviewed | None:
     """Return the report the slot is about, with `typed` as the reason; None if a newer
     version came in meanwhile (nothing is returned then)."""
-    now = services.clock.now()
-    reason = clean_text(typed).strip()[:MAX_REASON]
+    return await _return(services, person_id, slot.target_id,
+                         clean_text(typed).strip()[:MAX_REASON], clear_all=True)
+
+
+async def cancel_return(services: Services, person_id: int, submission_id: int) -> bool:
+    """The prompt's cancel button: no longer waiting for a reason to return that report
+    (anything asked since is left alone); False if it was not waited for."""
     async with services.transaction() as session:
-        await waiting.clear(session, person_id)
-        found = await review.return_submission(session, slot.target_id, reason, person_id,
+        return await waiting.clear_if(session, person_id, Awaiting.RETURN_REASON,
+                                      submission_id)
+
+
+@dataclass(frozen=True)
+class OpenedReport:
+    """A unit's latest version of a round's report, as the province reviews it."""
+
+    submission_id: int
+    unit: UnitEntry
+    round_code: str
+    round_title: str
+    entry: SubmissionEntry
+    questions: list[Question]
+    files: dict[str, list[str]]  # question id → the names of the files it holds
+    checks: list[Check]  # its items on the round's check list
+
+    @property
+    def decided(self) -> bool:
+        """Accepted or returned: nothing more to decide on this version."""
+        return self.entry.review_state in (ReviewState.RETURNED, ReviewState.ACCEPTED)
+
+
+async def open_report(services: Services, submission_id: int) -> OpenedReport | None:
+    """The version with its answers, files and check items; None if it is gone or a newer
+    version replaced it."""
+    async with services.readers() as session:
+        rnd = await review.submission_round(session, submission_id)
+        if rnd is None:
+            return None
+        ids = await latest_submission_ids(session, rnd.id)
+        code = next((c for c, i in ids.items() if i == submission_id), None)
+        if code is None:
+            return None
+        compiled = await load_digest(session, services.campaign, services.campaign_id,
+                                     rnd.code, services.clock.now(), contents=False)
+    if code not in compiled.submissions:  # a retired unit
+        return None
+    files: dict[str, list[str]] = {}
+    for f in compiled.files:
+        if f.unit == code:
+            files.setdefault(f.question, []).append(f.name)
+    return OpenedReport(
+        submission_id=submission_id, unit=compiled.unit(code), round_code=rnd.code,
+        round_title=compiled.round_title, entry=compiled.submissions[code],
+        questions=services.campaign.questions_for(rnd.code), files=files,
+        checks=[c for c in find_checks(compiled) if c.unit == code])
+
+
+@dataclass(frozen=True)
+class Proposed:
+    unit_name: str
+    reason: str
+
+
+async def propose_checked_return(services: Services, person_id: int,
+                                 submission_id: int) -> Proposed | None:
+    """The prefilled return of a report from its check items, to confirm; meanwhile the
+    coordinator's next message is taken as a reason of their own. None if the report has
+    no open items (a newer version, accepted or returned, or its figures fixed)."""
+    report = await open_report(services, submission_id)
+    if report is None or report.decided or not report.checks:
+        return None
+    await ask_reason(services, person_id, submission_id)
+    return Proposed(unit_name=report.unit.name, reason=return_reason(report.checks, "zh"))
+
+
+async def return_checked(services: Services, person_id: int,
+                         submission_id: int) -> Reviewed | None:
+    """The prefilled return confirmed: worded again from the items as they stand now (the
+    unit reads Chinese). None if nothing is to return any more."""
+    report = await open_report(services, submission_id)
+    if report is None or report.decided or not report.checks:
+        return None
+    return await _return(services, person_id, submission_id,
+                         return_reason(report.checks, "zh"), clear_all=False)
+
+
+async def _return(services: Services, person_id: int, submission_id: int, reason: str,
+                  clear_all: bool) -> Reviewed | None:
+    now = services.clock.now()
+    async with services.transaction() as session:
+        if clear_all:
+            await waiting.clear(session, person_id)
+        else:
+            await waiting.clear_if(session, person_id, Awaiting.RETURN_REASON, submission_id)
+        found = await review.return_submission(session, submission_id, reason, person_id,
                                                 now)
         if found is None:
             return None

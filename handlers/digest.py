@@ -16,6 +16,7 @@ from flows.progress import Owing, owing_units
 from flows.services import Services
 from handlers.context import BotContext
 from handlers.keyboards import action_button
+from reporting.checks import check_line, find_checks
 from reporting.digest import ReviewState
 from reporting.digest_files import render_all
 from reporting.digest_text import REVIEW, digest_text
@@ -24,6 +25,7 @@ from storage.progress import latest_submission_ids
 from texts.buttons import Action
 from texts.catalog import t
 from texts.dates import short_moment
+from texts.text import split_message
 
 Button = InlineKeyboardButton
 
@@ -77,7 +79,8 @@ async def digest(update: Update, context: BotContext) -> None:
 
 
 async def progress(update: Update, context: BotContext) -> None:
-    """Who has and has not submitted, now, with a Return button for each report."""
+    """Who has and has not submitted, now: each report to open, accept or return; the
+    units that owe it, with whom to call; what to check before forwarding."""
     await _for_round(update, context, Action.PROGRESS_ROUND, send_progress)
 
 
@@ -150,36 +153,50 @@ async def send_progress(message: Message, context: BotContext, code: str) -> Non
     services, lang = context.services, context.lang
     async with services.readers() as session:
         compiled = await load_digest(session, services.campaign, services.campaign_id, code,
-                                     services.clock.now())
+                                     services.clock.now(), contents=False)
         ids = await latest_submission_ids(session, _round_id(services, code))
     owed = await owing_units(services, code)  # the returned ones are listed above
     owing = [o for o in owed if not o.returned]
+    checks = find_checks(compiled)
     zone = services.campaign.zone
     lines = [t("progress.title", lang, round=html.escape(services.campaign.round(code)
                                                           .title.get(lang)),
                n=len(compiled.submissions), total=len(compiled.units))]
-    buttons = []
+    rows = []
     for unit in compiled.units:
         sub = compiled.submissions.get(unit.code)
-        if sub is None:
+        if sub is None or unit.code not in ids:
             continue
         late = t("status.state.late_mark", lang) if sub.late else ""
         lines.append(t("progress.line", lang, unit=html.escape(unit.short), version=sub.version,
                        when=short_moment(sub.submitted_at, zone, lang), late=late,
                        review=t(REVIEW[sub.review_state], lang)))
-        if sub.review_state not in FINAL_REVIEW and unit.code in ids:
-            buttons.append(action_button(t("progress.accept", lang, unit=unit.short),
-                                         Action.ACCEPT_REPORT, ids[unit.code]))
-            buttons.append(action_button(t("progress.return", lang, unit=unit.short),
-                                         Action.RETURN_REPORT, ids[unit.code]))
+        row = [action_button(t("progress.open", lang, unit=unit.short), Action.OPEN_REPORT,
+                             ids[unit.code])]
+        if sub.review_state not in FINAL_REVIEW:
+            row.append(action_button(t("progress.accept", lang, unit=unit.short),
+                                     Action.ACCEPT_REPORT, ids[unit.code]))
+            row.append(action_button(t("progress.return", lang, unit=unit.short),
+                                     Action.RETURN_REPORT, ids[unit.code]))
+        rows.append(row)
     if owing:
         lines.append(t("progress.owing_title", lang, n=len(owing)))
     lines += [_owing_line(o, lang) for o in owing]
     if any(not o.people for o in owing):
         lines.append(t("progress.nobody_hint", lang))
-    rows = [buttons[i:i + 3] for i in range(0, len(buttons), 3)]
+    if checks:  # before forwarding: each unit's items, and its return worded from them
+        lines.append(t("progress.checks_title", lang, n=len(checks)))
+        lines += [t("progress.check", lang, unit=html.escape(compiled.unit(c.unit).short),
+                    line=html.escape(check_line(c, lang))) for c in checks]
+        for unit_code in dict.fromkeys(c.unit for c in checks):
+            if compiled.submissions[unit_code].review_state not in FINAL_REVIEW:
+                rows.append([action_button(
+                    t("progress.return_checked", lang, unit=compiled.unit(unit_code).short),
+                    Action.RETURN_CHECKED, ids[unit_code])])
     if owed:  # the units that owe the round, reminded from here as /remind does
         rows.append([action_button(t("progress.remind", lang, n=len(owed)),
                                    Action.REMIND_ROUND, code)])
-    await message.chat.send_message("\n".join(lines),
-                                    reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+    parts = split_message("\n".join(lines))
+    for i, part in enumerate(parts, 1):
+        await message.chat.send_message(
+            part, reply_markup=InlineKeyboardMarkup(rows) if rows and i == len(parts) else None)

@@ -55,7 +55,8 @@ _FORM = {Action.ANSWER_CHOICE, Action.ANSWER_YES_NO, Action.TOGGLE_OPTION,
          Action.SAME_AS_LAST_ROUND, Action.SUBMIT, Action.EDIT_MENU, Action.EDIT_QUESTION,
          Action.LATER, Action.TO_REVIEW, Action.FILL_ROUND, Action.AMEND_ROUND}
 _PROVINCE = {Action.DIGEST_ROUND, Action.PROGRESS_ROUND, Action.FILES_ROUND, Action.REMIND_ROUND,
-             Action.RETURN_REPORT, Action.ACCEPT_REPORT}
+             Action.OPEN_REPORT, Action.RETURN_REPORT, Action.ACCEPT_REPORT,
+             Action.RETURN_CHECKED, Action.RETURN_CONFIRM, Action.RETURN_CANCEL}
 _ADMIN = {a for a in Action if a.value.startswith(("bc:", "ct:"))}
 ACTIONS: dict[Action, frozenset[Role]] = {
     **dict.fromkeys(_FORM, REPORTERS),

@@ -139,6 +139,9 @@ class Question(Strict):
     rounds: list[str] | None = None
     section: bool = False
     cumulative: bool = False
+    # Another figure this one is a part of (直播带货销售额 of 网络零售额): a unit whose part
+    # is larger than its whole is on the province's "check before forwarding" list.
+    part_of: Code | None = None
 
     @model_validator(mode="after")
     def _fits_its_type(self) -> Question:
@@ -153,6 +156,8 @@ class Question(Strict):
                     raise ValueError(f"{name} is only for integer and decimal questions")
             if self.cumulative:
                 raise ValueError("cumulative is only for integer and decimal questions")
+            if self.part_of:
+                raise ValueError("part_of is only for integer and decimal questions")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"min {self.min:g} is greater than max {self.max:g}")
         if self.max_length is not None and t not in TEXT_TYPES:
@@ -340,6 +345,17 @@ class Campaign(Strict):
             for j, rid in enumerate(question.rounds or []):
                 if rid not in round_codes:
                     problems.append((f"questions[{i}].rounds[{j}]", f'unknown round "{rid}"'))
+        by_id = {q.id: q for q in self.questions}
+        for i, question in enumerate(self.questions):
+            whole = by_id.get(question.part_of or "")
+            if question.part_of is None:
+                continue
+            if whole is None or whole is question or not whole.is_figure:
+                problems.append((f"questions[{i}].part_of",
+                                 f'"{question.part_of}" is not another figure question'))
+            elif (whole.unit and whole.unit.zh) != (question.unit and question.unit.zh):
+                problems.append((f"questions[{i}].part_of",
+                                 f'"{question.part_of}" is counted in another unit'))
         for rnd in self.rounds:
             if not self.questions_for(rnd.code):
                 problems.append((f"rounds[{self.rounds.index(rnd)}]", "no question asks it"))

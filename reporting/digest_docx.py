@@ -13,6 +13,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from reporting.answers import display
+from reporting.checks import check_line, find_checks
 from reporting.digest import Digest, plain_number
 from reporting.digest_chart import figures_chart
 from texts.dates import day, short_moment
@@ -47,10 +48,8 @@ def digest_docx(d: Digest) -> bytes:
     _heading(doc, "二、主要数据", level=1)
     if d.figures:
         _figures_table(doc, d)
-        drops = [(f, c) for f in d.figures for c in f.dropped]
-        for fig, code in drops:
-            _paragraph(doc, f"注意：{d.unit(code).short}的“{fig.question.prompt.zh}”"
-                              f"比上期减少，请核实。")
+        for check in find_checks(d):
+            _paragraph(doc, f"请核实：{d.unit(check.unit).short}，{check_line(check, 'zh')}。")
         chart = figures_chart(d)
         if chart:
             doc.add_picture(io.BytesIO(chart), width=Cm(16))

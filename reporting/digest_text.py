@@ -8,12 +8,14 @@ from __future__ import annotations
 import html
 from decimal import Decimal
 
+from reporting.checks import check_line, find_checks
 from reporting.digest import Digest, ReviewState, plain_number
 from texts.catalog import t
 from texts.dates import moment, short_moment
 from texts.text import clean_text, split_message
 
 REVIEW = {state: f"digest.review.{state.value}" for state in ReviewState}
+SHOWN_CHECKS = 5  # the rest are on /progress, where each comes with its return
 
 
 def digest_text(d: Digest, lang: str = "zh") -> list[str]:
@@ -39,7 +41,7 @@ def digest_text(d: Digest, lang: str = "zh") -> list[str]:
         states = [f"{d.unit(c).short}（{t(REVIEW[s.review_state], lang)}）"
                   for c, s in d.submissions.items() if s.review_state != ReviewState.PENDING]
         lines.append(t("digest.reviews", lang, items=e(sep.join(states))))
-    checks = [(fig.question, c) for fig in d.figures for c in fig.dropped]
+    checks = find_checks(d)
     if d.figures:
         lines.append(t("digest.figures", lang))
     for fig in d.figures:
@@ -49,8 +51,12 @@ def digest_text(d: Digest, lang: str = "zh") -> list[str]:
                        total=e(amount(fig.total, unit_label)),
                        covered=fig.covered, of=len(d.units)))
     if checks:
-        lines.append(t("digest.checks", lang, n=len(checks), items=e(sep.join(
-            f"{d.unit(c).short}（{q.prompt.get(lang)}）" for q, c in checks))))
+        lines.append(t("digest.checks", lang, n=len(checks), code=d.round_code))
+        lines += [t("digest.check", lang, unit=e(d.unit(c.unit).short), line=e(check_line(c, lang)))
+                  for c in checks[:SHOWN_CHECKS]]
+        if len(checks) > SHOWN_CHECKS:
+            lines.append(t("digest.checks_more", lang, n=len(checks) - SHOWN_CHECKS,
+                           code=d.round_code))
     lines.append(t("digest.in_files", lang))
     return split_message("\n".join(lines))
 

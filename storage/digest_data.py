@@ -15,7 +15,9 @@ from storage.submissions import latest_versions
 
 
 async def load_digest(session: AsyncSession, campaign: Campaign, campaign_id: int,
-                      round_code: str, as_of: dt.datetime) -> Digest:
+                      round_code: str, as_of: dt.datetime, contents: bool = True) -> Digest:
+    """The round's digest as of `as_of`; `contents=False` leaves the files' bytes out (for
+    the screens that only name them)."""
     rounds = list(await session.scalars(select(m.Round).where(
         m.Round.campaign_id == campaign_id, m.Round.retired_at.is_(None))
         .order_by(m.Round.position)))
@@ -35,11 +37,15 @@ async def load_digest(session: AsyncSession, campaign: Campaign, campaign_id: in
     if wanted:
         owners = {int(i): (s.unit, q) for s in current for q in attachment_questions
                   for i in (s.answers.get(q) or [])}
-        for a in await session.scalars(select(m.Attachment).where(m.Attachment.id.in_(wanted))
+        columns = [m.Attachment.id, m.Attachment.file_name, m.Attachment.mime_type]
+        if contents:
+            columns.append(m.Attachment.content)
+        for a in await session.execute(select(*columns).where(m.Attachment.id.in_(wanted))
                                        .order_by(m.Attachment.id)):
             unit, question = owners[a.id]
             files.append(FileEntry(unit=unit, question=question, name=a.file_name,
-                                   mime_type=a.mime_type, content=a.content))
+                                   mime_type=a.mime_type,
+                                   content=a.content if contents else b""))
     blocked = await session.execute(
         select(m.Unit.short_name, m.Person.name).join(m.Unit, m.Unit.id == m.Person.unit_id)
         .where(m.Unit.campaign_id == campaign_id, m.Person.active.is_(True),

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.digest import ReviewState
 from storage import models as m
+from storage.records import RoundRecord, round_record
 
 Reviewed = tuple[m.Submission, m.Unit, m.Round, list[m.Person]]
 
@@ -50,3 +51,10 @@ async def _review(session: AsyncSession, submission_id: int, state: ReviewState,
         m.Person.unit_id == unit.id, m.Person.active.is_(True),
         m.Person.chat_id.is_not(None), m.Person.reachable.is_(True))))
     return submission, unit, rnd, reporters
+
+
+async def submission_round(session: AsyncSession, submission_id: int) -> RoundRecord | None:
+    """The round a submitted version belongs to; None if there is no such version."""
+    row = await session.scalar(select(m.Round).join(
+        m.Submission, m.Submission.round_id == m.Round.id).where(m.Submission.id == submission_id))
+    return None if row is None else round_record(row)

@@ -53,3 +53,12 @@ async def clear(session: AsyncSession, person_id: int) -> bool:
     result = await session.execute(delete(m.PendingAction).where(
         m.PendingAction.contact_id == person_id))
     return bool(result.rowcount)
+
+
+async def clear_if(session: AsyncSession, person_id: int, kind: Awaiting, target_id: int) -> bool:
+    """Empty the slot if it waits for `kind` about `target_id` (a cancel button pressed on
+    an old prompt leaves a newer question alone); True if it did."""
+    result = await session.execute(delete(m.PendingAction).where(
+        m.PendingAction.contact_id == person_id, m.PendingAction.action == kind,
+        m.PendingAction.target_id == target_id))
+    return bool(result.rowcount)

@@ -99,6 +99,16 @@ BROKEN = [
         "reminders[1]: days_before and at go together",
     ),
     ("name:\n  zh: 2021", "nmae:\n  zh: 2021", "name: is required"),
+    (
+        "    part_of: online_retail\n",
+        "    part_of: livestream_sessions\n",
+        'questions[6].part_of: "livestream_sessions" is counted in another unit',
+    ),
+    (
+        "    part_of: online_retail\n",
+        "    part_of: features\n",
+        'questions[6].part_of: "features" is not another figure question',
+    ),
 ]
 
 

@@ -88,7 +88,9 @@ async def test_the_digest_adds_up_and_flags_what_a_coordinator_must_check(
     assert "已报送 6/15：按时 5，逾期 1，未报送 9。" in text
     assert "逾期报送：铁岭" in text
     assert "• 活动期间网络零售额（累计）：2,502 万元（5/15 个单位填报）" in text
-    assert "转报前请核实（1 项）：累计数比上期减少：鞍山（活动期间网络零售额（累计））" in text
+    assert "转报前请核实</b>（2 项" in text
+    assert "• 鞍山：活动期间网络零售额（累计）比上一节点减少：800 万元 → 700 万元" in text
+    assert "• 阜新：活动期间网络零售额（累计）未填写" in text
     assert "1,500.5" not in text and "年货大集" not in text  # in the files, not the chat
 
 
@@ -112,7 +114,7 @@ async def test_the_word_file_is_a_report_to_forward(services: Services, clock: F
     assert fuxin.cells[column].text == "—"
     body = "\n".join(p.text for p in document.paragraphs)
     assert "<b>直播</b> & 年货大集" in body
-    assert "注意：鞍山的“活动期间网络零售额（累计）”比上期减少，请核实。" in body
+    assert "请核实：鞍山，活动期间网络零售额（累计）比上一节点减少：800 万元 → 700 万元。" in body
     assert "未报送单位：沈阳市商务局" in body
     assert len(document.inline_shapes) == 2  # the chart and the case photo
 

@@ -41,7 +41,8 @@ EXPECTED_COMMANDS = {
 EXPECTED_COMMANDS["contact_b"] = dict(EXPECTED_COMMANDS["contact_a"])
 BUTTONS = ["answer A's question", "submit A's draft", "fill round", "amend round",
            "digest button", "progress button", "files button", "return A's report",
-           "accept A's report",
+           "accept A's report", "open A's report", "return A's report with its checks",
+           "confirm A's checked return", "cancel A's return",
            "remind button",
            "broadcast audience", "contacts unit", "language"]
 EXPECTED_BUTTONS = {
@@ -51,8 +52,10 @@ EXPECTED_BUTTONS = {
     "contact_b": {b: (Y if b in ("fill round", "amend round", "language") else N)
                   for b in BUTTONS},
     "coordinator": {b: (Y if b in ("digest button", "progress button", "files button",
-                                   "return A's report",
-                                   "accept A's report", "remind button", "language") else N)
+                                   "return A's report", "accept A's report", "open A's report",
+                                   "return A's report with its checks",
+                                   "confirm A's checked return", "cancel A's return",
+                                   "remind button", "language") else N)
                     for b in BUTTONS},
     "admin": {b: (N if b in ("answer A's question", "submit A's draft", "fill round",
                              "amend round") else Y) for b in BUTTONS},
@@ -66,6 +69,10 @@ BUTTON_ACTIONS = {"answer A's question": Action.ANSWER_CHOICE, "submit A's draft
                   "files button": Action.FILES_ROUND,
                   "return A's report": Action.RETURN_REPORT,
                   "accept A's report": Action.ACCEPT_REPORT, "remind button": Action.REMIND_ROUND,
+                  "open A's report": Action.OPEN_REPORT,
+                  "return A's report with its checks": Action.RETURN_CHECKED,
+                  "confirm A's checked return": Action.RETURN_CONFIRM,
+                  "cancel A's return": Action.RETURN_CANCEL,
                   "broadcast audience": Action.BROADCAST_ROLES,
                   "contacts unit": Action.CONTACTS_OF_UNIT, "language": Action.LANGUAGE}
 ROLE_OF = {"contact_a": m.Role.CONTACT, "coordinator": m.Role.COORDINATOR,
@@ -163,6 +170,10 @@ async def test_every_command_and_button_through_the_bot(
         "submit A's draft": f"rv:s:{draft_id}", "fill round": "rd:r1", "amend round": "ra:r1",
         "digest button": "dg:r1", "progress button": "pg:r1", "files button": "fl:r1",
         "return A's report": f"rt:{submission_id}", "accept A's report": f"ac:{submission_id}",
+        "open A's report": f"op:{submission_id}",
+        "return A's report with its checks": f"rc:{submission_id}",
+        "confirm A's checked return": f"rk:{submission_id}",
+        "cancel A's return": f"rx:{submission_id}",
         "remind button": "rm:r1",
         "contacts unit": "ct:u:dalian",
         "language": "lang:zh",

@@ -62,6 +62,34 @@ async def test_cancel_leaves_a_return_and_the_next_text_is_no_reason(
     assert await returned(running_bot) == 0
 
 
+async def test_the_prompts_cancel_button_leaves_the_return_and_the_next_text_is_no_reason(
+    running_bot: Services, standin: StandinServer
+) -> None:
+    coordinator = await asked_for_a_reason(running_bot, standin)
+    prompt = coordinator.messages[-1]
+    assert [label for label, _ in prompt.buttons] == ["✖️ 取消退回"]
+    await coordinator.press("✖️ 取消退回", prompt)
+    assert (await coordinator.next_message()).text == "已取消退回，未向单位发送任何内容。"
+    await coordinator.send("数据有误")
+    assert "请使用菜单中的命令" in (await coordinator.next_message()).text
+    assert await returned(running_bot) == 0
+
+
+async def test_an_old_prompts_cancel_button_leaves_a_newer_broadcast_alone(
+    running_bot: Services, standin: StandinServer
+) -> None:
+    await submit_report(await joined(standin, running_bot, "dalian"))
+    admin = await joined(standin, running_bot, "province", "管理员", m.Role.ADMIN)
+    await tap_return(admin)
+    prompt = admin.messages[-1]
+    await admin.command("broadcast")
+    await admin.next_message()
+    await admin.press("✖️ 取消退回", prompt)
+    assert "已取消或已完成" in (await admin.next_message()).text
+    await admin.send("请各市于明日前报送。")
+    assert (await admin.next_message()).text == "发送给谁？"  # still the broadcast's text
+
+
 async def test_a_return_not_answered_within_half_an_hour_expires(
     running_bot: Services, standin: StandinServer, clock: FakeClock
 ) -> None:

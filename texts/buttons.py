@@ -53,8 +53,12 @@ class Action(StrEnum):
     FILES_ROUND = "fl"
     REMIND_ROUND = "rm"
     # reviewing a report (submission)
+    OPEN_REPORT = "op"
     RETURN_REPORT = "rt"
     ACCEPT_REPORT = "ac"
+    RETURN_CHECKED = "rc"  # propose the return worded from the report's check items
+    RETURN_CONFIRM = "rk"  # confirm that return
+    RETURN_CANCEL = "rx"  # no longer asked for the reason
     # people (unit, or person)
     CONTACTS_OF_UNIT = "ct:u"
     DEACTIVATE_PERSON = "ct:d"
@@ -95,8 +99,12 @@ ARGS: dict[Action, tuple[Arg, ...]] = {
     Action.PROGRESS_ROUND: (Arg.CODE,),
     Action.FILES_ROUND: (Arg.CODE,),
     Action.REMIND_ROUND: (Arg.CODE,),
+    Action.OPEN_REPORT: (Arg.ID,),
     Action.RETURN_REPORT: (Arg.ID,),
     Action.ACCEPT_REPORT: (Arg.ID,),
+    Action.RETURN_CHECKED: (Arg.ID,),
+    Action.RETURN_CONFIRM: (Arg.ID,),
+    Action.RETURN_CANCEL: (Arg.ID,),
     Action.CONTACTS_OF_UNIT: (Arg.CODE,),
     Action.DEACTIVATE_PERSON: (Arg.ID,),
     Action.REINVITE_PERSON: (Arg.ID,),
