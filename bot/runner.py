@@ -18,6 +18,7 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.webhook import WebhookServer
 from flows.services import Services
+from reporting.digest_chart import warn_without_cjk_font
 from storage import leases
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ async def serve(services: Services, stop: asyncio.Event, poll_timeout: float = 1
     """Start the real PTB application, poll for updates, and stop cleanly on `stop`.
     `started` gets the application once everything runs (for tests and the demo).
     `LeaseHeld` if another process polls for this database's bot."""
+    warn_without_cjk_font()  # once, at start-up: the digest's chart needs a Chinese font
     polling = not services.settings.webhook_url
     async with polling_lease(services) if polling else contextlib.nullcontext():
         await _serve(services, stop, poll_timeout, rate_limited, started)

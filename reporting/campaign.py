@@ -235,6 +235,8 @@ class Round(Strict):
     late_until: tuple[dt.date, dt.time | None] | None = None
     reminders: list[Reminder] | None = None
     final: bool = False
+    # The round's words in the report's title (第一阶段工作情况); default: its title.
+    report_title: str | None = Field(default=None, max_length=100)
 
     @field_validator("due", "late_until", mode="before")
     @classmethod
@@ -254,6 +256,27 @@ class Upstream(Strict):
     @classmethod
     def _due(cls, value: Any) -> Any:
         return _parse_due(value)
+
+
+class ReportSettings(Strict):
+    """The report the province forwards upstream (docs/report-template.md)."""
+
+    # {sender}: who the campaign's notices are from (or the province); {campaign}: its
+    # name; {round}: the round's report_title (or title).
+    title: str = Field(default="{sender}关于{campaign}{round}的报告", max_length=200)
+    recipient: str | None = Field(default=None, max_length=100)  # 主送: 商务部电子商务司
+    signature: str | None = Field(default=None, max_length=60)  # 落款; default: {sender}
+    contact: str | None = Field(default=None, max_length=200)  # 联系人：… 电话：…
+    template: str | None = None  # the province's own .docx, beside the campaign file
+
+    @field_validator("title")
+    @classmethod
+    def _known_fields(cls, value: str) -> str:
+        try:
+            value.format(sender="", campaign="", round="")
+        except (KeyError, IndexError, ValueError):
+            raise ValueError("may use only {sender}, {campaign} and {round}") from None
+        return value
 
 
 class Unit(Strict):
@@ -303,6 +326,7 @@ class Campaign(Strict):
     reminder_grace_hours: float = Field(default=12, ge=0, le=24 * 14)
     digest_after_minutes: int = Field(default=30, ge=0, le=7 * 24 * 60)
     questions: list[Question] = Field(min_length=1)
+    report: ReportSettings = Field(default_factory=ReportSettings)
 
     @field_validator("timezone")
     @classmethod
@@ -424,6 +448,17 @@ class Campaign(Strict):
     def _questions_by_round(self) -> dict[str, tuple[Question, ...]]:
         return {r.code: tuple(q for q in self.questions if q.rounds is None or r.code in q.rounds)
                 for r in self.rounds}
+
+    @property
+    def signature(self) -> str:
+        """Who signs the report (落款): the campaign's `report.signature`, or its sender."""
+        return self.report.signature or (self.sender.zh if self.sender else self.province.name)
+
+    def report_title(self, round_code: str) -> str:
+        rnd = self.round(round_code)
+        title = self.report.title.format(sender=self.signature, campaign=self.name.zh,
+                                         round=rnd.report_title or rnd.title.zh)
+        return "".join(title.split())  # an official title has no spaces
 
     def reminders_for(self, round_code: str) -> list[Reminder]:
         rnd = self.round(round_code)

@@ -94,6 +94,9 @@ class Digest:
     others: list[tuple[Question, list[tuple[UnitEntry, Any]]]]
     files: list[FileEntry]
     unreachable: list[str]
+    # For the province's own eyes (the check sheet, the status sheet), never the report:
+    people: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)  # name, phone
+    drafting: dict[str, tuple[int, int]] = field(default_factory=dict)  # answered, of
 
     @property
     def provisional(self) -> bool:
@@ -134,6 +137,8 @@ def compile_digest(
     campaign: Campaign, round_code: str, as_of: dt.datetime, units: list[UnitEntry],
     submissions: list[SubmissionEntry], previous: list[SubmissionEntry] | None = None,
     files: list[FileEntry] | None = None, unreachable: list[str] | None = None,
+    people: dict[str, list[tuple[str, str | None]]] | None = None,
+    drafting: dict[str, tuple[int, int]] | None = None,
 ) -> Digest:
     by_unit = {s.unit: s for s in submissions}
     before = {s.unit: s for s in previous or []}
@@ -164,7 +169,8 @@ def compile_digest(
         campaign=campaign, round_code=round_code,
         round_title=campaign.round(round_code).title.zh, due=campaign.deadline(round_code),
         as_of=as_of, units=units, submissions=by_unit, figures=figures, sections=sections,
-        others=others, files=list(files or []), unreachable=list(unreachable or []))
+        others=others, files=list(files or []), unreachable=list(unreachable or []),
+        people=dict(people or {}), drafting=dict(drafting or {}))
 
 
 def plain_number(value: Decimal) -> str:

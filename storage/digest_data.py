@@ -10,7 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.campaign import Campaign, QuestionType
 from reporting.digest import Digest, FileEntry, SubmissionEntry, UnitEntry, compile_digest
+from reporting.form import FormState
+from storage import drafts
 from storage import models as m
+from storage.contacts import unit_contacts
 from storage.submissions import latest_versions
 
 
@@ -51,10 +54,23 @@ async def load_digest(session: AsyncSession, campaign: Campaign, campaign_id: in
         .where(m.Unit.campaign_id == campaign_id, m.Person.active.is_(True),
                m.Person.reachable.is_(False), m.Person.chat_id.is_not(None))
         .order_by(m.Unit.position, m.Person.id))
+    people: dict[str, list[tuple[str, str | None]]] = {}
+    for person in await unit_contacts(session, campaign_id):
+        if person.active and person.unit_id in codes:
+            people.setdefault(codes[person.unit_id], []).append((person.name, person.phone))
+    questions = campaign.questions_for(round_code)
+    submitted = {s.unit for s in current}
+    drafting = {}
+    for unit_id, answers in (await drafts.round_drafts(session, rnd.id)).items():
+        if unit_id in codes and codes[unit_id] not in submitted:
+            state = FormState(questions, answers)
+            drafting[codes[unit_id]] = (sum(1 for q in questions if state.is_answered(q)),
+                                        len(questions))
     return compile_digest(
         campaign, round_code, as_of,
         [UnitEntry(code=u.code, name=u.name, short=u.short_name) for u in units],
-        current, previous, files, [f"{unit} {name}" for unit, name in blocked])
+        current, previous, files, [f"{unit} {name}" for unit, name in blocked],
+        people, drafting)
 
 
 async def latest_submissions(session: AsyncSession, round_id: int,

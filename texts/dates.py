@@ -38,3 +38,8 @@ def remaining(delta: dt.timedelta, lang: str = DEFAULT_LANGUAGE) -> str:
     if seconds >= 3600:
         return t("date.hours_left", lang, n=int(seconds // 3600))
     return t("date.minutes_left", lang, n=max(1, int(seconds // 60)))
+
+
+def full_date(value: dt.date) -> str:
+    """`2021年1月30日`: the date an official document is signed with (成文日期)."""
+    return f"{value.year}年{value.month}月{value.day}日"
