@@ -57,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     digest = sub.add_parser("digest", help=t("cli.help.digest"), description=t("cli.help.digest"))
     digest.add_argument("round", help=t("cli.help.round"))
-    digest.add_argument("--format", choices=["text", "docx", "xlsx"], default="text",
+    digest.add_argument("--format", choices=["text", "report", "check", "xlsx", "docx"],
+                        default="text",
                         help=t("cli.help.format"))
     digest.add_argument("--out", help=t("cli.help.digest_out"))
 
@@ -281,9 +282,8 @@ async def cmd_run(args: argparse.Namespace) -> int:
 
 
 async def cmd_digest(args: argparse.Namespace) -> int:
-    from reporting.digest_docx import digest_docx
+    from reporting.digest_files import render_file
     from reporting.digest_text import digest_text
-    from reporting.digest_xlsx import digest_xlsx
     from storage.digest_data import load_digest
 
     services = await open_services()
@@ -305,9 +305,11 @@ async def cmd_digest(args: argparse.Namespace) -> int:
         else:
             print(text)
         return 0
-    content = digest_docx(digest) if args.format == "docx" else digest_xlsx(digest)
-    out = Path(args.out or f"{campaign.code}-{args.round}-digest.{args.format}")
-    _write(out, content)
+    made = render_file(digest, "report" if args.format == "docx" else args.format)
+    out = Path(args.out or made.name)  # named as the chat names it
+    if out.is_dir():
+        out = out / made.name
+    _write(out, made.content)
     print(t("cli.digest_written", path=out))
     return 0
 

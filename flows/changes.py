@@ -74,9 +74,7 @@ async def _tell(services: Services, item: m.PlanItem, now: dt.datetime) -> int:
     refresh = bool(changes) and digest_sent is not None and (ministry is None or now < ministry)
     compiled = await compile_digest(services, rnd.code, now) if refresh else None
     if compiled is not None:  # its files named apart from the version they hold
-        stamp = now.astimezone(services.campaign.zone).strftime("%m%d%H%M")
-        compiled = replace(compiled, rendered=replace(
-            compiled.rendered, stem=f"{compiled.rendered.stem}_更新{stamp}"))
+        compiled = replace(compiled, rendered=compiled.rendered.updated())
     async with services.transaction() as session:
         if not await planned.take(session, item.id, planned.DONE, now):
             return 0

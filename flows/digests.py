@@ -1,7 +1,7 @@
 """The digest after each deadline: built outside any write transaction, then stored and
-queued to every coordinator and admin (chat parts, the Word file, the workbook, each file
-with a caption saying what it is and as of when) in the transaction that marks the plan
-item fired: once, whatever restarts or instances."""
+queued to every coordinator and admin (chat parts, the report, the check sheet, the
+workbook, each file with a caption saying what it is and as of when) in the transaction
+that marks the plan item fired: once, whatever restarts or instances."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.services import Services
-from reporting.digest_files import DOCX_MIME, XLSX_MIME, RenderedDigest, render_all
+from reporting.digest_files import RenderedDigest, render_all
 from reporting.reminder_plan import Kind
 from storage import models as m
 from storage import plan as planned
@@ -46,7 +46,7 @@ async def compile_digest(services: Services, round_code: str, now: dt.datetime) 
 
 def file_caption(kind: str, round_title: str, as_of: dt.datetime, zone: dt.tzinfo,
                  lang: str) -> str:
-    """What a digest file is and as of when: `📄 … 汇总（Word 版），截至 1月29日 18:30`."""
+    """What a digest file is and as of when: `📄 … 报告（Word，可转报），截至 1月29日 18:30`."""
     return t(f"digest.caption.{kind}", lang, title=round_title,
              when=short_moment(as_of, zone, lang))
 
@@ -57,13 +57,12 @@ async def queue_digest(session: AsyncSession, services: Services, key: str,
     (under `key`, once each): `heading` first, then the chat parts, then the files."""
     rendered, zone = compiled.rendered, services.campaign.zone
     files = []
-    for kind, name, mime, content in (("docx", rendered.docx_name, DOCX_MIME, rendered.docx),
-                                      ("xlsx", rendered.xlsx_name, XLSX_MIME, rendered.xlsx)):
-        file = m.Attachment(file_name=name, mime_type=mime, size=len(content),
-                            sha256=hashlib.sha256(content).hexdigest(), content=content,
-                            created_at=now)
+    for made in rendered.files:
+        file = m.Attachment(file_name=made.name, mime_type=made.mime, size=len(made.content),
+                            sha256=hashlib.sha256(made.content).hexdigest(),
+                            content=made.content, created_at=now)
         session.add(file)
-        files.append((kind, file))
+        files.append((made.kind, file))
     await session.flush()
     parts = split_message("\n".join([heading, *rendered.parts])) if heading else rendered.parts
     messages = []

@@ -18,7 +18,7 @@ from handlers.context import BotContext
 from handlers.keyboards import action_button
 from reporting.checks import check_line, find_checks
 from reporting.digest import ReviewState
-from reporting.digest_files import render_all
+from reporting.digest_files import LABELS, render_file
 from reporting.digest_text import REVIEW, digest_text
 from storage.digest_data import load_digest
 from storage.progress import latest_submission_ids
@@ -126,11 +126,10 @@ async def send_digest(message: Message, context: BotContext, code: str) -> None:
     for part in digest_text(compiled, lang):  # the summary first: the files take a moment
         await message.chat.send_message(part)
     await message.chat.send_action("upload_document")
-    rendered = render_all(compiled, lang)
-    for kind, content, name in (("docx", rendered.docx, rendered.docx_name),
-                                ("xlsx", rendered.xlsx, rendered.xlsx_name)):
+    for kind in LABELS:  # each file as soon as it is made
+        made = render_file(compiled, kind)
         await message.chat.send_document(
-            InputFile(content, filename=name),
+            InputFile(made.content, filename=made.name),
             caption=file_caption(kind, compiled.round_title, compiled.as_of, zone, lang))
 
 

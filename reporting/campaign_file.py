@@ -23,7 +23,8 @@ class CampaignFileError(Exception):
         super().__init__(f"{path}: " + "; ".join(problems))
 
 
-MAX_NODES = 20_000  # a campaign file has a few hundred; anchors must not multiply them
+MAX_NODES = 200_000  # a province's file has a few hundred, 3,000 units some 25,000; anchors
+# must not multiply them
 
 
 class _Loader(yaml.SafeLoader):

@@ -5,7 +5,7 @@ the previous round's, for running totals) and works out who is on time, late or 
 the province's total of every figure (a blank is missing, not zero, and a total says how
 many units it covers), the change of running totals since the previous round (with a flag
 where one went down), and every unit's answer to each report section. The renderers
-(`digest_text`, `digest_docx`, `digest_xlsx`) only lay it out.
+(`digest_text`, `report_docx`, `check_sheet`, `digest_xlsx`) only lay it out.
 """
 
 from __future__ import annotations

@@ -139,7 +139,8 @@ def _cell(text: str, width: int, align: str, header: bool = False) -> str:
 def _table_xml(units: list[str], columns: list[Column]) -> str:
     width = (TYPE_AREA - UNIT_COLUMN) // max(len(columns), 1)
     grid = f'<w:gridCol w:w="{UNIT_COLUMN}"/>' + f'<w:gridCol w:w="{width}"/>' * len(columns)
-    rows = ['<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>' + _cell("单位", UNIT_COLUMN, "center", True)
+    rows = ['<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>'
+            + _cell("单位", UNIT_COLUMN, "center", True)
             + "".join(_cell(c.heading, width, "center", True) for c in columns) + "</w:tr>"]
     for i, unit in enumerate(units):
         rows.append(ROW + _cell(unit, UNIT_COLUMN, "left")

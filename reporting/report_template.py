@@ -196,10 +196,15 @@ def _styles(doc: Document) -> None:
         doc.styles[name].element.get_or_add_pPr()  # their look (set above)
         for element in doc.styles[name].element.get_or_add_pPr().findall(qn("w:keepLines")):
             element.getparent().remove(element)
-    for style in doc.styles:  # nothing in any colour: the title, the headings, the rest
-        if style.type in (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER):
-            r_pr = style.element.rPr
-            if r_pr is not None and r_pr.find(qn("w:color")) is not None:
+    for style in list(doc.styles):  # nothing in any colour: the title, the headings, …
+        if style.type is WD_STYLE_TYPE.TABLE and style.name not in ("Table Grid",
+                                                                     "Normal Table"):
+            style.element.getparent().remove(style.element)  # Word's coloured tables
+        elif style.type in (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER):
+            for element in [*style.element.iter(qn("w:color")),
+                            *style.element.iter(qn("w:pBdr"))]:  # coloured rules too
+                element.getparent().remove(element)
+            if style.element.rPr is not None:
                 _black(style)
 
 

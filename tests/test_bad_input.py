@@ -180,7 +180,7 @@ class BotInThread:
                 digest = await load_digest(session, self.services.campaign,
                                            self.services.campaign_id, rnd.code, now)
             rendered = render_all(digest)
-            assert rendered.docx and rendered.xlsx and rendered.parts
+            assert rendered.parts and all(f.content for f in rendered.files)
         await fire_due(self.services)
         await fire_digests(self.services)
         async with self.services.readers() as session:

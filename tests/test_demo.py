@@ -30,12 +30,15 @@ async def test_the_demo_runs_the_whole_campaign(tmp_path: Path, capsys) -> None:
     assert len([m for m in never.messages if m.text.startswith("⏰")]) == 10
     late = demo.contacts[LATE].user
     assert any(m.text.startswith("⚠️") for m in late.messages)
-    files = sorted(p.name for p in tmp_path.glob("*汇总.*"))
-    assert len(files) == 6
-    updated = sorted(p.name for p in tmp_path.glob("*汇总_更新*"))
-    assert updated == ["2021辽宁网上年货节_第一次阶段性活动情况汇总_更新01301005.docx",
-                       "2021辽宁网上年货节_第一次阶段性活动情况汇总_更新01301005.xlsx"]
-    word = Document(io.BytesIO((tmp_path / "2021辽宁网上年货节_最后工作总结汇总.docx").read_bytes()))
-    assert any(p.text == "一、总体情况" for p in word.paragraphs)
-    book = load_workbook(tmp_path / "2021辽宁网上年货节_最后工作总结汇总.xlsx")
+    files = sorted(p.name for p in tmp_path.glob("2021*"))
+    assert len(files) == 3 * 3 + 3  # three files a round, and the refreshed first round
+    updated = sorted(p.name for p in tmp_path.glob("*_更新版_*"))
+    assert updated == [
+        "2021辽宁网上年货节_第一次阶段性活动情况_内部核查单_更新版_截至1月30日10时05分.docx",
+        "2021辽宁网上年货节_第一次阶段性活动情况_报告_更新版_截至1月30日10时05分.docx",
+        "2021辽宁网上年货节_第一次阶段性活动情况_数据明细_更新版_截至1月30日10时05分.xlsx"]
+    report = next(tmp_path.glob("2021辽宁网上年货节_最后工作总结_报告_*.docx"))
+    word = Document(io.BytesIO(report.read_bytes()))
+    assert word.paragraphs[0].text == "辽宁省商务厅关于2021辽宁网上年货节工作总结的报告"
+    book = load_workbook(next(tmp_path.glob("2021辽宁网上年货节_最后工作总结_数据明细_*.xlsx")))
     assert book["报送情况"].max_row == 16

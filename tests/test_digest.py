@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from flows.services import Services
 from reporting.clock import FakeClock
-from reporting.digest_docx import digest_docx
 from reporting.digest_text import amount, digest_text
 from reporting.digest_xlsx import digest_xlsx
+from reporting.report_docx import report_docx
 from standin.server import StandinServer
 from storage import models as m
 from storage.digest_data import load_digest
@@ -94,51 +94,6 @@ async def test_the_digest_adds_up_and_flags_what_a_coordinator_must_check(
     assert "1,500.5" not in text and "年货大集" not in text  # in the files, not the chat
 
 
-async def test_the_word_file_is_a_report_to_forward(services: Services, clock: FakeClock) -> None:
-    await simulated_round(services, clock)
-    async with services.readers() as session:
-        digest = await load_digest(session, services.campaign, services.campaign_id, "r2",
-                                   clock.now())
-    document = Document(io.BytesIO(digest_docx(digest)))
-    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
-    assert headings[:2] == ["一、总体情况", "二、主要数据"]
-    for section in ("活动特点", "活动成效", "典型案例", "存在不足", "改进建议"):
-        assert any(h.endswith(f"、{section}") for h in headings)
-    assert "大连市商务局" in headings
-    table = document.tables[0]
-    assert table.rows[0].cells[0].text == "单位"
-    assert table.rows[-1].cells[0].text == "合计"
-    column = next(i for i, c in enumerate(table.rows[0].cells) if "网络零售额" in c.text)
-    assert table.rows[-1].cells[column].text == "2,502（5个单位）"
-    fuxin = next(r for r in table.rows if r.cells[0].text == "阜新")
-    assert fuxin.cells[column].text == "—"
-    body = "\n".join(p.text for p in document.paragraphs)
-    assert "<b>直播</b> & 年货大集" in body
-    assert "请核实：鞍山，活动期间网络零售额（累计）比上一节点减少：800 万元 → 700 万元。" in body
-    assert "未报送单位：沈阳市商务局" in body
-    assert len(document.inline_shapes) == 2  # the chart and the case photo
-
-
-async def test_the_workbook_adds_up(services: Services, clock: FakeClock) -> None:
-    await simulated_round(services, clock)
-    async with services.readers() as session:
-        digest = await load_digest(session, services.campaign, services.campaign_id, "r2",
-                                   clock.now())
-    book = load_workbook(io.BytesIO(digest_xlsx(digest)))
-    assert book.sheetnames == ["数据汇总", "全部答案", "报送情况"]
-    sheet = book["数据汇总"]
-    header = [c.value for c in sheet[1]]
-    column = header.index("活动期间网络零售额（累计）（万元）") + 1
-    values = [sheet.cell(row=r, column=column).value for r in range(2, 17)]
-    total_row = next(r for r in range(2, sheet.max_row + 1)
-                     if sheet.cell(row=r, column=1).value == "合计")
-    assert sheet.cell(row=total_row, column=column).value == sum(v for v in values if v)
-    assert sheet.cell(row=total_row + 1, column=column).value == 5
-    status = {row[0].value: [c.value for c in row] for row in book["报送情况"].iter_rows(min_row=2)}
-    assert status["铁岭市商务局"][1:5] == ["已报送", status["铁岭市商务局"][2], 1, "是"]
-    assert status["沈阳市商务局"][1] == "未报送"
-
-
 async def test_a_round_with_no_submissions_still_makes_a_digest(
     services: Services, clock: FakeClock
 ) -> None:
@@ -147,7 +102,7 @@ async def test_a_round_with_no_submissions_still_makes_a_digest(
                                    clock.now())
     assert len(digest.missing) == 15 and digest.provisional
     assert "截至 1月20日 09:00" in digest_text(digest)[0]
-    Document(io.BytesIO(digest_docx(digest)))
+    Document(io.BytesIO(report_docx(digest)))
     load_workbook(io.BytesIO(digest_xlsx(digest)))
 
 
@@ -167,7 +122,7 @@ async def test_the_chat_digest_is_one_message_with_realistic_answers(
     parts = digest_text(digest)
     assert len(parts) == 1 and len(parts[0]) < 2000
     assert "已报送 15/15" in parts[0] and "进展顺利" not in parts[0]
-    body = "\n".join(p.text for p in Document(io.BytesIO(digest_docx(digest))).paragraphs)
+    body = "\n".join(p.text for p in Document(io.BytesIO(report_docx(digest))).paragraphs)
     assert "线上年货节活动进展顺利" in body
 
 
@@ -197,11 +152,15 @@ async def test_after_the_deadline_each_coordinator_gets_the_digest_once(
         files = [m_.document.name for m_ in person.messages if m_.document]
         assert len(texts) == 1 and "已报送 1/15" in texts[0].text
         assert "截至" not in texts[0].text  # final, not provisional
-        assert files == ["2021辽宁网上年货节_第一次阶段性活动情况汇总.docx",
-                         "2021辽宁网上年货节_第一次阶段性活动情况汇总.xlsx"]
+        assert files == [
+            "2021辽宁网上年货节_第一次阶段性活动情况_报告_截至1月29日18时30分.docx",
+            "2021辽宁网上年货节_第一次阶段性活动情况_内部核查单_截至1月29日18时30分.docx",
+            "2021辽宁网上年货节_第一次阶段性活动情况_数据明细_截至1月29日18时30分.xlsx"]
         captions = [m_.text for m_ in person.messages if m_.document]
-        assert captions == ["📄 第一次阶段性活动情况 汇总（Word 版），截至 1月29日 18:30",
-                            "📑 第一次阶段性活动情况 汇总（Excel 明细），截至 1月29日 18:30"]
+        assert captions == [
+            "📄 第一次阶段性活动情况 报告（Word，可转报），截至 1月29日 18:30",
+            "🔍 第一次阶段性活动情况 内部核查单（Word，仅供内部核对，请勿转报），截至 1月29日 18:30",
+            "📑 第一次阶段性活动情况 数据明细（Excel），截至 1月29日 18:30"]
     assert not [m_ for m_ in contact.messages if m_.text.startswith("📊")]
 
 
@@ -214,10 +173,11 @@ async def test_digest_on_demand_is_provisional_before_the_deadline(
     await coordinator.command("digest", "r1")
     first = await coordinator.next_message()
     assert "截至 1月28日 15:00" in first.text and "非最终结果" in first.text
-    await standin.wait_until(lambda: len([m_ for m_ in coordinator.messages if m_.document]) == 2)
+    await standin.wait_until(lambda: len([m_ for m_ in coordinator.messages if m_.document]) == 3)
     assert [m_.text for m_ in coordinator.messages if m_.document] == [
-        "📄 第一次阶段性活动情况 汇总（Word 版），截至 1月28日 15:00",
-        "📑 第一次阶段性活动情况 汇总（Excel 明细），截至 1月28日 15:00"]
+        "📄 第一次阶段性活动情况 报告（Word，可转报），截至 1月28日 15:00",
+        "🔍 第一次阶段性活动情况 内部核查单（Word，仅供内部核对，请勿转报），截至 1月28日 15:00",
+        "📑 第一次阶段性活动情况 数据明细（Excel），截至 1月28日 15:00"]
     contact = await joined(standin, services, "dalian")
     await contact.command("digest", "r1")
     assert (await contact.next_message()).text == "您没有使用此功能的权限。"

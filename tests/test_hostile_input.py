@@ -161,7 +161,7 @@ async def test_the_digest_renders_and_fires_with_hostile_text_already_stored(
         digest = await load_digest(session, running_bot.campaign, running_bot.campaign_id,
                                    "r1", clock.now())
     rendered = render_all(digest)
-    book = load_workbook(io.BytesIO(rendered.xlsx))
+    book = load_workbook(io.BytesIO(rendered.file("xlsx").content))
     texts = [c for row in book["全部答案"].iter_rows() for c in row
              if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")]
     assert texts and all(c.data_type == "s" for c in texts)
