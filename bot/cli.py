@@ -62,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help=t("cli.help.format"))
     digest.add_argument("--out", help=t("cli.help.digest_out"))
 
+    template = sub.add_parser("template", help=t("cli.help.template"),
+                              description=t("cli.help.template"))
+    template.add_argument("--out", default="报告模板.docx", help=t("cli.help.template_out"))
+
     bundle = sub.add_parser("files", help=t("cli.help.files"), description=t("cli.help.files"))
     bundle.add_argument("round", help=t("cli.help.round"))
     bundle.add_argument("--out", required=True, help=t("cli.help.files_out"))
@@ -331,6 +335,15 @@ async def cmd_broadcast(args: argparse.Namespace) -> int:
     return await broadcast(args)
 
 
+async def cmd_template(args: argparse.Namespace) -> int:
+    """The default report template, to start the province's own from."""
+    from reporting.report_template import default_template
+
+    _write(Path(args.out), default_template())
+    print(t("cli.digest_written", path=args.out))
+    return 0
+
+
 async def cmd_files(args: argparse.Namespace) -> int:
     from bot.files_cli import files
 
@@ -356,6 +369,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], Coroutine[Any, Any, int]]] = 
     "import-contacts": cmd_import_contacts,
     "digest": cmd_digest,
     "files": cmd_files,
+    "template": cmd_template,
     "broadcast": cmd_broadcast,
     "contacts": cmd_contacts,
     "run": cmd_run,

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bot.demo_answers import demo_answers
 from bot.runner import serve
 from bot.settings import Settings
 from flows.services import Services
@@ -77,7 +78,7 @@ class Demo:
     def _submit(self, code: str, round_code: str) -> Callable[[], Awaitable[Any]]:
         async def act() -> None:
             contact = self.contacts[code]
-            receipt = await contact.report(round_code=round_code)
+            receipt = await contact.report(demo_answers(code, round_code), round_code)
             self.counts["submitted"] += 1
             late = "（逾期）" if "逾期" in receipt.text else ""
             self.say(t("demo.submitted", unit=self.unit_names[code], round=self._title(

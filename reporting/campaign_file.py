@@ -71,7 +71,29 @@ def load_campaign(path: Path | str) -> Campaign:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise CampaignFileError(path, [f"cannot be read: {exc.strerror or exc}"]) from None
-    return parse_campaign(text, path)
+    return with_report_template(parse_campaign(text, path), path)
+
+
+def with_report_template(campaign: Campaign, path: Path) -> Campaign:
+    """The campaign with its report template (`report.template`, beside the file) found and
+    checked: a missing or broken template is a located problem now, not a failed digest
+    at the deadline."""
+    from reporting.report_docx import check_template
+
+    name = campaign.report.template
+    if not name:
+        return campaign
+    template = (path.parent / name).resolve()
+    try:
+        content = template.read_bytes()
+    except OSError as exc:
+        raise CampaignFileError(path, [f"report.template: {template} cannot be read: "
+                                       f"{exc.strerror or exc}"]) from None
+    problems = check_template(content, str(template))
+    if problems:
+        raise CampaignFileError(path, [f"report.template: {p}" for p in problems])
+    return campaign.model_copy(update={"report": campaign.report.model_copy(
+        update={"template": str(template)})})
 
 
 def parse_campaign(text: str, path: Path | str = "<campaign>") -> Campaign:

@@ -86,9 +86,9 @@ async def test_late_and_returned_reports_are_announced_once_with_a_refreshed_dig
     assert "已报送 2/15：按时 1，逾期 1" in updated[0].text
     files = [m_ for m_ in got if m_.document is not None]
     assert [f.document.name for f in files] == [  # type: ignore[union-attr]
-        "2021辽宁网上年货节_第一次阶段性活动情况_报告_更新版_截至1月29日19时05分.docx",
-        "2021辽宁网上年货节_第一次阶段性活动情况_内部核查单_更新版_截至1月29日19时05分.docx",
-        "2021辽宁网上年货节_第一次阶段性活动情况_数据明细_更新版_截至1月29日19时05分.xlsx"]
+        "2021辽宁网上年货节_第一次阶段性活动情况_报告_更新版_截至1月29日18时46分.docx",
+        "2021辽宁网上年货节_第一次阶段性活动情况_内部核查单_更新版_截至1月29日18时46分.docx",
+        "2021辽宁网上年货节_第一次阶段性活动情况_数据明细_更新版_截至1月29日18时46分.xlsx"]
     assert all("截至 1月29日" in f.text for f in files)
     await wake(running_app, services)
     await asyncio.sleep(0.5)

@@ -191,3 +191,25 @@ async def test_a_province_template_with_its_letterhead_is_used(
     broken.save(buffer)
     with pytest.raises(ReportTemplateError, match=r"省厅模板\.docx"):
         report_docx(digest, buffer.getvalue(), "省厅模板.docx")
+
+
+def test_a_campaign_naming_a_missing_or_broken_template_is_refused_where_it_says_so(
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    from reporting.campaign_file import DEFAULT_CAMPAIGN_FILE, CampaignFileError, load_campaign
+
+    text = DEFAULT_CAMPAIGN_FILE.read_text(encoding="utf-8").replace(
+        "  # template: 辽宁省商务厅报告模板.docx", "  template: 省厅模板.docx")
+    campaign_file = tmp_path / "campaign.yaml"
+    campaign_file.write_text(text, encoding="utf-8")
+    with pytest.raises(CampaignFileError) as missing:
+        load_campaign(campaign_file)
+    assert missing.value.problems[0].startswith("report.template: ")
+    assert "省厅模板.docx cannot be read" in missing.value.problems[0]
+    (tmp_path / "省厅模板.docx").write_bytes(b"not a word file")
+    with pytest.raises(CampaignFileError) as broken:
+        load_campaign(campaign_file)
+    assert "不是可用的 Word（.docx）模板" in broken.value.problems[0]
+    (tmp_path / "省厅模板.docx").write_bytes(default_template())
+    campaign = load_campaign(campaign_file)
+    assert campaign.report.template == str(tmp_path / "省厅模板.docx")
