@@ -8,12 +8,16 @@ from __future__ import annotations
 import io
 
 from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.shared import Mm, Pt
 
 from reporting.checks import check_line, find_checks
 from reporting.digest import Digest
 from reporting.report_template import BODY, HEADING_1, PLAIN, TITLE, default_template
 from texts.dates import short_moment
 from texts.text import clean_text
+
+WIDTHS = (Mm(28), Mm(48), Mm(80))  # unit, where it stands, its people: the type area
 
 
 def check_sheet_docx(d: Digest) -> bytes:
@@ -59,6 +63,16 @@ def check_sheet_docx(d: Digest) -> bytes:
         cells[2].text = clean_text("；".join(f"{name} {phone}" if phone else name
                                             for name, phone in d.people.get(u.code, []))
                                    or "无人加入")
+    for row in table.rows:  # a compact table: 小四, single spacing, no indent
+        for cell, width in zip(row.cells, WIDTHS, strict=True):
+            cell.width = width
+            for paragraph in cell.paragraphs:
+                fmt = paragraph.paragraph_format
+                fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+                fmt.first_line_indent = Pt(0)
+                fmt.alignment = WD_ALIGN_PARAGRAPH.LEFT
+                for run in paragraph.runs:
+                    run.font.size = Pt(12)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

@@ -32,14 +32,18 @@ TEXT_WIDTH = 40  # a column of long texts
 
 
 def _width(values: list[Any]) -> float:
-    """A column width that fits its content: a CJK character counts twice."""
-    longest = 0
-    for value in values:
+    """A column width that fits its content (a CJK character counts twice); the header,
+    `values[0]`, wraps onto up to three lines."""
+    longest = (_chars(values[0]) + 2) // 3 if values else 0
+    for value in values[1:]:
         text = value if isinstance(value, str) else (f"{value:,.2f}" if isinstance(
             value, float) else str(value if value is not None else ""))
-        first = text.split("\n", 1)[0]
-        longest = max(longest, sum(2 if ord(ch) > 0x2E7F else 1 for ch in first))
-    return min(max(longest + 2, 8), WIDEST)
+        longest = max(longest, _chars(text.split("\n", 1)[0]))
+    return min(max(longest + 2, 10), WIDEST)
+
+
+def _chars(text: Any) -> int:
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(text))
 
 
 class _Sheet:
@@ -73,7 +77,7 @@ class _Sheet:
         ws, last_col = self.ws, len(self.columns) - 1
         ws.freeze_panes(1, 1)
         ws.autofilter(0, 0, max(self.row - 1, 1), last_col)
-        ws.set_row(0, 36)
+        ws.set_row(0, 48)  # three lines of header
         for col, values in enumerate(self.columns):
             wide = TEXT_WIDTH if col in (text_columns or set()) else _width(values)
             ws.set_column(col, col, wide)

@@ -55,10 +55,12 @@ class ScriptedContact:
             await user.press(screen.buttons[self.seed % len(question.options)][1], screen)
         elif t is QuestionType.YES_NO:
             await user.press(screen.buttons[self.seed % 2][1], screen)
-        elif t is QuestionType.MULTI_CHOICE:
-            first = screen.buttons[0][1]
-            await user.press(first, screen)
-            await user.server.wait_until(lambda: screen.buttons[0][0].startswith("☑️"))
+        elif t is QuestionType.MULTI_CHOICE:  # the first option, and one more by the seed
+            picks = sorted({0, self.seed % len(question.options)})
+            for i in picks:
+                await user.press(screen.buttons[i][1], screen)
+                await user.server.wait_until(
+                    lambda i=i: screen.buttons[i][0].startswith("☑️"))  # type: ignore[misc]
             await user.press(next(d for _, d in screen.buttons if d.startswith("f:d:")), screen)
         elif t is QuestionType.ATTACHMENT:
             await user.press(next(d for _, d in screen.buttons if d.startswith("f:d:")), screen)
