@@ -213,3 +213,31 @@ def test_a_campaign_naming_a_missing_or_broken_template_is_refused_where_it_says
     (tmp_path / "省厅模板.docx").write_bytes(default_template())
     campaign = load_campaign(campaign_file)
     assert campaign.report.template == str(tmp_path / "省厅模板.docx")
+
+
+def test_every_photo_sits_under_its_part_and_every_other_file_is_listed() -> None:
+    """A photo given for an attachment question of any name is placed under the section
+    that question follows; a document, or a "photo" Word cannot read, is listed in 附件3."""
+    from reporting.digest import FileEntry, compile_digest
+    from tests.test_checks import AT, UNITS, entry
+    from tests.test_digest import photo
+
+    files = [FileEntry("dalian", "case_files", "直播现场.png", "image/png", photo()),
+             FileEntry("dalian", "case_files", "活动方案.pdf", "application/pdf", b"%PDF-1.4"),
+             FileEntry("anshan", "case_files", "坏图.jpg", "image/jpeg", b"not a jpeg")]
+    digest = compile_digest(tests_campaign(), "r1", AT, UNITS,
+                            [entry("dalian", cases="直播带货。"), entry("anshan")], files=files)
+    doc = Document(io.BytesIO(report_docx(digest)))
+    texts = [p.text for p in doc.paragraphs]
+    placed = texts.index("图2　大连市商务局：典型案例的照片或材料")
+    assert texts.index("三、典型案例") < placed < texts.index("四、存在不足")
+    assert "附件：1.各单位主要数据" in texts and "　　　3.其他附件材料清单" in texts
+    assert "大连：活动方案.pdf（典型案例的照片或材料）" in texts
+    assert "鞍山：坏图.jpg（典型案例的照片或材料）" in texts
+    assert len(doc.inline_shapes) == 2  # the chart and the one readable photo
+
+
+def tests_campaign():  # type: ignore[no-untyped-def]
+    from tests.people import campaign
+
+    return campaign()
