@@ -22,6 +22,7 @@ from reporting.report_docx import ReportTemplateError, check_template, report_do
 from reporting.report_template import default_template
 from storage.digest_data import load_digest
 from tests.campaign_run import local, submit
+from tests.people import campaign as shipped_campaign
 from tests.test_digest import simulated_round
 
 
@@ -225,7 +226,7 @@ def test_every_photo_sits_under_its_part_and_every_other_file_is_listed() -> Non
     files = [FileEntry("dalian", "case_files", "直播现场.png", "image/png", photo()),
              FileEntry("dalian", "case_files", "活动方案.pdf", "application/pdf", b"%PDF-1.4"),
              FileEntry("anshan", "case_files", "坏图.jpg", "image/jpeg", b"not a jpeg")]
-    digest = compile_digest(tests_campaign(), "r1", AT, UNITS,
+    digest = compile_digest(shipped_campaign(), "r1", AT, UNITS,
                             [entry("dalian", cases="直播带货。"), entry("anshan")], files=files)
     doc = Document(io.BytesIO(report_docx(digest)))
     texts = [p.text for p in doc.paragraphs]
@@ -237,7 +238,3 @@ def test_every_photo_sits_under_its_part_and_every_other_file_is_listed() -> Non
     assert len(doc.inline_shapes) == 2  # the chart and the one readable photo
 
 
-def tests_campaign():  # type: ignore[no-untyped-def]
-    from tests.people import campaign
-
-    return campaign()
