@@ -184,16 +184,21 @@ class Demo:
 
     def account(self, seen: dict[str, int], province_seen: int) -> None:
         """Say what the phones received at this moment."""
-        reminded, overdue = [], []
+        reminded, before_holiday, overdue = [], [], []
         for code, contact in self.contacts.items():
             for message in contact.user.messages[seen[code]:]:
-                if message.text.startswith("⏰"):
+                if message.text.startswith("⏰ 节前提醒"):
+                    before_holiday.append(self.unit_names[code])
+                elif message.text.startswith("⏰"):
                     reminded.append(self.unit_names[code])
                 elif message.text.startswith("⚠️"):
                     overdue.append(self.unit_names[code])
         if reminded:
             self.counts["reminders"] += len(reminded)
             self.say(t("demo.reminded", names="、".join(reminded)))
+        if before_holiday:
+            self.counts["before_holiday"] += len(before_holiday)
+            self.say(t("demo.before_holiday", names="、".join(before_holiday)))
         if overdue:
             self.counts["overdue"] += len(overdue)
             self.say(t("demo.overdue", names="、".join(overdue)))

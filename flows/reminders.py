@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from flows.joining import invites_for
 from flows.services import Services
 from reporting.form import FormState
-from reporting.reminder_plan import Kind
+from reporting.reminder_plan import Kind, holiday_of
 from storage import drafts
 from storage import models as m
 from storage import plan as planned
@@ -29,7 +29,7 @@ from storage.notices import Button, NewDelivery, Notice
 from storage.progress import round_status
 from texts.buttons import Action, encode
 from texts.catalog import t
-from texts.dates import moment, remaining
+from texts.dates import day, moment, remaining
 
 log = logging.getLogger(__name__)
 
@@ -175,8 +175,13 @@ def _unit_text(services: Services, item: m.PlanItem, lang: str, now: dt.datetime
         missing = FormState(questions, draft).missing_required()
         lacks = t("remind.lacks", lang, n=len(missing), names=t("list.sep", lang).join(
             html.escape(q.prompt.get(lang)) for q in missing[:8]))
-    return t("remind.before", lang, round=title, due=due, left=remaining(item.due - now, lang),
+    text = t("remind.before", lang, round=title, due=due, left=remaining(item.due - now, lang),
              lacks=lacks)
+    holiday = holiday_of(item.label)
+    if holiday is not None:  # 节前提醒: the days off come before the deadline
+        text = t("remind.holiday", lang, first=day(holiday[0], lang),
+                 last=day(holiday[1], lang)) + "\n" + text.removeprefix("⏰ ")
+    return text
 
 
 def round_summary(services: Services, status: Any, lang: str, escalate: bool) -> list[str]:

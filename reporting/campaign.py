@@ -305,6 +305,19 @@ class QuietHours(Strict):
     end: Time = dt.time(8)
 
 
+class OfficeHours(Strict):
+    """When the province's own reminders go out: working days, between these times."""
+
+    start: Time = dt.time(9)
+    end: Time = dt.time(17, 30)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> OfficeHours:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
 class Campaign(Strict):
     code: Code
     name: Text
@@ -322,6 +335,7 @@ class Campaign(Strict):
     upstream_reminders: list[Reminder] = Field(
         default_factory=lambda: list(DEFAULT_UPSTREAM_REMINDERS))
     quiet_hours: QuietHours = Field(default_factory=QuietHours)
+    office_hours: OfficeHours = Field(default_factory=OfficeHours)
     holidays: Literal["china", "none"] = "china"
     reminder_grace_hours: float = Field(default=12, ge=0, le=24 * 14)
     digest_after_minutes: int = Field(default=30, ge=0, le=7 * 24 * 60)

@@ -4,10 +4,15 @@ For every round: the reminders before its deadline (to units that have not submi
 the overdue notice (to those units) and the escalation (to the province) at the deadline,
 and the digest after it. For every upstream deadline: reminders to the province.
 
-A time in quiet hours or on a day off (China's public holidays and weekends, with the
-make-up working days, 调休, from the `chinesecalendar` package) moves to the next allowed
-time, or to the last allowed time before the deadline if the next is too late. Two
-reminders of one round that land on the same time are one reminder.
+A reminder to units that falls on a day off (China's public holidays and weekends, with
+the make-up working days, 调休, from the `chinesecalendar` package) moves to the last
+working day *before* it, at its time, so a warning is never swallowed by a holiday; one in
+quiet hours moves to the morning (or to the last allowed time before the deadline if the
+morning is too late). Before a holiday of three days or more that lands between a round's
+opening and its deadline, units get one 节前提醒 on the last working day before it. The
+province's own reminders go out in office hours on working days (the campaign's
+`office_hours`, 09:00–17:30 by default). Two reminders of one round that land within two
+hours of each other are one reminder.
 """
 
 from __future__ import annotations
@@ -101,11 +106,83 @@ class Calendar:
                 return local
         return moment
 
-    def place(self, moment: dt.datetime, deadline: dt.datetime | None) -> dt.datetime:
-        moved = self.next_allowed(moment)
+    def last_workday_before(self, day: dt.date) -> dt.date:
+        for _ in range(60):
+            day -= dt.timedelta(days=1)
+            if self.workday(day):
+                return day
+        return day
+
+    def place(self, moment: dt.datetime, deadline: dt.datetime | None,
+              opens: dt.datetime | None = None) -> dt.datetime:
+        """Where a reminder to units wanted at `moment` goes: on a day off, the last
+        working day before (unless the round had not opened yet: then the next allowed
+        time); in quiet hours, the next morning; never at or after the deadline."""
+        local = moment.astimezone(self.zone)
+        if not self.workday(local.date()):
+            earlier = self.next_allowed(dt.datetime.combine(
+                self.last_workday_before(local.date()), local.timetz()))
+            if opens is None or earlier >= opens:
+                local = earlier
+        moved = self.next_allowed(local)
         if deadline is not None and moved >= deadline:
             return self.last_allowed_before(moment, deadline)
         return moved
+
+    def office(self, moment: dt.datetime, deadline: dt.datetime, start: dt.time,
+               end: dt.time) -> dt.datetime:
+        """A reminder to the province: in office hours on a working day, at or before the
+        moment it was wanted (at the start of the day when moved), before the deadline."""
+        local = moment.astimezone(self.zone)
+        clock = local.time().replace(tzinfo=None)
+        day = local.date()
+        if clock < start and self.workday(day):
+            local = dt.datetime.combine(day, start, tzinfo=self.zone)
+        elif not self.workday(day) or clock >= end:
+            if self.workday(day):
+                day += dt.timedelta(days=1)  # after hours: the work day is over
+            day = self.last_workday_before(day)
+            local = dt.datetime.combine(day, start, tzinfo=self.zone)
+        while local >= deadline:
+            local = dt.datetime.combine(self.last_workday_before(local.date()), start,
+                                        tzinfo=self.zone)
+        return local
+
+    def holidays(self, opens: dt.datetime, deadline: dt.datetime,
+                 shortest: int = 3) -> list[tuple[dt.date, dt.date]]:
+        """Stretches of `shortest` or more days off that begin after `opens` and before
+        the deadline's day (a weekend is two days: not a holiday)."""
+        found, day = [], opens.astimezone(self.zone).date() + dt.timedelta(days=1)
+        last = deadline.astimezone(self.zone).date()
+        while day < last:
+            if self.workday(day):
+                day += dt.timedelta(days=1)
+                continue
+            end = day
+            while not self.workday(end + dt.timedelta(days=1)) and end - day < \
+                    dt.timedelta(days=30):
+                end += dt.timedelta(days=1)
+            if (end - day).days + 1 >= shortest:
+                found.append((day, end))
+            day = end + dt.timedelta(days=1)
+        return found
+
+
+HOLIDAY = "holiday"
+
+
+def holiday_label(first: dt.date, last: dt.date) -> str:
+    """`holiday@20210211-20210217`: the 节前提醒 before that stretch of days off."""
+    return f"{HOLIDAY}@{first:%Y%m%d}-{last:%Y%m%d}"
+
+
+def holiday_of(label: str) -> tuple[dt.date, dt.date] | None:
+    """The stretch a 节前提醒's label names; None for any other reminder."""
+    if not label.startswith(f"{HOLIDAY}@"):
+        return None
+    first, last = label.split("@", 1)[1].split("-")
+    return (dt.datetime.strptime(first, "%Y%m%d").date(),
+            dt.datetime.strptime(last, "%Y%m%d").date())
 
 
 def _label(reminder: Reminder) -> str:
@@ -123,11 +200,21 @@ def plan(campaign: Campaign, workday: Callable[[dt.date], bool] | None = None,
         deadline = campaign.deadline(rnd.code)
         opens = campaign.round_opens_at(rnd.code)
         kept: list[dt.datetime] = []
-        for reminder in sorted(campaign.reminders_for(rnd.code), key=lambda r: r.when(deadline)):
+        reminders = campaign.reminders_for(rnd.code)
+        first_at = next((r.at for r in reminders if r.at is not None), dt.time(9))
+        for first, last in calendar.holidays(opens, deadline) \
+                if campaign.holidays == "china" else []:
+            at = calendar.next_allowed(dt.datetime.combine(
+                calendar.last_workday_before(first), first_at, tzinfo=calendar.zone))
+            if opens <= at < deadline:
+                kept.append(at)
+                items.append(PlannedItem(Kind.REMINDER, rnd.code, holiday_label(first, last),
+                                         at, deadline))
+        for reminder in sorted(reminders, key=lambda r: r.when(deadline)):
             wanted = reminder.when(deadline)
             if wanted >= deadline or wanted < opens:
                 continue
-            at = calendar.place(wanted, deadline)
+            at = calendar.place(wanted, deadline, opens)
             if at < opens or any(abs(at - other) < MIN_GAP for other in kept):
                 continue
             kept.append(at)
@@ -143,7 +230,8 @@ def plan(campaign: Campaign, workday: Callable[[dt.date], bool] | None = None,
             wanted = reminder.when(deadline)
             if wanted >= deadline:
                 continue
-            at = calendar.place(wanted, deadline)
+            at = calendar.office(wanted, deadline, campaign.office_hours.start,
+                                 campaign.office_hours.end)
             if any(abs(at - other) < MIN_GAP for other in kept):
                 continue
             kept.append(at)

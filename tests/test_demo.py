@@ -26,8 +26,9 @@ async def test_the_demo_runs_the_whole_campaign(tmp_path: Path, capsys) -> None:
     assert demo.counts["reminders"] >= 3 * 4  # 抚顺 alone gets every reminder
     assert "✅ 丹东 提交了“第一次阶段性活动情况”（逾期）" in out
     assert "尚未报送：抚顺" in out
+    assert "2月10日（周三）09:00  ⏰ 节前提醒（春节假期在截止日前）：" in out
     never = demo.contacts[NEVER].user
-    assert len([m for m in never.messages if m.text.startswith("⏰")]) == 10
+    assert len([m for m in never.messages if m.text.startswith("⏰")]) == 11  # and 节前提醒
     late = demo.contacts[LATE].user
     assert any(m.text.startswith("⚠️") for m in late.messages)
     files = sorted(p.name for p in tmp_path.glob("2021*"))

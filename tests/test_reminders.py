@@ -57,7 +57,7 @@ async def test_a_whole_campaign_reminds_exactly_who_has_not_submitted(
         if code not in {"anshan", "dandong", "fushun"}:
             events[local(1, 25, 10)].append(await sub(code, "r1"))
             events[local(2, 3, 10)].append(await sub(code, "r2"))
-            events[local(2, 10, 10)].append(await sub(code, "r3"))
+            events[local(2, 9, 10)].append(await sub(code, "r3"))
     events[local(1, 28, 12)].append(await sub("anshan", "r1"))
     events[local(2, 4, 10)].append(await sub("anshan", "r2"))
     events[local(2, 10, 10)].append(await sub("anshan", "r3"))
@@ -70,14 +70,17 @@ async def test_a_whole_campaign_reminds_exactly_who_has_not_submitted(
     times = lambda unit, kind: [(ref, t.strftime("%m-%d %H:%M")) for k, ref, t in got[unit]  # noqa: E731
                                 if k == kind]
     assert times("dalian", "reminder") == []
-    assert times("anshan", "reminder") == [("r1", "01-26 09:00"), ("r1", "01-28 09:00")]
+    # anshan and dandong submit r3 on 2月10日 10:00, after the 节前提醒 of 09:00.
+    assert times("anshan", "reminder") == [("r1", "01-26 09:00"), ("r1", "01-28 09:00"),
+                                           ("r3", "02-10 09:00")]
     assert times("dandong", "reminder") == [
-        ("r1", "01-26 09:00"), ("r1", "01-28 09:00"), ("r1", "01-29 09:00"), ("r1", "01-29 16:00")]
+        ("r1", "01-26 09:00"), ("r1", "01-28 09:00"), ("r1", "01-29 09:00"), ("r1", "01-29 16:00"),
+        ("r3", "02-10 09:00")]
     assert times("dandong", "overdue") == [("r1", "01-29 18:00")]
     assert times("fushun", "reminder") == [
         ("r1", "01-26 09:00"), ("r1", "01-28 09:00"), ("r1", "01-29 09:00"), ("r1", "01-29 16:00"),
         ("r2", "02-05 09:00"), ("r2", "02-07 09:00"), ("r2", "02-08 09:00"), ("r2", "02-08 16:00"),
-        ("r3", "02-18 08:00"), ("r3", "02-18 16:00")]
+        ("r3", "02-10 09:00"), ("r3", "02-18 09:00"), ("r3", "02-18 16:00")]
     assert times("fushun", "overdue") == [("r1", "01-29 18:00"), ("r2", "02-08 18:00"),
                                           ("r3", "02-18 18:00")]
     for unit, rows in got.items():
@@ -89,11 +92,13 @@ async def test_a_whole_campaign_reminds_exactly_who_has_not_submitted(
     assert "尚未报送：抚顺、丹东" in escalations[0]  # exactly: anshan had submitted
     assert "尚未报送：抚顺" in escalations[1] and "尚未报送：抚顺" in escalations[2]
     assert times("province", "upstream") == [
-        ("m1", "01-29 09:00"), ("m1", "01-29 21:30"), ("m2", "02-08 09:00"),
+        ("m1", "01-29 09:00"), ("m2", "02-08 09:00"),
         ("m2", "02-09 09:00"), ("m3", "02-18 09:00"), ("m3", "02-19 09:00")]
     # What the ledger says was sent is what the people have, and no more.
     fushun_reminders = [m_ for m_ in people["fushun"].messages if "⏰" in m_.text]
-    assert len(fushun_reminders) == 10
+    assert len(fushun_reminders) == 11
+    holiday = next(m_ for m_ in fushun_reminders if "节前提醒" in m_.text)
+    assert "2月11日（周四）至2月17日（周三）放假" in holiday.text
     assert fushun_reminders[0].buttons == [("📝 立即填报", "rd:r1")]
     assert "本单位尚未开始填写（共 18 题" in fushun_reminders[0].text
     assert not [m_ for m_ in people["dalian"].messages if "⏰" in m_.text]
@@ -142,20 +147,60 @@ async def test_remind_sends_once_to_units_that_have_not_submitted(
     assert (await anshan.next_message()).text == "您没有使用此功能的权限。"
 
 
-def test_quiet_hours_and_the_spring_festival_move_reminders(campaign_text: str) -> None:
+def test_a_reminder_on_a_day_off_moves_to_the_working_day_before_it(campaign_text: str) -> None:
     from reporting.campaign_file import parse_campaign
 
     campaign = parse_campaign(campaign_text)
     calendar = Calendar(campaign, chinese_workday)
-    assert calendar.place(local(2, 15, 9), local(2, 18, 18)) == local(2, 18, 8)   # 春节
+    # 春节 2021 (2月11日–17日): the warning comes before the holiday, not on the deadline.
+    assert calendar.place(local(2, 15, 9), local(2, 18, 18), local(2, 8, 18)) == local(2, 10, 9)
     assert calendar.place(local(2, 7, 9), local(2, 8, 18)) == local(2, 7, 9)      # 调休 workday
     assert calendar.place(local(1, 28, 23), local(1, 29, 18)) == local(1, 29, 8)  # quiet
-    # The next allowed time is past the deadline: the last allowed time before it.
-    assert calendar.place(local(1, 30, 9), local(1, 30, 12)) == local(1, 29, 21, 30)
-    items = plan(campaign)
-    for item in items:
+    # A Saturday before a Saturday deadline: the Friday.
+    assert calendar.place(local(1, 30, 9), local(1, 30, 12)) == local(1, 29, 9)
+    # Not before the round opened: then after the days off.
+    assert calendar.place(local(2, 15, 9), local(2, 18, 18), local(2, 12, 0)) == local(2, 18, 8)
+    # 春节 2026 (2月15日–23日): the working day before is 2月14日, a 调休 Saturday.
+    spring_2026 = dt.datetime(2026, 2, 20, 9, tzinfo=local(1, 1).tzinfo)
+    assert calendar.place(spring_2026, spring_2026 + dt.timedelta(days=5),
+                          spring_2026 - dt.timedelta(days=30)) == \
+        dt.datetime(2026, 2, 14, 9, tzinfo=spring_2026.tzinfo)
+    assert calendar.holidays(local(2, 8, 18), local(2, 18, 18)) == [
+        (dt.date(2021, 2, 11), dt.date(2021, 2, 17))]
+    assert calendar.holidays(local(1, 20), local(1, 29, 18)) == []  # weekends are no holiday
+    for item in plan(campaign):
         if item.kind == "reminder":
             assert chinese_workday(item.at.date()) and 8 <= item.at.hour < 22
+
+
+def test_the_final_summary_gets_its_warning_before_the_spring_festival(
+    campaign_text: str,
+) -> None:
+    """The 2月15日 and 2月17日 reminders fall in 春节: one 节前提醒 on 2月10日 instead,
+    then the deadline day's reminders."""
+    from reporting.campaign_file import parse_campaign
+
+    items = [i for i in plan(parse_campaign(campaign_text))
+             if i.kind == "reminder" and i.ref == "r3"]
+    assert [(i.label, i.at) for i in items] == [
+        ("holiday@20210211-20210217", local(2, 10, 9)),
+        ("d0@0900", local(2, 18, 9)), ("h2", local(2, 18, 16))]
+
+
+def test_the_provinces_reminders_come_in_office_hours(campaign_text: str) -> None:
+    from reporting.campaign_file import parse_campaign
+
+    campaign = parse_campaign(campaign_text)
+    calendar = Calendar(campaign, chinese_workday)
+    start, end = dt.time(9), dt.time(17, 30)
+    # Saturday 1月30日 12:00 is the ministry's deadline: Friday 09:00, not Friday night.
+    assert calendar.office(local(1, 30, 9), local(1, 30, 12), start, end) == local(1, 29, 9)
+    assert calendar.office(local(1, 29, 21, 30), local(1, 30, 12), start, end) == local(1, 29, 9)
+    assert calendar.office(local(2, 8, 7), local(2, 9, 12), start, end) == local(2, 8, 9)
+    upstream = [i for i in plan(campaign) if i.kind == "upstream"]
+    assert upstream and all(chinese_workday(i.at.date()) and i.at.time() == dt.time(9)
+                            for i in upstream)
+    assert [i.at for i in upstream if i.ref == "m1"] == [local(1, 29, 9)]
 
 
 async def test_a_changed_deadline_re_plans_what_has_not_fired(
