@@ -30,8 +30,9 @@ def test_dates_are_written_the_way_people_there_write_them() -> None:
     assert short_moment(deadline, zone) == "1月29日 18:00"
     assert moment(deadline, zone, "en") == "Fri 29 Jan 18:00"
     assert remaining(dt.timedelta(days=2, hours=3)) == "还剩 2 天"
-    assert remaining(dt.timedelta(hours=5)) == "还剩 5 小时"
-    assert remaining(dt.timedelta(seconds=-1)) == "已逾期"
+    assert remaining(dt.timedelta(hours=5)) == "还剩约 5 小时"
+    assert remaining(dt.timedelta(hours=2, minutes=59, seconds=50)) == "还剩约 3 小时"
+    assert remaining(dt.timedelta(seconds=-1)) == "已截止"  # 逾期 is a unit's, not a date's
 
 
 async def test_an_english_user_is_answered_in_english_and_can_switch(

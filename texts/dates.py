@@ -29,15 +29,17 @@ def short_moment(value: dt.datetime, zone: dt.tzinfo, lang: str = DEFAULT_LANGUA
 
 
 def remaining(delta: dt.timedelta, lang: str = DEFAULT_LANGUAGE) -> str:
-    """`还剩 2 天` / `还剩 5 小时` / `已逾期`."""
+    """`还剩 2 天` / `还剩约 3 小时` / `已截止`, as people say it: a reminder set for three
+    hours before says about three hours, not two. A passed deadline is 已截止; 逾期 is
+    said only of a unit that missed it."""
     seconds = delta.total_seconds()
     if seconds <= 0:
-        return t("date.overdue", lang)
+        return t("date.closed", lang)
     if seconds >= 86400:
         return t("date.days_left", lang, n=int(seconds // 86400))
-    if seconds >= 3600:
-        return t("date.hours_left", lang, n=int(seconds // 3600))
-    return t("date.minutes_left", lang, n=max(1, int(seconds // 60)))
+    if seconds >= 3600 - 30:
+        return t("date.hours_left", lang, n=round(seconds / 3600))
+    return t("date.minutes_left", lang, n=max(1, round(seconds / 60)))
 
 
 def full_date(value: dt.date) -> str:
