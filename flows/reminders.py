@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 FIRED_HERE = [Kind.REMINDER, Kind.OVERDUE, Kind.ESCALATION, Kind.UPSTREAM]
 MANUAL_COOLDOWN = dt.timedelta(minutes=10)
+LISTED = 8  # questions a reminder names; more are "等"
 
 
 async def fire_due(services: Services, kinds: list[str] | None = None) -> int:
@@ -116,17 +117,18 @@ async def compose(session: AsyncSession, services: Services, item: m.PlanItem,
     for unit in status.to_remind:
         draft = unit_drafts.get(unit.id)
         texts: dict[str, str] = {}  # one text per language for all of a unit's contacts
+        complete = draft is not None and not FormState(questions, draft).missing_required()
         for contact in status.contacts.get(unit.id, []):
             lang = contact.language
             if lang not in texts:
                 texts[lang] = _unit_text(services, item, lang, now, draft, questions,
                                          unit.id in returned)
+            label = t("remind.submit_now" if complete else "remind.fill_now", lang)
             out.append(NewDelivery(
                 key=f"{item.kind}:{item.id}:{contact.id}", purpose=item.kind,
                 chat_id=contact.chat_id or 0, contact_id=contact.id, notice=Notice(
                     text=texts[lang],
-                    buttons=((Button(t("remind.fill_now", lang),
-                                     encode(Action.FILL_ROUND, item.ref)),),),
+                    buttons=((Button(label, encode(Action.FILL_ROUND, item.ref)),),),
                     unless_submitted=(unit.id, status.round.id))))
     return out
 
@@ -171,10 +173,14 @@ def _unit_text(services: Services, item: m.PlanItem, lang: str, now: dt.datetime
         return t("remind.overdue", lang, round=title, due=due)
     if draft is None:
         lacks = t("remind.not_started", lang, n=len(questions))
+    elif not (missing := FormState(questions, draft).missing_required()):
+        lacks = t("remind.complete", lang)  # filled in, not yet submitted
     else:
-        missing = FormState(questions, draft).missing_required()
-        lacks = t("remind.lacks", lang, n=len(missing), names=t("list.sep", lang).join(
-            html.escape(q.prompt.get(lang)) for q in missing[:8]))
+        names = t("list.sep", lang).join(html.escape(q.prompt.get(lang))
+                                         for q in missing[:LISTED])
+        if len(missing) > LISTED:
+            names += t("list.more", lang)  # 等: the count and the list agree
+        lacks = t("remind.lacks", lang, n=len(missing), names=names)
     text = t("remind.before", lang, round=title, due=due, left=remaining(item.due - now, lang),
              lacks=lacks)
     holiday = holiday_of(item.label)

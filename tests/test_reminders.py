@@ -228,3 +228,43 @@ async def test_a_changed_deadline_re_plans_what_has_not_fired(
     assert r1["d1@0900"] == ("planned", local(1, 26, 9))
     assert r1["h2"] == ("planned", local(1, 27, 16))
     await again.close()
+
+
+async def draft_with(services: Services, unit_code: str, answered: int | None) -> None:
+    """A draft of round 1 answering the first `answered` questions (None: all)."""
+    from storage import drafts
+    from tests.campaign_run import sample_value
+
+    now = services.clock.now()
+    rnd = next(r for r in services.rounds if r.code == "r1")
+    async with services.transaction() as session:
+        unit = await session.scalar(select(m.Unit).where(m.Unit.code == unit_code))
+        assert unit is not None
+        draft = await drafts.open_draft(session, unit.id, rnd.id, now)
+        for q in services.campaign.questions_for("r1")[:answered]:
+            value = sample_value(q)
+            await drafts.save_answer(session, draft.id, q.id, value, None, now,
+                                     skipped=value is None)
+
+
+async def test_a_reminder_says_what_a_draft_lacks_or_that_it_is_complete(
+    running_app, standin: StandinServer, clock: FakeClock
+) -> None:
+    """A complete draft is told to submit (with a button for it), not that it lacks 0
+    answers; a draft lacking more than the list shows says 等."""
+    from flows.reminders import fire_due
+
+    services: Services = running_app.bot_data["services"]
+    complete = await joined(standin, services, "dalian")
+    started = await joined(standin, services, "anshan")
+    await draft_with(services, "dalian", None)
+    await draft_with(services, "anshan", 2)
+    clock.set(local(1, 26, 9))
+    await fire_due(services)
+    await drained(services)
+    done = next(m_ for m_ in complete.messages if m_.text.startswith("⏰"))
+    assert "草稿已填写完整，尚未提交" in done.text and "缺 0 项" not in done.text
+    assert done.buttons == [("✅ 核对并提交", "rd:r1")]
+    lacking = next(m_ for m_ in started.messages if m_.text.startswith("⏰"))
+    assert "本单位草稿还缺 13 项必答内容：" in lacking.text and lacking.text.endswith("等")
+    assert lacking.buttons == [("📝 立即填报", "rd:r1")]
