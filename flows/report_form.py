@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,7 +30,14 @@ from flows.screens import (
     Screen,
 )
 from flows.services import Services
-from reporting.answers import AnswerError, is_valid_stored, parse_typed
+from reporting.answers import (
+    AnswerError,
+    display,
+    is_skip_word,
+    is_valid_stored,
+    parse_typed,
+    understood,
+)
 from reporting.campaign import Question, QuestionType
 from reporting.digest import ReviewState
 from reporting.form import FormState, StoredAnswer
@@ -167,11 +176,20 @@ class ReportFlow(FileAnswers):
             if question.type is QuestionType.MULTI_CHOICE:
                 return await self._ask(session, draft, rnd, state, question,
                                        error=AnswerError("form.error.multi_choice"))
-            value = parse_typed(question, text, self.campaign.period.start.year)
+            if is_skip_word(question, text):  # 无 / 暂无 for an optional question
+                await self._save(session, draft, question.id, None, skipped=True)
+                return await self._advance(session, draft, rnd, cursor,
+                                           [("form.skipped_by_word", {"word": text.strip()})])
+            today = self.services.clock.now().astimezone(self.campaign.zone)
+            value = parse_typed(question, text, self.campaign.period.start.year, today.month)
             if isinstance(value, AnswerError):
                 return await self._ask(session, draft, rnd, state, question, error=value)
             await self._save(session, draft, question.id, value)
-            return await self._advance(session, draft, rnd, cursor)
+            notes = [(key, values) for key, values in (
+                ("form.understood", {"said": understood(question, text)}),
+                *await self._figure_warnings(session, rnd, question, value, state))
+                if all(v is not None for v in values.values())]
+            return await self._advance(session, draft, rnd, cursor, notes)
 
     @reporting_units_only
     async def answer_button(self, draft_id: int, question_id: str, action: str,
@@ -287,13 +305,45 @@ class ReportFlow(FileAnswers):
     # -- moving through the form -------------------------------------------------------------
 
     async def _advance(self, session: AsyncSession, draft: m.Draft, rnd: RoundRecord,
-                       cursor: m.FormCursor) -> Screen:
-        """After an answer: back to the review when editing, else the next unanswered."""
+                       cursor: m.FormCursor,
+                       notes: list[tuple[str, dict[str, Any]]] | None = None) -> Screen:
+        """After an answer: back to the review when editing, else the next unanswered;
+        `notes` about the answer just given go on top."""
         state = await self._state(session, draft, rnd)
         question = None if cursor.mode == CursorMode.EDIT else state.next_unanswered()
         if question is None:
-            return await self._show_review(session, draft, rnd, state)
-        return await self._ask(session, draft, rnd, state, question)
+            screen = await self._show_review(session, draft, rnd, state)
+        else:
+            screen = await self._ask(session, draft, rnd, state, question)
+        return replace(screen, notes=notes) if notes else screen
+
+    async def _figure_warnings(self, session: AsyncSession, rnd: RoundRecord,
+                               question: Question, value: Any,
+                               state: FormState) -> list[tuple[str, dict[str, Any]]]:
+        """What to verify in a figure as it is typed: a running total below last round's,
+        a part above its whole (or a whole below one of its parts)."""
+        if not question.is_figure or value is None:
+            return []
+        out: list[tuple[str, dict[str, Any]]] = []
+        now = Decimal(str(value))
+        before = await self._previous_round_value(session, rnd, question) \
+            if question.cumulative else None
+        if before is not None and now < Decimal(str(before)):
+            out.append(("form.warn.dropped", {"prompt": question.prompt.zh,
+                                              "before": display(question, before, "zh"),
+                                              "value": display(question, value, "zh")}))
+        pairs = [(question, state.question(question.part_of))] if question.part_of else []
+        pairs += [(q, question) for q in state.questions if q.part_of == question.id]
+        for part, whole in pairs:
+            if whole is None or part is None:
+                continue
+            p, w = (value if part is question else state.value(part),
+                    value if whole is question else state.value(whole))
+            if p is not None and w is not None and Decimal(str(p)) > Decimal(str(w)):
+                out.append(("form.warn.part", {
+                    "part": part.prompt.zh, "part_value": display(part, p, "zh"),
+                    "whole": whole.prompt.zh, "whole_value": display(whole, w, "zh")}))
+        return out
 
     async def _ask(self, session: AsyncSession, draft: m.Draft, rnd: RoundRecord, state: FormState,
                    question: Question, error: AnswerError | None = None,
@@ -310,7 +360,7 @@ class ReportFlow(FileAnswers):
             total=total, current=state.value(question), answered=state.is_answered(question),
             previous_round_value=await self._previous_round_value(session, rnd, question),
             error=error, note=note, note_values=note_values or {}, editing=keep_editing,
-            can_go_back=state.index(question) > 0,
+            can_go_back=state.index(question) > 0, example_day=self.campaign.period.start,
         )
 
     async def _show_review(self, session: AsyncSession, draft: m.Draft, rnd: RoundRecord,

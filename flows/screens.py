@@ -25,6 +25,9 @@ class QuestionScreen:
     note_values: dict[str, Any] = field(default_factory=dict)
     editing: bool = False
     can_go_back: bool = True
+    # About the answer just given: what a figure was read as, a figure to verify.
+    notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    example_day: dt.date | None = None  # a date of the campaign's own, for the date hint
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class ReviewScreen:
     amending_version: int | None = None
     note: str | None = None
     note_values: dict[str, Any] = field(default_factory=dict)
+    notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

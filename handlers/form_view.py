@@ -6,8 +6,10 @@ Every button's callback data comes from `texts.buttons`.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -58,6 +60,7 @@ def render(screen: Screen, lang: str, zone: object, now: object) -> list[Rendere
 def _question(s: QuestionScreen, lang: str) -> list[Rendered]:
     q = s.question
     lines = [t("form.header", lang, round=html.escape(s.round_title), n=s.number, total=s.total)]
+    lines += _notes(s.notes, lang)
     if s.note:
         lines.append(t(s.note, lang, **s.note_values))
     if s.error:
@@ -70,6 +73,9 @@ def _question(s: QuestionScreen, lang: str) -> list[Rendered]:
     hint = _hint(s, lang)
     if hint:
         lines.append(hint)
+    if q.cumulative and s.previous_round_value is not None:
+        lines.append(t("form.last_round", lang, value=html.escape(
+            display(q, s.previous_round_value, lang))))
     if s.answered and q.type is not QuestionType.MULTI_CHOICE:
         lines.append(t("form.current", lang, value=html.escape(display(q, s.current, lang))))
     # A long answer shown again can pass Telegram's 4096 units: split, buttons on the last.
@@ -86,7 +92,9 @@ def _hint(s: QuestionScreen, lang: str) -> str:
     if q.type is QuestionType.DECIMAL:
         return t("form.hint.decimal", lang, unit=unit)
     if q.type is QuestionType.DATE:
-        return t("form.hint.date", lang)
+        example = s.example_day or dt.date(2021, 1, 20)
+        return t("form.hint.date", lang, iso=example.isoformat(),
+                 month=example.month, day=example.day)
     if q.type in {QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT}:
         return t("form.hint.text", lang, limit=q.text_limit)
     if q.type is QuestionType.ATTACHMENT:
@@ -116,7 +124,8 @@ def _question_buttons(s: QuestionScreen, lang: str) -> list[list[Button]]:
                      action_button(t("form.no", lang), *cb(Action.ANSWER_YES_NO, 0))])
     elif q.type is QuestionType.ATTACHMENT:
         rows.append([action_button(t("form.btn.files_done", lang), *cb(Action.QUESTION_DONE))])
-    if s.previous_round_value is not None and s.previous_round_value != s.current:
+    if s.previous_round_value is not None and s.previous_round_value != s.current \
+            and not q.cumulative:  # a running total copied is zero growth: shown, not offered
         shown = display(q, s.previous_round_value, lang)
         label = t("form.btn.same", lang, value=shown if len(shown) <= 16 else shown[:15] + "…")
         rows.append([action_button(label, *cb(Action.SAME_AS_LAST_ROUND))])
@@ -134,8 +143,14 @@ def _question_buttons(s: QuestionScreen, lang: str) -> list[list[Button]]:
     return rows
 
 
+def _notes(notes: list[tuple[str, dict[str, Any]]], lang: str) -> list[str]:
+    """About the answer just given: `已按 3.2亿元 = 32,000 万元 记录`, or what to verify."""
+    return [t(key, lang, **{k: html.escape(str(v)) for k, v in values.items()})
+            for key, values in notes]
+
+
 def _review(s: ReviewScreen, lang: str, zone: object, now: object) -> list[Rendered]:
-    lines: list[str] = []
+    lines: list[str] = _notes(s.notes, lang)
     if s.note:
         lines += [t(s.note, lang, **s.note_values), ""]
     title = t("form.review_title", lang, round=html.escape(s.round_title))

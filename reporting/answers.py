@@ -16,10 +16,11 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from reporting.campaign import NUMERIC_TYPES, TEXT_TYPES, Question, QuestionType
+from reporting.numbers import read_number
 from texts.text import clean_text, utf16_len
 
 
@@ -40,8 +41,10 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-def parse_typed(question: Question, text: str, year: int) -> Any | AnswerError:
-    """The value of a typed answer to `question`, or why it cannot be one."""
+def parse_typed(question: Question, text: str, year: int,
+                month: int | None = None) -> Any | AnswerError:
+    """The value of a typed answer to `question`, or why it cannot be one. `year` and
+    `month` complete a date typed without them (`1月20日`, `20日`)."""
     text = clean_text(text)
     t = question.type
     if t in TEXT_TYPES:
@@ -52,7 +55,7 @@ def parse_typed(question: Question, text: str, year: int) -> Any | AnswerError:
     if t in NUMERIC_TYPES:
         return _number(question, cleaned)
     if t is QuestionType.DATE:
-        return _date(cleaned, year)
+        return _date(cleaned, year, month)
     if t is QuestionType.YES_NO:
         word = cleaned.lower()
         if word in YES:
@@ -78,26 +81,18 @@ def _text(question: Question, text: str) -> str | AnswerError:
     return value
 
 
-_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 LARGEST = Decimal(10) ** 15  # past any real figure, and still exact as a float
 
 
 def _number(question: Question, text: str) -> int | str | AnswerError:
     unit = question.unit.zh if question.unit else ""
-    raw = text
-    for suffix in sorted({unit, question.unit.en if question.unit and question.unit.en else ""},
-                         key=len, reverse=True):
-        if suffix and raw.endswith(suffix):
-            raw = raw[: -len(suffix)].strip()
-    raw = re.sub(r"(?<=\d)[,，'\s](?=\d{3}(?!\d))", "", raw)  # 1,234,567 and 1 234 567
     is_integer = question.type is QuestionType.INTEGER
-    if not _NUMBER.match(raw):
+    reading = read_number(text, unit) or (
+        read_number(text, question.unit.en) if question.unit and question.unit.en else None)
+    if reading is None:
         key = "form.error.integer" if is_integer else "form.error.decimal"
         return AnswerError(key, {"unit": unit})
-    try:
-        number = Decimal(raw)
-    except InvalidOperation:
-        return AnswerError("form.error.decimal", {"unit": unit})
+    number = reading.value
     if is_integer and number != number.to_integral_value():
         return AnswerError("form.error.integer", {"unit": unit})
     if question.min is not None and number < Decimal(str(question.min)):
@@ -108,7 +103,15 @@ def _number(question: Question, text: str) -> int | str | AnswerError:
         return AnswerError("form.error.max", {"max": _plain(question.max), "unit": unit})
     if is_integer:
         return int(number)
-    return format(number.normalize(), "f") if number == number.normalize() else str(number)
+    return format(number.normalize(), "f")
+
+
+def understood(question: Question, text: str) -> str | None:
+    """What a typed figure was read as, when it is not plain: `3.2亿元 = 32,000 万元`."""
+    if question.type not in NUMERIC_TYPES:
+        return None
+    reading = read_number(clean_text(text), question.unit.zh if question.unit else "")
+    return reading.said if reading else None
 
 
 def _plain(value: float) -> str:
@@ -116,23 +119,35 @@ def _plain(value: float) -> str:
 
 
 _DATE_FORMS = (
-    re.compile(r"^(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?$"),
-    re.compile(r"^(?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?$"),
+    re.compile(r"^(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})[日号]?$"),
+    re.compile(r"^(?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})[日号]?$"),
+    re.compile(r"^(?P<d>\d{1,2})[日号]$"),  # 20日: in the campaign's current month
 )
+SKIP_WORDS = {"无", "没有", "暂无", "无此项", "不涉及", "/", "-", "—"}  # an optional question
 
 
-def _date(text: str, year: int) -> str | AnswerError:
-    compact = text.replace(" ", "")
+def _date(text: str, year: int, month: int | None = None) -> str | AnswerError:
+    compact = text.replace(" ", "").replace("元月", "1月")
     for form in _DATE_FORMS:
         match = form.match(compact)
         if match:
             parts = match.groupdict()
+            if parts.get("m") is None and month is None:
+                break
             try:
-                day = dt.date(int(parts.get("y") or year), int(parts["m"]), int(parts["d"]))
+                day = dt.date(int(parts.get("y") or year), int(parts.get("m") or month or 0),
+                              int(parts["d"]))
             except ValueError:
                 break
             return day.isoformat()
     return AnswerError("form.error.date")
+
+
+def is_skip_word(question: Question, text: str) -> bool:
+    """`无`, `没有`, `暂无` typed for an optional question: skipped, not an answer (a yes/no
+    question keeps 没有 and 无 as its "no")."""
+    return (not question.required and question.type is not QuestionType.YES_NO
+            and normalise(text) in SKIP_WORDS)
 
 
 def _option(question: Question, text: str) -> str | None:

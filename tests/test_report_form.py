@@ -81,8 +81,8 @@ async def test_a_wrong_answer_says_what_is_expected_and_asks_again(
     screen = await user.next_message()
     seen: set[str] = set()
     wrong = {
-        "enterprises": ("十二", "请输入整数"),
-        "online_retail": ("-5", "不能小于 0万元"),
+        "enterprises": ("十二点五", "请输入整数"),
+        "online_retail": ("-5", "不能小于 0 万元"),
         "launch_date": ("2021-02-30", "请输入有效的日期"),
         "features": ("字" * 3001, "最多 3000 字，您输入了 3001 字"),
         "launch_form": ("随便", "请点击下方的一个选项"),
