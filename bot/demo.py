@@ -125,7 +125,7 @@ class Demo:
     async def join_everyone(self) -> None:
         services = self.services
         for i, unit in enumerate(services.campaign.units):
-            user = self.server.user(f"{unit.short_name}联系人")
+            user = self.server.user(f"{unit.short_name}联络员")
             await user.command("start", await self._invite(unit.code, m.Role.CONTACT))
             await user.next_message()
             self.contacts[unit.code] = ScriptedContact(user, services.campaign, seed=i)
@@ -216,7 +216,7 @@ class Demo:
             elif first.startswith("🔄"):
                 self.counts["updated"] += 1
                 self.say(t("demo.updated", text=first.removeprefix("🔄 ")))
-            elif first.startswith("🚨"):
+            elif first.startswith("📋") and "截止" in first:
                 self.counts["escalations"] += 1
                 self.say(t("demo.escalation", text=_flat(message.text)))
             elif first.startswith("📊"):

@@ -25,6 +25,7 @@ from storage.outbox import Outbox
 from storage.plan import sync_plan
 from storage.progress import active_rounds, campaign_row
 from storage.records import RoundRecord
+from texts.catalog import use_names
 
 
 class Config(Protocol):
@@ -64,8 +65,10 @@ class Services:
     def create(cls, settings: Config, clock: Clock | None = None,
                campaign: Campaign | None = None) -> Services:
         """Load the campaign file and make the engines; touches no database yet."""
-        return cls(settings=settings,
-                   campaign=campaign or load_campaign(settings.campaign_file),
+        campaign = campaign or load_campaign(settings.campaign_file)
+        use_names(province=campaign.province.short_name, office=campaign.province.name,
+                  upstream=campaign.report.recipient or "")
+        return cls(settings=settings, campaign=campaign,
                    db=Database.open(settings.database_url),
                    clock=clock or _clock(settings))
 

@@ -27,7 +27,7 @@ from reporting.answers import display
 from reporting.campaign import QuestionType
 from texts.buttons import Action
 from texts.catalog import t
-from texts.dates import moment, remaining, short_moment
+from texts.dates import moment, remaining
 from texts.text import split_message
 
 Button = InlineKeyboardButton
@@ -51,7 +51,7 @@ def render(screen: Screen, lang: str, zone: object, now: object) -> list[Rendere
     if isinstance(screen, Receipt):
         late = t("form.receipt_late", lang) if screen.late else ""
         return [Rendered(t("form.receipt", lang, round=html.escape(screen.round_title),
-                           time=short_moment(screen.submitted_at, zone, lang),  # type: ignore[arg-type]
+                           time=moment(screen.submitted_at, zone, lang),  # type: ignore[arg-type]
                            version=screen.version, late=late))]
     assert isinstance(screen, Notice)
     return [Rendered(t(screen.key, lang, **screen.values))]
@@ -153,10 +153,10 @@ def _review(s: ReviewScreen, lang: str, zone: object, now: object) -> list[Rende
     lines: list[str] = _notes(s.notes, lang)
     if s.note:
         lines += [t(s.note, lang, **s.note_values), ""]
-    title = t("form.review_title", lang, round=html.escape(s.round_title))
-    if s.amending_version:
-        title += t("form.amending", lang, version=s.amending_version)
-    lines.append(title)
+    amending = t("form.amending", lang, version=s.amending_version) \
+        if s.amending_version else ""
+    lines.append(t("form.review_title", lang, round=html.escape(s.round_title),
+                   amending=amending))
     lines.append(t("form.review_due", lang, due=moment(s.due_at, zone, lang),  # type: ignore[arg-type]
                    left=remaining(s.due_at - now, lang)))  # type: ignore[operator]
     lines.append("")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import html
 
 from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from flows.report_form import IncomingFile, ReportFlow
-from flows.screens import Screen
+from flows.screens import QuestionScreen, Screen
 from handlers.context import BotContext
 from handlers.form_view import render
 from texts.buttons import Action
@@ -87,9 +88,37 @@ async def question_button(update: Update, context: BotContext) -> None:
     if action == "toggle" and isinstance(query.message, Message):
         await _replace(query.message, context, screen)
         return
-    await _retire_buttons(query.message)
+    if not (isinstance(screen, QuestionScreen) and screen.error) and action in ANSWERING:
+        await _keep_the_answer(query.message, query.data or "", action, context.lang)
+    else:
+        await _retire_buttons(query.message)
     if isinstance(query.message, Message):
         await show(query.message, context, screen)
+
+
+ANSWERING = {"choice", "yes_no", "done", "skip", "same", "keep"}  # taps that answer
+
+
+async def _keep_the_answer(message: object, data: str, action: str, lang: str) -> None:
+    """The question stays in the chat with the answer tapped under it, as a typed answer
+    stays: `✔️ 您的选择：线上启动仪式`; its buttons go."""
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return
+    buttons = [b for row in message.reply_markup.inline_keyboard for b in row]
+    pressed = next((b.text for b in buttons if b.callback_data == data), "")
+    if action == "done":  # a multiple choice: what is ticked
+        ticked = [b.text.removeprefix("☑️ ") for b in buttons if b.text.startswith("☑️ ")]
+        pressed = t("list.sep", lang).join(ticked) or pressed
+    elif action == "same":
+        pressed = pressed.split("：", 1)[-1].split(": ", 1)[-1]
+    elif action == "skip":
+        pressed = t("form.value.skipped", lang)
+    elif action == "keep":
+        pressed = t("form.tapped_kept", lang)
+    answer = html.escape(pressed.removeprefix("✅ ").strip())
+    with contextlib.suppress(BadRequest):
+        await message.edit_text(f"{message.text_html}\n\n{t('form.tapped', lang, answer=answer)}",
+                                reply_markup=None)
 
 
 async def review_button(update: Update, context: BotContext) -> None:

@@ -50,10 +50,10 @@ def check_sheet_docx(d: Digest) -> bytes:
         p("未发现需要核实的数据。")
     for i, check in enumerate(checks, 1):
         p(f"{i}. {d.unit(check.unit).short}：{check_line(check, 'zh')}。")
-    p("三、各单位联系人", HEADING_1)
+    p("三、各单位联络员", HEADING_1)
     table = doc.add_table(rows=1, cols=3)
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ("单位", "报送情况", "联系人及电话"),
+    for cell, text in zip(table.rows[0].cells, ("单位", "报送情况", "联络员及电话"),
                           strict=True):
         cell.text = text
     for u in d.units:

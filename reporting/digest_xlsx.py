@@ -191,7 +191,7 @@ def _answers(book: Any, d: Digest, f: dict[str, Any]) -> None:
 def _status(book: Any, d: Digest, f: dict[str, Any], numbers: dict[int, Any]) -> None:
     cumulative = [fig for fig in d.figures if fig.question.cumulative]
     header = ["单位", "状态", "提交时间", "版本", "是否逾期", "审核状态", "退回原因",
-              "联系人及电话", *(f"{fig.question.prompt.zh}比上一节点增加" for fig in cumulative)]
+              "联络员及电话", *(f"{fig.question.prompt.zh}比上一节点增加" for fig in cumulative)]
     sheet = _Sheet(book, "报送情况", header, f)
     zone = d.campaign.zone
     fmts = [None, None, f["time"], None, None, None, f["text"], f["text"],

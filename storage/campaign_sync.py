@@ -9,6 +9,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.campaign import Campaign
 from storage import models as m
+from texts.catalog import t
+
+WHAT = {"campaign": "sync.what.campaign", "unit": "sync.what.unit", "round": "sync.what.round",
+        "upstream": "sync.what.upstream"}
+FIELDS = {"name": "名称", "timezone": "时区", "short_name": "简称", "is_province": "是否省厅",
+          "position": "顺序", "title": "标题", "opens_at": "开始时间", "due_at": "截止时间",
+          "late_until": "补报截止时间", "round_codes": "对应报送节点"}
+
+
+def _said(event: str, kind: str, code: str) -> str:
+    """`新增单位 shenyang`: what `init` prints, in the catalog's words."""
+    return t(f"sync.{event}", what=t(WHAT[kind]), code=code)
 
 
 async def sync_campaign(
@@ -24,8 +36,8 @@ async def sync_campaign(
     if row is None:
         row = m.Campaign(code=campaign.code, loaded_at=now)
         session.add(row)
-        changes.append(f"campaign {campaign.code} created")
-    _assign(row, changes, f"campaign {campaign.code}", name=campaign.name.zh,
+        changes.append(_said("added", "campaign", campaign.code))
+    _assign(row, changes, ("campaign", campaign.code), name=campaign.name.zh,
             timezone=campaign.timezone)
     row.fingerprint = fingerprint
     row.loaded_at = now
@@ -41,16 +53,16 @@ async def sync_campaign(
         if unit_row is None:
             unit_row = m.Unit(campaign_id=row.id, code=unit.code)
             session.add(unit_row)
-            changes.append(f"unit {unit.code} added")
+            changes.append(_said("added", "unit", unit.code))
         elif unit_row.retired_at is not None:
             unit_row.retired_at = None
-            changes.append(f"unit {unit.code} restored")
-        _assign(unit_row, changes, f"unit {unit.code}", name=unit.name,
+            changes.append(_said("restored", "unit", unit.code))
+        _assign(unit_row, changes, ("unit", unit.code), name=unit.name,
                 short_name=unit.short_name, is_province=is_province, position=position)
     for gone in existing_units.values():
         if gone.retired_at is None:
             gone.retired_at = now
-            changes.append(f"unit {gone.code} retired")
+            changes.append(_said("retired", "unit", gone.code))
 
     existing_rounds = {
         r.code: r
@@ -61,18 +73,18 @@ async def sync_campaign(
         if round_row is None:
             round_row = m.Round(campaign_id=row.id, code=rnd.code)
             session.add(round_row)
-            changes.append(f"round {rnd.code} added")
+            changes.append(_said("added", "round", rnd.code))
         elif round_row.retired_at is not None:
             round_row.retired_at = None
-            changes.append(f"round {rnd.code} restored")
-        _assign(round_row, changes, f"round {rnd.code}", title=rnd.title.zh, position=position,
+            changes.append(_said("restored", "round", rnd.code))
+        _assign(round_row, changes, ("round", rnd.code), title=rnd.title.zh, position=position,
                 opens_at=_utc(campaign.round_opens_at(rnd.code)),
                 due_at=_utc(campaign.deadline(rnd.code)),
                 late_until=_utc(campaign.late_cutoff(rnd.code)))
     for gone_round in existing_rounds.values():
         if gone_round.retired_at is None:
             gone_round.retired_at = now
-            changes.append(f"round {gone_round.code} retired")
+            changes.append(_said("retired", "round", gone_round.code))
 
     existing_up = {
         u.code: u
@@ -85,33 +97,42 @@ async def sync_campaign(
         if up_row is None:
             up_row = m.UpstreamDeadline(campaign_id=row.id, code=up.code)
             session.add(up_row)
-            changes.append(f"upstream {up.code} added")
+            changes.append(_said("added", "upstream", up.code))
         up_row.retired_at = None
-        _assign(up_row, changes, f"upstream {up.code}", title=up.title.zh,
+        _assign(up_row, changes, ("upstream", up.code), title=up.title.zh,
                 due_at=_utc(campaign.upstream_deadline(up.code)), round_codes=list(up.rounds))
     for gone_up in existing_up.values():
         if gone_up.retired_at is None:
             gone_up.retired_at = now
-            changes.append(f"upstream {gone_up.code} retired")
+            changes.append(_said("retired", "upstream", gone_up.code))
     await session.flush()
     return row, changes
 
 
-def _assign(row: object, changes: list[str], label: str, **values: object) -> None:
+def _assign(row: object, changes: list[str], label: tuple[str, str],
+            **values: object) -> None:
     """Set the attributes that differ, noting each change (a new row notes none)."""
     is_new = getattr(row, "id", None) is None
+    kind, code = label
     for name, value in values.items():
         old = getattr(row, name, None)
         if old != value:
             setattr(row, name, value)
             if not is_new:
-                changes.append(f"{label}.{name}: {_show(old)} → {_show(value)}")
+                changes.append(t("sync.changed", what=t(WHAT[kind]), code=code,
+                                 field=FIELDS.get(name, name), old=_show(old),
+                                 new=_show(value)))
 
 
 def _show(value: object) -> str:
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M UTC")
+    if isinstance(value, dt.datetime):  # stored in UTC; said in China's time
+        return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+    if value is None:
+        return "无"
     return str(value)
+
+
+CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reporting.reminder_plan import PlannedItem
 from storage import models as m
 from storage.db import insert_for
+from texts.catalog import t
 
 PLANNED, DONE, SKIPPED = m.PlanState.PLANNED, m.PlanState.DONE, m.PlanState.SKIPPED
 MANUAL = "manual@"  # label of a coordinator's /remind
@@ -75,8 +76,9 @@ async def sync_plan(session: AsyncSession, campaign_id: int,
     if gone:
         await session.execute(delete(m.PlanItem).where(m.PlanItem.id.in_(gone)))
     await session.flush()
-    counts = (("added", added), ("moved", moved), ("dropped", len(gone)))
-    return [f"plan: {n} {what}" for what, n in counts if n]
+    if not (added or moved or gone):
+        return []
+    return [t("sync.plan", added=added, moved=moved, dropped=len(gone))]
 
 
 async def due_items(session: AsyncSession, campaign_id: int, now: dt.datetime,

@@ -1,7 +1,8 @@
 """The roster: people the province expects, by phone number, read from CSV or Excel.
 
 Columns (Chinese or English headers): 姓名/name, 手机/电话/phone, 单位/unit (code, name or
-short name), 角色/role (联系人/协调人/管理员 or contact/coordinator/admin; default contact).
+short name), 角色/role (联络员/省厅联系人/管理员, the older 联系人/协调人, or
+contact/coordinator/admin; default contact).
 Someone on the roster joins by sharing their own phone number with the bot.
 """
 
@@ -21,12 +22,13 @@ from storage.invites import role_fits_unit
 from storage.joining import roster_phone, stored_forms
 
 HEADERS = {
-    "name": {"name", "姓名", "联系人"},
+    "name": {"name", "姓名", "联系人", "联络员"},
     "phone": {"phone", "手机", "电话", "手机号", "联系电话"},
     "unit": {"unit", "单位", "单位代码"},
     "role": {"role", "角色"},
 }
-ROLES = {"联系人": "contact", "协调人": "coordinator", "管理员": "admin",
+ROLES = {"联络员": "contact", "省厅联系人": "coordinator", "联系人": "contact",
+         "协调人": "coordinator", "管理员": "admin",
          "contact": "contact", "coordinator": "coordinator", "admin": "admin", "": "contact"}
 
 

@@ -66,7 +66,7 @@ async def test_invite_prints_a_deep_link_and_the_code(
     link = re.search(r"https://t\.me/ln_report_bot\?start=([A-Za-z0-9_-]+)", out)
     assert link is not None and len(link.group(1)) >= 32
     assert f"邀请码：{link.group(1)}" in out
-    assert "大连市商务局的联系人邀请（14 天内有效" in out
+    assert "大连市商务局的联络员邀请（14 天内有效" in out
 
 
 async def test_an_unknown_unit_lists_the_valid_codes(

@@ -63,7 +63,7 @@ async def test_contacts_from_the_command_line(
         session.add(person)
     env = {"DATABASE_URL": database_url}
     code, out, _ = await run_cli(tmp_path, "contacts", "list", "benxi", **env)
-    assert code == 0 and f"#{person.id} 本溪 孙七（联系人，13800000007）在用，仅在名单中" in out
+    assert code == 0 and f"#{person.id} 本溪 孙七（联络员，13800000007）在用，仅在名单中" in out
     code, out, _ = await run_cli(tmp_path, "contacts", "move", str(person.id), "liaoyang", **env)
     assert code == 0 and "已将 孙七 调到 辽阳市商务局" in out
     code, out, _ = await run_cli(tmp_path, "contacts", "reinvite", str(person.id), **env)

@@ -22,7 +22,7 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "permissions.md"
 REFUSALS = {
     "您尚未加入。请打开省商务厅发给您的邀请链接，或发送 /start 查看加入方法。",
     "您没有使用此功能的权限。",
-    "填报功能仅供各报送单位的联系人使用。",
+    "填报功能仅供各报送单位的联络员使用。",
     "这个按钮已失效，请发送 /report 继续。",
 }
 COMMANDS = ["start", "help", "report", "status", "deadlines", "cancel", "language",

@@ -87,7 +87,8 @@ async def test_a_whole_campaign_reminds_exactly_who_has_not_submitted(
         for _, _, at in rows:
             assert 8 <= at.hour < 22, (unit, at)
             assert not dt.date(2021, 2, 11) <= at.date() <= dt.date(2021, 2, 17), (unit, at)
-    escalations = [m_.text for m_ in coordinator.messages if "🚨" in m_.text]
+    escalations = [m_.text for m_ in coordinator.messages
+                   if m_.text.startswith("📋") and "截止，已报送" in m_.text]
     assert len(escalations) == 3
     assert "尚未报送：抚顺、丹东" in escalations[0]  # exactly: anshan had submitted
     assert "尚未报送：抚顺" in escalations[1] and "尚未报送：抚顺" in escalations[2]

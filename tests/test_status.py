@@ -59,7 +59,7 @@ async def test_a_coordinator_cannot_fill_in_a_report(
 ) -> None:
     coordinator = await joined(standin, running_bot, "province", "尹涛", m.Role.COORDINATOR)
     await coordinator.command("report")
-    assert "仅供各报送单位的联系人使用" in (await coordinator.next_message()).text
+    assert "仅供各报送单位的联络员使用" in (await coordinator.next_message()).text
 
 
 async def test_whoami_tells_a_person_who_the_bot_takes_them_for(

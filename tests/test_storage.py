@@ -110,7 +110,7 @@ async def test_a_unit_removed_from_the_file_is_retired_with_its_data(
         make_settings(database_url, campaign_file=without), clock=FakeClock(CAMPAIGN_START)
     )
     changes = await services2.initialise()
-    assert "unit fuxin retired" in changes
+    assert "停用单位 fuxin" in changes
     async with services2.sessions() as session:
         fuxin = await session.scalar(select(m.Unit).where(m.Unit.code == "fuxin"))
         assert fuxin is not None and fuxin.retired_at is not None
@@ -120,7 +120,7 @@ async def test_a_unit_removed_from_the_file_is_retired_with_its_data(
         make_settings(database_url, campaign_file=campaign_copy(tmp_path)),
         clock=FakeClock(CAMPAIGN_START),
     )
-    assert "unit fuxin restored" in await back.initialise()
+    assert "恢复单位 fuxin" in await back.initialise()
     for svc in (services, services2, back):
         await svc.close()
 

@@ -99,3 +99,28 @@ async def test_the_form_says_what_it_understood_and_what_to_verify(
     assert ("⚠️ 请核实：直播带货销售额（累计）为 32000 万元，大于活动期间网络零售额（累计）的 700 万元"
             in seen["livestream_sales"])
     assert "✔️ 已按“暂无”跳过此题。" in seen["crossborder_imports"]
+
+
+async def test_a_tapped_answer_stays_under_its_question(
+    running_bot: Services, standin: StandinServer
+) -> None:
+    """Tapping an option, as typing does, leaves the answer visible in the chat."""
+    user = await joined(standin, running_bot, "dalian")
+    await user.command("report")
+    screen = await user.next_message()
+    while question_id(screen) != "launch_form":
+        screen = await answer_current(user, screen)
+    await user.press("线上启动仪式", screen)
+    following = await user.next_message()
+    await standin.wait_until(lambda: "✔️ 您的回答：线上启动仪式" in screen.text)
+    assert screen.buttons == [] and "本地启动形式" in screen.text
+    screen = following
+    while question_id(screen) != "activities":
+        screen = await answer_current(user, screen)
+    await user.press("⬜ 电商直播带货", screen)
+    await standin.wait_until(lambda: "☑️ 电商直播带货" in [b for b, _ in screen.buttons])
+    await user.press("⬜ 农产品网上行", screen)
+    await standin.wait_until(lambda: "☑️ 农产品网上行" in [b for b, _ in screen.buttons])
+    await user.press("✔️ 完成", screen)
+    await user.next_message()
+    await standin.wait_until(lambda: "✔️ 您的回答：电商直播带货、农产品网上行" in screen.text)

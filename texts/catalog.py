@@ -24,6 +24,16 @@ def texts(lang: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()}
 
 
+# Names a text may use without being given them: the campaign's own, set when it loads
+# (`use_names`), so no text names an office of one province whatever the campaign.
+_NAMES: dict[str, str] = {"province": "省厅", "office": "省厅", "upstream": "上级部门"}
+
+
+def use_names(**names: str) -> None:
+    """`province` (省商务厅), `office` (辽宁省商务厅电子商务处), `upstream` (商务部电子商务司)."""
+    _NAMES.update({k: v for k, v in names.items() if v})
+
+
 def language_of(code: str | None) -> str:
     """The catalog language for a Telegram `language_code` (zh unless it is English)."""
     return "en" if code and code.lower().startswith("en") else DEFAULT_LANGUAGE
@@ -34,7 +44,16 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **values: object) -> str:
     text = table.get(key)
     if text is None:
         text = texts(DEFAULT_LANGUAGE)[key]
-    return text.format(**values) if values else text
+    if "{" not in text:
+        return text
+    return text.format_map(_Values({**_NAMES, **values}))
+
+
+class _Values(dict):  # type: ignore[type-arg]
+    """A placeholder nobody filled stays as written rather than failing a message."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
 
 
 def placeholders(text: str) -> set[str]:
