@@ -33,7 +33,7 @@ from texts.dates import day, moment, remaining
 
 log = logging.getLogger(__name__)
 
-FIRED_HERE = [Kind.REMINDER, Kind.OVERDUE, Kind.ESCALATION, Kind.UPSTREAM]
+FIRED_HERE = [Kind.OPENING, Kind.REMINDER, Kind.OVERDUE, Kind.ESCALATION, Kind.UPSTREAM]
 MANUAL_COOLDOWN = dt.timedelta(minutes=10)
 LISTED = 8  # questions a reminder names; more are "等"
 
@@ -167,6 +167,9 @@ def _unit_text(services: Services, item: m.PlanItem, lang: str, now: dt.datetime
     campaign = services.campaign
     title = html.escape(_round_title(services, item.ref, lang))
     due = moment(item.due, campaign.zone, lang)
+    if item.kind == Kind.OPENING:
+        return t("remind.opening", lang, round=title, due=due, n=len(questions),
+                 left=remaining(item.due - now, lang)) + "\n" + t("remind.word_hint", lang)
     if returned:
         return t("remind.returned", lang, round=title)
     if item.kind == Kind.OVERDUE:

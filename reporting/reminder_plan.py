@@ -28,6 +28,7 @@ MIN_GAP = dt.timedelta(hours=2)  # closer than this to an earlier reminder: one 
 
 
 class Kind(StrEnum):
+    OPENING = "opening"          # to every unit when a round opens: its deadline, its size
     REMINDER = "reminder"        # to units that have not submitted, before the deadline
     OVERDUE = "overdue"          # to those units, at the deadline
     ESCALATION = "escalation"    # to the province, naming the missing units
@@ -148,6 +149,19 @@ class Calendar:
                                         tzinfo=self.zone)
         return local
 
+    def opening(self, opens: dt.datetime, start: dt.time, end: dt.time) -> dt.datetime:
+        """When a round's opening is announced: at once in office hours on a working day,
+        else at the start of the next working day."""
+        local = opens.astimezone(self.zone)
+        clock = local.time().replace(tzinfo=None)
+        if self.workday(local.date()) and start <= clock < end:
+            return local
+        day = local.date() if self.workday(local.date()) and clock < start else \
+            local.date() + dt.timedelta(days=1)
+        while not self.workday(day):
+            day += dt.timedelta(days=1)
+        return dt.datetime.combine(day, start, tzinfo=self.zone)
+
     def holidays(self, opens: dt.datetime, deadline: dt.datetime,
                  shortest: int = 3) -> list[tuple[dt.date, dt.date]]:
         """Stretches of `shortest` or more days off that begin after `opens` and before
@@ -199,7 +213,10 @@ def plan(campaign: Campaign, workday: Callable[[dt.date], bool] | None = None,
     for rnd in campaign.rounds:
         deadline = campaign.deadline(rnd.code)
         opens = campaign.round_opens_at(rnd.code)
-        kept: list[dt.datetime] = []
+        opening = calendar.opening(opens, campaign.office_hours.start, campaign.office_hours.end)
+        if opening < deadline:
+            items.append(PlannedItem(Kind.OPENING, rnd.code, "open", opening, deadline))
+        kept: list[dt.datetime] = [opening]
         reminders = campaign.reminders_for(rnd.code)
         first_at = next((r.at for r in reminders if r.at is not None), dt.time(9))
         for first, last in calendar.holidays(opens, deadline) \

@@ -17,8 +17,11 @@ def test_every_key_exists_in_both_languages() -> None:
 
 
 def test_every_placeholder_matches() -> None:
+    """The same values in both languages; the campaign's names of its offices (filled in by
+    the catalog itself) may be said in English without them ("the province")."""
     zh, en = texts("zh"), texts("en")
-    mismatched = [k for k in zh if placeholders(zh[k]) != placeholders(en[k])]
+    names = {"province", "office", "upstream"}
+    mismatched = [k for k in zh if placeholders(zh[k]) - names != placeholders(en[k]) - names]
     assert mismatched == []
 
 

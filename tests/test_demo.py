@@ -19,7 +19,7 @@ async def test_the_demo_runs_the_whole_campaign(tmp_path: Path, capsys) -> None:
     assert demo.counts["digests"] == 3 and demo.counts["escalations"] == 3
     # 丹东's late report is announced once, and the refreshed digest follows.
     assert demo.counts["changes"] == 1 and demo.counts["updated"] == 1
-    assert "🔔 告知省厅联系人：第一次阶段性活动情况 报送情况有变动：" in out
+    assert "🔔 告知省厅联系人：“第一次阶段性活动情况”报送情况有变动：" in out
     assert "🔄 更新后的汇总已发给省厅联系人：更新版（截至 1月30日 10:05）。自上一版汇总以来：丹东逾期报送" in out
     assert "丹东市商务局 逾期报送" in out
     assert demo.counts["overdue"] == 4  # 抚顺 three times, 丹东 once

@@ -196,11 +196,11 @@ async def test_a_returned_report_comes_back_as_the_next_version(
     coordinator = await joined(standin, services, "province", "杜四龙", m.Role.COORDINATOR)
     await coordinator.command("progress", "r1")
     view = await coordinator.next_message()
-    assert "大连：第1版" in view.text and "待审" in view.text
+    assert "大连：第 1 版" in view.text and "待审" in view.text
     await coordinator.press("↩️ 退回大连", view)
     assert "请输入退回原因" in (await coordinator.next_message()).text
     await coordinator.send("网络零售额与统计局数据不一致，请核实。")
-    assert "已退回大连市商务局的报告，已通知 1 位联系人" in (await coordinator.next_message()).text
+    assert "已退回大连市商务局的报告，已通知 1 位联络员" in (await coordinator.next_message()).text
     await drained(services)
     notice = next(m_ for m_ in contact.messages if "被退回修改" in m_.text)
     assert "网络零售额与统计局数据不一致" in notice.text
@@ -210,7 +210,7 @@ async def test_a_returned_report_comes_back_as_the_next_version(
     await contact.press("✅ 提交", review)
     assert "第 2 版" in (await contact.next_message()).text
     await coordinator.command("progress", "r1")
-    assert "大连：第2版" in (await coordinator.next_message()).text
+    assert "大连：第 2 版" in (await coordinator.next_message()).text
     async with services.readers() as session:
         states = list(await session.scalars(select(m.Submission.review_state)
                                             .order_by(m.Submission.version)))

@@ -23,7 +23,7 @@ async def test_an_invite_binds_the_user_greets_them_and_sets_their_menu(
     user = standin.user("李娜")
     await user.command("start", await invite_code(running_bot, "dalian"))
     welcome = await user.next_message()
-    assert "李娜，欢迎！您已作为大连市商务局的联系人加入。" in welcome.text
+    assert "李娜，欢迎！您已作为大连市商务局的联络员加入。" in welcome.text
     assert "第一次阶段性活动情况：1月29日（周五）18:00 截止" in welcome.text
     contact = await contact_of(running_bot, user.id)
     assert contact is not None and contact.unit.code == "dalian" and contact.role == "contact"
@@ -90,7 +90,7 @@ async def test_sharing_ones_own_phone_on_the_roster_binds(
     assert offer.keyboard[0]["request_contact"] is True
     await user.share_contact("+86 138 0416 1234")
     welcome = await user.next_message()
-    assert "赵敏，欢迎！您已作为锦州市商务局的联系人加入。" in welcome.text
+    assert "赵敏，欢迎！您已作为锦州市商务局的联络员加入。" in welcome.text
 
 
 async def test_someone_elses_contact_card_is_refused(

@@ -70,6 +70,14 @@ async def test_a_whole_campaign_reminds_exactly_who_has_not_submitted(
     times = lambda unit, kind: [(ref, t.strftime("%m-%d %H:%M")) for k, ref, t in got[unit]  # noqa: E731
                                 if k == kind]
     assert times("dalian", "reminder") == []
+    # Every unit is told when a round opens: the next working morning after the last
+    # deadline (1月29日 is a Friday: Monday), in office hours.
+    assert times("dalian", "opening")[-2:] == [("r2", "02-01 09:00"), ("r3", "02-09 09:00")]
+    opened = next(m_ for m_ in people["dalian"].messages
+                  if m_.text.startswith("📢 “第二次阶段性活动情况”开始报送"))
+    assert "2月8日（周一）18:00 截止" in opened.text
+    assert "共 16 题" in opened.text and ".docx" in opened.text
+    assert opened.buttons == [("📝 立即填报", "rd:r2")]
     # anshan and dandong submit r3 on 2月10日 10:00, after the 节前提醒 of 09:00.
     assert times("anshan", "reminder") == [("r1", "01-26 09:00"), ("r1", "01-28 09:00"),
                                            ("r3", "02-10 09:00")]
@@ -220,7 +228,7 @@ async def test_a_changed_deadline_re_plans_what_has_not_fired(
     again = Services.create(make_settings(services.settings.database_url,
                                           campaign_file=moved), clock=clock)
     changes = await again.initialise()
-    assert any("moved" in c for c in changes)
+    assert any(c.startswith("提醒计划：") and "调整" in c for c in changes)
     async with again.readers() as session:
         r1 = {i.label: (i.state, i.at.astimezone(SHANGHAI))
               for i in await session.scalars(select(m.PlanItem).where(

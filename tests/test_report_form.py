@@ -61,7 +61,7 @@ async def test_a_contact_fills_in_and_submits_the_whole_report(
     assert "1月20日（周三）" in review.text and "线上启动仪式" in review.text
     await user.press("✅ 提交", review)
     receipt = await user.next_message()
-    assert "已提交：第一次阶段性活动情况" in receipt.text
+    assert "已提交：“第一次阶段性活动情况”" in receipt.text
     assert "第 1 版" in receipt.text and "逾期" not in receipt.text
     [submission] = await submissions(running_bot, "dalian")
     stored = await answers_of(running_bot, submission)

@@ -25,7 +25,7 @@ async def test_a_coordinator_accepts_a_report_and_the_unit_is_told(
     assert [label for label, _ in screen.buttons] == ["📄 查看大连", "✅ 通过大连", "↩️ 退回大连",
                                                       "⏰ 提醒尚未报送的 14 个单位"]
     await coordinator.press("✅ 通过大连", screen)
-    assert (await coordinator.next_message()).text == "已通过大连市商务局的报告，已通知 1 位联系人。"
+    assert (await coordinator.next_message()).text == "已通过大连市商务局的报告，已通知 1 位联络员。"
     await standin.wait_until(lambda: any("已由省厅审核通过" in m_.text
                                          for m_ in reporter.messages))
     await coordinator.command("progress", "r1")

@@ -25,7 +25,7 @@ async def test_status_shows_each_rounds_state_for_the_unit(
     clock.set(dt.datetime(2021, 1, 30, 2, 0, tzinfo=dt.UTC))
     await user.command("status")
     after = await user.next_message()
-    assert "第一次阶段性活动情况（1月29日（周五）18:00 截止）：已提交 第1版 1月28日 16:05" in after.text
+    assert "第一次阶段性活动情况（1月29日（周五）18:00 截止）：已提交 第 1 版 1月28日 16:05" in after.text
     assert "第二次阶段性活动情况（2月8日（周一）18:00 截止）：填报中" in after.text
 
 
@@ -68,7 +68,7 @@ async def test_whoami_tells_a_person_who_the_bot_takes_them_for(
     coordinator = await joined(standin, running_bot, "province", "尹涛", m.Role.COORDINATOR)
     await coordinator.command("whoami")
     said = (await coordinator.next_message()).text
-    assert "尹涛" in said and "辽宁省商务厅" in said and "协调人" in said
+    assert "尹涛" in said and "辽宁省商务厅" in said and "省厅联系人" in said
     assert str(coordinator.id) in said
     menus = [params for method, params in standin.sent("setMyCommands") if "scope" in params]
     assert "whoami" in str(menus[-1])

@@ -86,7 +86,7 @@ async def test_a_changed_deadline_updates_its_row_in_place(
     r2_after = next(r for r in after["rounds"] if r[1] == "r2")
     assert r2_after[0] == r2_before[0]  # same row
     assert r2_after[5] == dt.datetime(2021, 2, 7, 9, 0, tzinfo=dt.UTC)  # 17:00 in Shanghai
-    assert any(c.startswith("round r2.due_at") for c in changes)
+    assert any(c.startswith("报送节点 r2 的截止时间：") for c in changes)
     await services.close()
     await services2.close()
 

@@ -38,7 +38,7 @@ async def test_units_with_nobody_joined_are_named_with_invite_links(
     progress = (await admin.next_message()).text
     assert "<b>尚未报送</b>（15）" not in progress  # 大连 counts among them, by name:
     total = len(services.campaign.questions_for("r1"))
-    assert f"• 大连：填写中 2/{total}　联系人：李娜" in progress
+    assert f"• 大连：填写中 2/{total}　联络员：李娜" in progress
     for name in others:
         assert f"• {name}：无人加入\n" in progress
     assert progress.endswith("发送 /remind 可获取无人加入单位的邀请链接，转发给该单位即可加入。")
