@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from flows.services import Services
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what Telegram lets a bot download
+OTHER_WORD_FORMATS = (".doc", ".wps", ".wpt", ".rtf", ".odt", ".pdf")  # read: .docx only
+FIRST = 24  # characters of a section shown back after a Word file is read
 # One Word file is read at a time, in a worker thread: the loop keeps answering everyone
 # else, and two bombs at once cannot double the memory a reading takes.
 _WORD_READER = asyncio.Semaphore(1)
@@ -67,9 +69,11 @@ class FileAnswers:
         """A photo or document: an attachment, or a Word file in place of the sections.
         A Word file is read before the step's transaction, never while holding it."""
         word: list[str] | UnreadableWordFile | None = None
-        if incoming.file_name.lower().endswith(".docx") and any(
-                q.section for q in self.campaign.questions):
+        name = incoming.file_name.lower()
+        has_sections = any(q.section for q in self.campaign.questions)
+        if name.endswith(".docx") and has_sections:
             word = await read_word_file(incoming.content)
+        other_format = has_sections and name.endswith(OTHER_WORD_FORMATS)
         async with self.services.transaction() as session:
             found = await self._where(session)
             if found is None:
@@ -80,6 +84,9 @@ class FileAnswers:
                 return await self._attach(session, draft, rnd, cursor, state, question, incoming)
             if word is not None and any(q.section for q in state.questions):
                 return await self._quick_submission(session, draft, rnd, state, incoming, word)
+            if other_format and question is not None:  # .doc, .wps, .pdf: say how to save
+                return await self._ask(session, draft, rnd, state, question,
+                                       error=AnswerError("form.error.word_format"))
             if question is None:
                 return await self._show_review(session, draft, rnd, state,
                                                note="form.use_buttons")
@@ -138,7 +145,7 @@ class FileAnswers:
         if isinstance(word, UnreadableWordFile):
             return Notice("form.docx_too_big" if word.too_big else "form.docx_unreadable")
         sections = [q for q in state.questions if q.section]
-        found = split_sections(word, [(q.id, q.prompt.zh) for q in sections])
+        found = split_sections(word, [(q.id, q.prompt.zh, q.headings) for q in sections])
         stored = await self._store_file(session, incoming, rnd.id)
         if isinstance(stored, AnswerError):
             return Notice(stored.key, stored.values)
@@ -147,10 +154,18 @@ class FileAnswers:
             assert question is not None
             await self._save(session, draft, qid, shorten(text, question.text_limit))
         state = await self._state(session, draft, rnd)
-        matched = "、".join(q.prompt.get(self.lang) for q in sections if q.id in found)
+        # What will be stored, section by section: its first words, or that it was not
+        # found (asked for next, to type or to fix by typing).
+        notes: list[tuple[str, dict[str, Any]]] = [("form.docx_read", {})]
+        for q in sections:
+            if q.id in found:
+                notes.append(("form.docx_section", {
+                    "name": q.prompt.get(self.lang), "start": shorten(found[q.id], FIRST)}))
+            else:
+                notes.append(("form.docx_missing", {"name": q.prompt.get(self.lang)}))
         next_question = state.next_unanswered()
         if next_question is not None:
-            return await self._ask(session, draft, rnd, state, next_question,
-                                   note="form.docx_filled", note_values={"sections": matched})
-        return await self._show_review(session, draft, rnd, state, note="form.docx_filled",
-                                       note_values={"sections": matched})
+            screen: Screen = await self._ask(session, draft, rnd, state, next_question)
+        else:
+            screen = await self._show_review(session, draft, rnd, state)
+        return replace(screen, notes=notes)

@@ -138,6 +138,8 @@ class Question(Strict):
     options: list[Option] = Field(default_factory=list)
     rounds: list[str] | None = None
     section: bool = False
+    # Other names a unit's Word report may give this section (主要做法 for 活动特点).
+    headings: list[str] = Field(default_factory=list)
     cumulative: bool = False
     # Another figure this one is a part of (直播带货销售额 of 网络零售额): a unit whose part
     # is larger than its whole is on the province's "check before forwarding" list.
@@ -166,6 +168,8 @@ class Question(Strict):
             raise ValueError("max_files is only for attachment questions")
         if self.section and t not in TEXT_TYPES:
             raise ValueError("only a long_text or short_text question can be a report section")
+        if self.headings and not self.section:
+            raise ValueError("headings are only for report sections (section: true)")
         ids = [option.id for option in self.options]
         if len(ids) != len(set(ids)):
             raise ValueError("option ids must be unique")

@@ -1,8 +1,12 @@
 """A unit's report as a Word file, split into the report's sections by their headings.
 
-`一、活动特点` or `（三）典型案例` starts a section; the text up to the next heading is its
-answer. Text outside any known heading is kept whole, in the first section, so nothing the
-unit wrote is dropped; if no heading matches, the whole text goes there.
+A heading is a section's name, or one of the names people give it (`主要做法` for 活动特点,
+`存在的问题` for 存在不足, `下一步工作打算` for 改进建议: the campaign file's `headings`),
+numbered in any common way: `一、` `（一）` `1.` `1、` `第一，` `第一部分`. The text up to the
+next heading is its answer. What comes before the first heading is the letter's preamble:
+the title (`关于……的报告`), the 主送 line (`省商务厅：`) and the opening formula
+(`现将……报告如下：`) are dropped, and so are a signature and a date at the end; any other
+text there is kept, in the first section, so nothing the unit wrote is lost.
 """
 
 from __future__ import annotations
@@ -15,25 +19,62 @@ from docx import Document
 
 from texts.text import clean_text
 
-_NUMBERING = re.compile(r"^[\s（(]*([一二三四五六七八九十]+|\d+)[\s、.．)）]*")
+_NUMBERING = re.compile(
+    r"^[\s（(]*(第?[一二三四五六七八九十]+(?:部分|是)?|\d+)[\s、.．)）,，:：]*")
 MAX_HEADING = 24
+_TITLE = re.compile(r"^(.{0,40}关于.{0,60}|[^，。；]{0,40})(报告|情况|总结|汇报)$")
+_FORMULA = re.compile(r"(如下|报告如下|汇报如下|总结如下)[：:。]?$")
+_ADDRESSEE = re.compile(r"^[^，。；]{2,30}[：:]$")
+_DATE = re.compile(r"^\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
+_SIGNATURE = re.compile(r"^[^，。；：:]{2,20}(局|厅|委|委员会|办公室|部门|示范区|政府)$")
 
 
 def _core(text: str) -> str:
     """`四、存在的不足：` → `存在不足`: numbering, colons and 的 away."""
-    return _NUMBERING.sub("", text).strip().rstrip("：:").strip().replace("的", "")
+    return _NUMBERING.sub("", text).strip().rstrip("：:。").strip().replace("的", "")
 
 
-def _heading_for(text: str, sections: list[tuple[str, str]]) -> str | None:
+Section = tuple[str, str] | tuple[str, str, list[str]]  # id, name[, other headings]
+
+
+def _names(section: Section) -> list[str]:
+    names = [section[1], *(section[2] if len(section) > 2 else [])]  # type: ignore[misc]
+    out = []
+    for name in names:
+        core = name.replace("的", "")
+        out.append(core)
+        if core.startswith("活动") and len(core) > 2:
+            out.append(core.removeprefix("活动"))
+    return out
+
+
+def _heading_for(text: str, sections: list[Section]) -> str | None:
+    """The section `text` heads, if it is a heading: an exact name first, then the
+    longest name it ends with or contains (`五、下一步工作建议` is 改进建议's, by 工作建议)."""
+    if len(text) > MAX_HEADING + 8:
+        return None
     core = _core(text)
     if not core or len(core) > MAX_HEADING:
         return None
-    for section_id, heading in sections:
-        title = heading.replace("的", "")
-        short = title.removeprefix("活动") if len(title) > 2 else title
-        if core in (title, short) or core.endswith(short) or title in core:
-            return section_id
-    return None
+    for section in sections:
+        if core in _names(section):
+            return section[0]
+    numbered = bool(_NUMBERING.match(text).group(1)) if _NUMBERING.match(text) else False
+    if any(mark in core for mark in "，。；,;") or not (numbered or len(core) <= 8):
+        return None  # a sentence that mentions 成效 is no heading
+    best: tuple[int, str] | None = None
+    for section in sections:
+        for name in _names(section):
+            fits = len(name) >= 2 and (core.endswith(name) or name in core)
+            if fits and (best is None or len(name) > best[0]):
+                best = (len(name), section[0])
+    return best[1] if best else None
+
+
+def _preamble(text: str, first: bool) -> bool:
+    """A line of the letter around the report, not of the report."""
+    return bool((first and _TITLE.match(text)) or _ADDRESSEE.match(text)
+                or _FORMULA.search(text))
 
 
 class UnreadableWordFile(ValueError):
@@ -102,18 +143,22 @@ def paragraphs(content: bytes) -> list[str]:
         raise UnreadableWordFile() from exc
 
 
-def split_sections(lines: list[str], sections: list[tuple[str, str]]) -> dict[str, str]:
+def split_sections(lines: list[str], sections: list[Section]) -> dict[str, str]:
     """`{section_id: text}` for each section found; see the module's docstring."""
     if not sections:
         return {}
+    while lines and (_DATE.match(lines[-1]) or _SIGNATURE.match(lines[-1])):
+        lines = lines[:-1]  # the signature and the date under the letter
     found: dict[str, list[str]] = {}
     rest: list[str] = []
     current: str | None = None
-    for text in lines:
+    for i, text in enumerate(lines):
         heading = _heading_for(text, sections)
         if heading is not None:
             current = heading
             found.setdefault(heading, [])
+            continue
+        if current is None and _preamble(text, first=i == 0):
             continue
         (found[current] if current is not None else rest).append(text)
     first = sections[0][0]

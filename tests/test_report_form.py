@@ -307,11 +307,14 @@ async def test_a_word_file_fills_the_report_sections(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
     after = await user.next_message()
-    assert "已从 Word 文件中读取：活动特点、活动成效、典型案例、存在不足、改进建议" in after.text
+    assert "📄 已读取 Word 报告，将按以下内容保存" in after.text
+    assert "✔️ 活动特点：直播带货进乡村。" in after.text
+    assert "✔️ 存在不足：物流成本高。" in after.text
     assert question_id(after) == "case_files"
     await user.press("✔️ 完成（不再发送）", after)
     review = await user.next_message()
-    assert "铁岭市网上年货节工作总结\n直播带货进乡村。" in review.text
+    assert "铁岭市网上年货节工作总结" not in review.text  # the title is no content
+    assert "活动特点：直播带货进乡村。" in review.text
     assert "物流成本高。" in review.text
 
 
