@@ -7,7 +7,7 @@ import asyncio
 import collections
 import time
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from flows.services import Services
 from standin.server import StandinServer
@@ -26,6 +26,15 @@ async def add_people(services: Services, n: int, unit_code: str = "dalian",
                             created_at=services.clock.now()) for i in range(n)]
         session.add_all(people)
     return people
+
+
+async def nothing_else_due(services: Services) -> None:
+    """Mark what the plan has due now as done (round 1's opening notice, at 09:00 on the
+    first day): a test of the broadcast's ledger counts only the broadcast."""
+    async with services.transaction() as session:
+        await session.execute(update(m.PlanItem).where(
+            m.PlanItem.at <= services.clock.now(), m.PlanItem.state == "planned")
+            .values(state="skipped", fired_at=services.clock.now(), note="not this test's"))
 
 
 async def queue_broadcast(services: Services, text: str = "请于1月29日前报送。",

@@ -15,7 +15,7 @@ from standin.server import StandinServer
 from storage import broadcasts
 from storage import models as m
 from tests.conftest import make_settings
-from tests.ledger import add_people, delivered, queue_broadcast, settled
+from tests.ledger import add_people, delivered, nothing_else_due, queue_broadcast, settled
 from tests.people import joined
 
 
@@ -93,6 +93,7 @@ async def test_an_answer_slower_than_the_timeout_is_uncertain_and_not_resent(
     services = Services.create(make_settings(database_url, standin, send_timeout=0.5),
                                clock=clock)
     await services.initialise()
+    await nothing_else_due(services)
     people = await add_people(services, 2)
     standin.faults.slow(people[0].chat_id, 1.5)
     stop = asyncio.Event()
