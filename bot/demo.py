@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.demo_answers import demo_answers
+from bot.demo_answers import WORD_ROUND, WORD_UNIT, demo_answers, demo_word
 from bot.runner import serve
 from bot.settings import Settings
 from flows.services import Services
@@ -78,7 +78,13 @@ class Demo:
     def _submit(self, code: str, round_code: str) -> Callable[[], Awaitable[Any]]:
         async def act() -> None:
             contact = self.contacts[code]
-            receipt = await contact.report(demo_answers(code, round_code), round_code)
+            word = None
+            if (code, round_code) == (WORD_UNIT, WORD_ROUND):  # one city sends its Word file
+                word = demo_word(code, round_code, self.unit_full_names[code],
+                                 self._title(round_code))
+                self.counts["word"] += 1
+                self.say(t("demo.word", unit=self.unit_names[code]))
+            receipt = await contact.report(demo_answers(code, round_code), round_code, word)
             self.counts["submitted"] += 1
             late = "（逾期）" if "逾期" in receipt.text else ""
             self.say(t("demo.submitted", unit=self.unit_names[code], round=self._title(
@@ -104,6 +110,7 @@ class Demo:
         self.services = services
         campaign = services.campaign
         self.unit_names = {u.code: u.short_name for u in campaign.units}
+        self.unit_full_names = {u.code: u.name for u in campaign.units}
         print(t("demo.started", campaign=campaign.name.zh, url=self.server.root))
         stop = asyncio.Event()
         started: asyncio.Future[Any] = asyncio.get_running_loop().create_future()

@@ -4,8 +4,11 @@ products and platforms, its own figures quoted back). Made up, plausible, determ
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from typing import Any
+
+from docx import Document
 
 
 @dataclass(frozen=True)
@@ -78,3 +81,26 @@ def demo_answers(unit: str, round_code: str) -> dict[str, Any]:
             "建议加大对中小企业电商培训和直播人才培育的支持力度，"
             "完善县乡村三级物流配送体系，推动冷链设施建设，持续办好线上促消费活动。"),
     }
+
+
+WORD_UNIT, WORD_ROUND = "yingkou", "r2"  # the unit that sends its report as a Word file
+
+
+def demo_word(unit: str, round_code: str, unit_name: str, round_title: str) -> bytes:
+    """The report as a city office writes it in Word: a title, the 主送 line, the opening
+    formula, sections under the names people use, the signature and the date."""
+    answers = demo_answers(unit, round_code)
+    document = Document()
+    document.add_heading(f"{unit_name}关于“{round_title}”的报告", level=1)
+    document.add_paragraph("省商务厅：")
+    document.add_paragraph("根据活动工作方案要求，现将我市有关情况报告如下：")
+    for heading, key in (("一、主要做法", "features"), ("二、取得成效", "results"),
+                         ("三、典型经验做法", "cases"), ("四、存在的问题", "shortcomings"),
+                         ("五、下一步工作打算", "suggestions")):
+        document.add_paragraph(heading)
+        document.add_paragraph(answers[key])
+    document.add_paragraph(unit_name)
+    document.add_paragraph("2021年2月5日")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

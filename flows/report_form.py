@@ -139,7 +139,11 @@ class ReportFlow(FileAnswers):
         question = state.next_unanswered()
         if question is None:
             return await self._show_review(session, draft, rnd, state)
-        return await self._ask(session, draft, rnd, state, question)
+        screen = await self._ask(session, draft, rnd, state, question)
+        if state.index(question) == 0 and any(q.section for q in state.questions):
+            # A fresh start: the report already written in Word is the quickest way in.
+            screen = replace(screen, notes=[("remind.word_hint", {})])
+        return screen
 
     @reporting_units_only
     async def current(self) -> Screen:

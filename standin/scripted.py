@@ -10,6 +10,8 @@ from reporting.campaign import Campaign, Question, QuestionType
 from standin.server import SentMessage
 from standin.users import SimulatedUser
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
 
 def prompt_of(screen: SentMessage) -> str:
     """The question's prompt: the first line after the header block."""
@@ -69,8 +71,9 @@ class ScriptedContact:
         return await user.next_message()
 
     async def report(self, values: dict[str, Any] | None = None,
-                     round_code: str | None = None) -> SentMessage:
-        """From /report to the receipt; returns the receipt."""
+                     round_code: str | None = None, word: bytes | None = None) -> SentMessage:
+        """From /report to the receipt; returns the receipt. With `word`, the report's
+        sections come from that .docx, sent when the form reaches the first of them."""
         user = self.user
         user.mark_read()
         await user.command("report")
@@ -87,6 +90,12 @@ class ScriptedContact:
                 return await user.next_message()
             if not screen.buttons and question_on(screen, self.campaign) is None:
                 screen = await user.next_message()  # the first part of a long review
+                continue
+            question = question_on(screen, self.campaign)
+            if word is not None and question is not None and question.section:
+                await user.send_document(word, "报告.docx", DOCX)
+                word = None
+                screen = await user.next_message()
                 continue
             screen = await self.answer(screen, values or {})
         raise RuntimeError("the form did not end")

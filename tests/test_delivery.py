@@ -15,7 +15,7 @@ from standin.server import StandinServer
 from storage import broadcasts
 from storage import models as m
 from tests.conftest import make_settings
-from tests.ledger import add_people, delivered, nothing_else_due, queue_broadcast, settled
+from tests.ledger import add_people, delivered, queue_broadcast, settled
 from tests.people import joined
 
 
@@ -67,11 +67,11 @@ async def test_blocked_recipients_are_marked_unreachable_and_reported(
     row = await queue_broadcast(running_bot)
     result = await settled(running_bot, row)
     assert result.counts == {"sent": 3, "blocked": 2}
-    assert len(result.blocked) == 2 and "联系人1" in result.blocked[0]
+    assert len(result.blocked) == 2 and "联络员1" in result.blocked[0]
     async with running_bot.sessions() as session:
         unreachable = set(await session.scalars(select(m.Person.name).where(
             m.Person.reachable.is_(False))))
-    assert unreachable == {"联系人1", "联系人3"}
+    assert unreachable == {"联络员1", "联络员3"}
 
 
 async def test_server_errors_are_retried(running_bot: Services, standin: StandinServer) -> None:
@@ -93,7 +93,6 @@ async def test_an_answer_slower_than_the_timeout_is_uncertain_and_not_resent(
     services = Services.create(make_settings(database_url, standin, send_timeout=0.5),
                                clock=clock)
     await services.initialise()
-    await nothing_else_due(services)
     people = await add_people(services, 2)
     standin.faults.slow(people[0].chat_id, 1.5)
     stop = asyncio.Event()

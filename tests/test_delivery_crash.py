@@ -20,7 +20,6 @@ from tests.ledger import (
     assert_never_twice,
     delivered,
     ledger_states,
-    nothing_else_due,
     queue_broadcast,
     settled,
 )
@@ -45,7 +44,6 @@ async def test_sigkill_during_a_broadcast_never_sends_twice(
     services: Services, standin: StandinServer, database_url: str, tmp_path: Path, seed: int
 ) -> None:
     """Three kills at points drawn from the seed (CRASH_SEEDS=1,2,...,30 for many)."""
-    await nothing_else_due(services)
     people = await add_people(services, 60)
     standin.faults.delay_all(0.05)  # requests stay in flight long enough to be cut
     row = await queue_broadcast(services)
@@ -70,7 +68,6 @@ async def test_sigkill_during_a_broadcast_never_sends_twice(
 async def test_two_senders_on_one_database_never_send_a_row_twice(
     services: Services, standin: StandinServer, database_url: str, tmp_path: Path
 ) -> None:
-    await nothing_else_due(services)
     people = await add_people(services, 150)
     standin.faults.delay_all(0.01)
     # Slow enough (150 rows at 60/s: 2.5 s) that the second sender wakes while the first is
@@ -98,7 +95,6 @@ async def test_two_senders_on_one_database_never_send_a_row_twice(
 async def test_sigterm_mid_broadcast_finishes_in_flight_and_loses_nothing(
     services: Services, standin: StandinServer, database_url: str, tmp_path: Path
 ) -> None:
-    await nothing_else_due(services)
     people = await add_people(services, 60)
     standin.faults.delay_all(0.05)
     row = await queue_broadcast(services)

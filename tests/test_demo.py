@@ -27,6 +27,7 @@ async def test_the_demo_runs_the_whole_campaign(tmp_path: Path, capsys) -> None:
     assert "✅ 丹东 提交了“第一次阶段性活动情况”（逾期）" in out
     assert "尚未报送：抚顺" in out
     assert "2月10日（周三）09:00  ⏰ 节前提醒（春节假期在截止日前）：" in out
+    assert demo.counts["word"] == 1 and "📄 营口 直接发送 Word 报告" in out
     never = demo.contacts[NEVER].user
     assert len([m for m in never.messages if m.text.startswith("⏰")]) == 11  # and 节前提醒
     late = demo.contacts[LATE].user
