@@ -47,6 +47,7 @@ class IncomingFile:
     file_name: str
     mime_type: str
     telegram_file_id: str | None = None
+    caption: str | None = None  # what the contact wrote with it
 
 
 class FileAnswers:
@@ -122,6 +123,8 @@ class FileAnswers:
         digest = hashlib.sha256(incoming.content).hexdigest()
         same = await attachments.same_file(session, self.contact.unit_id, digest)
         if same is not None:
+            if incoming.caption:  # the same photo sent again with words: keep the words
+                same.caption = incoming.caption
             return same
         limit = self.services.settings.unit_storage_mb
         used = await attachments.unit_usage(session, self.contact.unit_id)
@@ -133,7 +136,7 @@ class FileAnswers:
             mime_type=incoming.mime_type[:100], size=len(incoming.content),
             sha256=digest, content=incoming.content,
             telegram_file_id=incoming.telegram_file_id, uploaded_by=self.contact.id,
-            created_at=self.now,
+            created_at=self.now, caption=incoming.caption,
         )
         session.add(attachment)
         await session.flush()

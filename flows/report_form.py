@@ -41,10 +41,12 @@ from reporting.answers import (
 from reporting.campaign import Question, QuestionType
 from reporting.digest import ReviewState
 from reporting.form import FormState, StoredAnswer
-from storage import drafts
+from storage import attachments, drafts
 from storage import models as m
 from storage.models import CursorMode
 from storage.records import RoundRecord
+
+IN_YUAN_LIKELY = Decimal(1_000_000)  # 万元: 100 亿元 typed bare is most likely 元
 
 __all__ = ["MAX_FILE_BYTES", "IncomingFile", "ReportFlow"]
 Step = TypeVar("Step", bound=Callable[..., Awaitable[Any]])
@@ -189,8 +191,10 @@ class ReportFlow(FileAnswers):
             if isinstance(value, AnswerError):
                 return await self._ask(session, draft, rnd, state, question, error=value)
             await self._save(session, draft, question.id, value)
+            said = understood(question, text)
             notes = [(key, values) for key, values in (
-                ("form.understood", {"said": understood(question, text)}),
+                ("form.understood", {"said": said}),
+                *self._magnitude_warning(question, value, said),
                 *await self._figure_warnings(session, rnd, question, value, state))
                 if all(v is not None for v in values.values())]
             return await self._advance(session, draft, rnd, cursor, notes)
@@ -321,6 +325,21 @@ class ReportFlow(FileAnswers):
             screen = await self._ask(session, draft, rnd, state, question)
         return replace(screen, notes=notes) if notes else screen
 
+    @staticmethod
+    def _magnitude_warning(question: Question, value: Any,
+                           said: str | None) -> list[tuple[str, dict[str, Any]]]:
+        """A bare number of a million 万元 or more (100 亿元) was most likely typed in 元:
+        ask, showing both readings."""
+        unit = question.unit.zh if question.unit else ""
+        if unit != "万元" or said is not None or value is None:
+            return []
+        amount = Decimal(str(value))
+        if amount < IN_YUAN_LIKELY:
+            return []
+        return [("form.warn.magnitude", {
+            "value": f"{amount.normalize():,f}", "yi": f"{amount / 10000:,.2f}",
+            "converted": f"{(amount / 10000).normalize():,f}"})]
+
     async def _figure_warnings(self, session: AsyncSession, rnd: RoundRecord,
                                question: Question, value: Any,
                                state: FormState) -> list[tuple[str, dict[str, Any]]]:
@@ -371,8 +390,13 @@ class ReportFlow(FileAnswers):
                            state: FormState, note: str | None = None,
                            note_values: dict[str, Any] | None = None) -> ReviewScreen:
         await self._move(session, draft, None, CursorMode.REVIEW)
+        ids = [i for q in state.questions if q.type is QuestionType.ATTACHMENT
+               for i in (state.value(q) or [])]
+        named = await attachments.described(session, ids)
         items = [ReviewItem(question=q, value=state.value(q),
-                            skipped=not state.is_answered(q) or state.value(q) is None)
+                            skipped=not state.is_answered(q) or state.value(q) is None,
+                            files=[named[i] for i in (state.value(q) or []) if i in named]
+                            if q.type is QuestionType.ATTACHMENT else [])
                  for q in state.questions]
         return ReviewScreen(draft_id=draft.id, round_title=self._title(rnd), due_at=rnd.due_at,
                             items=items, missing=state.missing_required(),

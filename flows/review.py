@@ -110,7 +110,7 @@ async def open_report(services: Services, submission_id: int) -> OpenedReport | 
     files: dict[str, list[str]] = {}
     for f in compiled.files:
         if f.unit == code:
-            files.setdefault(f.question, []).append(f.name)
+            files.setdefault(f.question, []).append(f.caption or f.name)
     return OpenedReport(
         submission_id=submission_id, unit=compiled.unit(code), round_code=rnd.code,
         round_title=compiled.round_title, entry=compiled.submissions[code],

@@ -35,6 +35,7 @@ class ReviewItem:
     question: Question
     value: Any
     skipped: bool
+    files: list[str] = field(default_factory=list)  # an attachment's captions or names
 
 
 @dataclass(frozen=True)

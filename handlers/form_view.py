@@ -163,6 +163,8 @@ def _review(s: ReviewScreen, lang: str, zone: object, now: object) -> list[Rende
     for i, item in enumerate(s.items, 1):
         value = (t("form.value.blank", lang) if item.value in (None, [], "")
                  else html.escape(display(item.question, item.value, lang)))
+        if item.files:  # 2 个文件：直播现场、活动方案.pdf
+            value += "：" + html.escape(t("list.sep", lang).join(item.files))
         lines.append(f"{i}. <b>{html.escape(item.question.prompt.get(lang))}</b>：{value}")
     if s.missing:
         names = t("list.sep", lang).join(html.escape(q.prompt.get(lang)) for q in s.missing)

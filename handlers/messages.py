@@ -135,4 +135,4 @@ async def download(message: Message, context: BotContext) -> IncomingFile | None
         await message.reply_text(t("form.error.file_too_big", context.lang))
         return None
     return IncomingFile(content=content, file_name=name, mime_type=mime,
-                        telegram_file_id=file_id)
+                        telegram_file_id=file_id, caption=message.caption)

@@ -34,14 +34,15 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CallbackQueryHandler(return_cancelled, pattern=r"^rx:"))
 
 
-async def _tapped(update: Update, context: BotContext) -> tuple[Message, int] | None:
-    """The chat to answer in and the submission tapped; None if too old to answer in."""
+async def _tapped(update: Update, context: BotContext) -> tuple[Message, int, int] | None:
+    """The chat to answer in, the submission tapped and who tapped it; None if the
+    message is too old to answer in."""
     query, pressed = update.callback_query, context.pressed
     assert query is not None and pressed is not None and context.contact is not None
     await query.answer()
     if not isinstance(query.message, Message):
         return None
-    return query.message, pressed.id(0)
+    return query.message, pressed.id(0), context.contact.id
 
 
 async def open_chosen(update: Update, context: BotContext) -> None:
@@ -49,7 +50,7 @@ async def open_chosen(update: Update, context: BotContext) -> None:
     tapped = await _tapped(update, context)
     if tapped is None:
         return
-    message, submission_id = tapped
+    message, submission_id, _ = tapped
     report = await review.open_report(context.services, submission_id)
     lang = context.lang
     if report is None:
@@ -107,9 +108,8 @@ async def accept_chosen(update: Update, context: BotContext) -> None:
     tapped = await _tapped(update, context)
     if tapped is None:
         return
-    message, submission_id = tapped
-    assert context.contact is not None
-    done = await review.accept_report(context.services, context.contact.id, submission_id)
+    message, submission_id, person_id = tapped
+    done = await review.accept_report(context.services, person_id, submission_id)
     lang = context.lang
     if done is None:
         await message.chat.send_message(t("progress.accept_stale", lang))
@@ -128,9 +128,8 @@ async def return_chosen(update: Update, context: BotContext) -> None:
     tapped = await _tapped(update, context)
     if tapped is None:
         return
-    message, submission_id = tapped
-    assert context.contact is not None
-    await review.ask_reason(context.services, context.contact.id, submission_id)
+    message, submission_id, person_id = tapped
+    await review.ask_reason(context.services, person_id, submission_id)
     await message.chat.send_message(t("progress.ask_reason", context.lang),
                                     reply_markup=_cancel(submission_id, context.lang))
 
@@ -140,10 +139,9 @@ async def checked_chosen(update: Update, context: BotContext) -> None:
     tapped = await _tapped(update, context)
     if tapped is None:
         return
-    message, submission_id = tapped
-    assert context.contact is not None
+    message, submission_id, person_id = tapped
     lang = context.lang
-    proposed = await review.propose_checked_return(context.services, context.contact.id,
+    proposed = await review.propose_checked_return(context.services, person_id,
                                                    submission_id)
     if proposed is None:
         await message.chat.send_message(t("progress.checked_stale", lang))
@@ -163,10 +161,9 @@ async def checked_confirmed(update: Update, context: BotContext) -> None:
     tapped = await _tapped(update, context)
     if tapped is None:
         return
-    message, submission_id = tapped
-    assert context.contact is not None
+    message, submission_id, person_id = tapped
     lang = context.lang
-    done = await review.return_checked(context.services, context.contact.id, submission_id)
+    done = await review.return_checked(context.services, person_id, submission_id)
     if done is None:
         await message.chat.send_message(t("progress.checked_stale", lang))
         return
@@ -179,9 +176,8 @@ async def return_cancelled(update: Update, context: BotContext) -> None:
     tapped = await _tapped(update, context)
     if tapped is None:
         return
-    message, submission_id = tapped
-    assert context.contact is not None
-    cancelled = await review.cancel_return(context.services, context.contact.id, submission_id)
+    message, submission_id, person_id = tapped
+    cancelled = await review.cancel_return(context.services, person_id, submission_id)
     await message.chat.send_message(t("cancel.return" if cancelled else "progress.cancel_late",
                                       context.lang))
 

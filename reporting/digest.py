@@ -54,6 +54,7 @@ class FileEntry:
     name: str
     mime_type: str
     content: bytes
+    caption: str | None = None  # what the contact wrote with it
 
     @property
     def is_image(self) -> bool:

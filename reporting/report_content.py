@@ -238,8 +238,9 @@ def _parts(d: Digest, placeable: set[tuple[str, str, str]]) -> list[Part]:
         placed = []
         for f in photos.get(q.id, []):
             question = _question(d, f.question)
+            words = clean_text(f.caption).strip() if f.caption else plain_prompt(question)
             placed.append(Photo(content=f.content, caption=(
-                f"图{figure}　{d.unit(f.unit).name}：{plain_prompt(question)}")))
+                f"图{figure}　{d.unit(f.unit).name}：{words}")))
             figure += 1
         if not units and not placed:
             units = [UnitText(label="", text="各单位未报送本部分内容。")]

@@ -17,6 +17,15 @@ async def same_file(session: AsyncSession, unit_id: int, sha256: str) -> m.Attac
         m.Attachment.unit_id == unit_id, m.Attachment.sha256 == sha256).limit(1))
 
 
+async def described(session: AsyncSession, ids: list[int]) -> dict[int, str]:
+    """How each file reads in a list: its caption if the contact wrote one, else its name."""
+    if not ids:
+        return {}
+    rows = await session.execute(select(m.Attachment.id, m.Attachment.file_name,
+                                        m.Attachment.caption).where(m.Attachment.id.in_(ids)))
+    return {i: (caption or name) for i, name, caption in rows}
+
+
 async def unit_usage(session: AsyncSession, unit_id: int) -> int:
     """Bytes the unit's files take."""
     return int(await session.scalar(select(func.coalesce(func.sum(m.Attachment.size), 0))

@@ -40,7 +40,8 @@ async def load_digest(session: AsyncSession, campaign: Campaign, campaign_id: in
     if wanted:
         owners = {int(i): (s.unit, q) for s in current for q in attachment_questions
                   for i in (s.answers.get(q) or [])}
-        columns = [m.Attachment.id, m.Attachment.file_name, m.Attachment.mime_type]
+        columns = [m.Attachment.id, m.Attachment.file_name, m.Attachment.mime_type,
+                   m.Attachment.caption]
         if contents:
             columns.append(m.Attachment.content)
         for a in await session.execute(select(*columns).where(m.Attachment.id.in_(wanted))
@@ -48,7 +49,8 @@ async def load_digest(session: AsyncSession, campaign: Campaign, campaign_id: in
             unit, question = owners[a.id]
             files.append(FileEntry(unit=unit, question=question, name=a.file_name,
                                    mime_type=a.mime_type,
-                                   content=a.content if contents else b""))
+                                   content=a.content if contents else b"",
+                                   caption=a.caption))
     blocked = await session.execute(
         select(m.Unit.short_name, m.Person.name).join(m.Unit, m.Unit.id == m.Person.unit_id)
         .where(m.Unit.campaign_id == campaign_id, m.Person.active.is_(True),

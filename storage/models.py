@@ -332,6 +332,8 @@ class Attachment(Base):
     telegram_file_id: Mapped[str | None] = mapped_column(PeoplesText(255))
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
     created_at: Mapped[dt.datetime]
+    # What the contact wrote with it (a photo's caption): shown in the review and the report.
+    caption: Mapped[str | None] = mapped_column(PeoplesText(1024))
 
 
 class Broadcast(Base):

@@ -223,14 +223,15 @@ def test_every_photo_sits_under_its_part_and_every_other_file_is_listed() -> Non
     from tests.test_checks import AT, UNITS, entry
     from tests.test_digest import photo
 
-    files = [FileEntry("dalian", "case_files", "直播现场.png", "image/png", photo()),
+    files = [FileEntry("dalian", "case_files", "直播现场.png", "image/png", photo(),
+                       caption="海参直播间现场"),
              FileEntry("dalian", "case_files", "活动方案.pdf", "application/pdf", b"%PDF-1.4"),
              FileEntry("anshan", "case_files", "坏图.jpg", "image/jpeg", b"not a jpeg")]
     digest = compile_digest(shipped_campaign(), "r1", AT, UNITS,
                             [entry("dalian", cases="直播带货。"), entry("anshan")], files=files)
     doc = Document(io.BytesIO(report_docx(digest)))
     texts = [p.text for p in doc.paragraphs]
-    placed = texts.index("图2　大连市商务局：典型案例的照片或材料")
+    placed = texts.index("图2　大连市商务局：海参直播间现场")  # the words sent with it
     assert texts.index("三、典型案例") < placed < texts.index("四、存在不足")
     assert "附件：1.各单位主要数据" in texts and "　　　3.其他附件材料清单" in texts
     assert "大连：活动方案.pdf（典型案例的照片或材料）" in texts

@@ -269,7 +269,7 @@ async def test_photos_and_documents_are_downloaded_and_kept(
     assert "不接受这类消息" in (await user.next_message()).text
     await user.next_message()  # the question again
     photo = b"\xff\xd8\xff" + b"photo-bytes" * 100
-    await user.send_photo(photo)
+    await user.send_photo(photo, caption="海参直播间现场")
     received = await user.next_message()
     assert "已收到第 1 个文件" in received.text
     await user.send_document(b"%PDF-1.4 case study", "典型案例.pdf", "application/pdf")
@@ -278,6 +278,10 @@ async def test_photos_and_documents_are_downloaded_and_kept(
         kept = list(await session.scalars(select(m.Attachment).order_by(m.Attachment.id)))
     assert [a.content for a in kept] == [photo, b"%PDF-1.4 case study"]
     assert kept[1].file_name == "典型案例.pdf"
+    assert kept[0].caption == "海参直播间现场"  # the words sent with the photo are kept
+    await user.press("✔️ 完成（不再发送）")
+    review = await answer_until_review(user, await user.next_message())
+    assert "2 个文件：海参直播间现场、典型案例.pdf" in review.text
 
 
 async def test_a_word_file_fills_the_report_sections(

@@ -65,8 +65,8 @@ async def test_the_form_says_what_it_understood_and_what_to_verify(
 ) -> None:
     """Round 2 of 大连, whose round 1 said 800 万元: 700 is warned about with last round's
     value shown (and no "same as last time" for a running total); 3.2亿元 of live-stream
-    sales is read as 32,000 万元 and warned about as more than the online sales; 暂无
-    skips an optional question."""
+    sales is read as 32,000 万元 and warned about as more than the online sales; a bare
+    5000000 万元 is asked about as likely typed in 元; 暂无 skips an optional question."""
     user = await joined(standin, running_bot, "dalian")
     await submit(running_bot, "dalian", "r1", {"online_retail": "800"})
     clock.set(local(2, 3, 10))
@@ -88,6 +88,8 @@ async def test_the_form_says_what_it_understood_and_what_to_verify(
             await user.send("3.2亿元")
         elif qid == "crossborder_imports":
             await user.send("暂无")
+        elif qid == "rural_sales":
+            await user.send("5000000")  # 500 万元 typed in 元
         else:
             screen = await answer_current(user, screen)
             continue
@@ -99,6 +101,8 @@ async def test_the_form_says_what_it_understood_and_what_to_verify(
     assert ("⚠️ 请核实：直播带货销售额（累计）为 32000 万元，大于活动期间网络零售额（累计）的 700 万元"
             in seen["livestream_sales"])
     assert "✔️ 已按“暂无”跳过此题。" in seen["crossborder_imports"]
+    assert "⚠️ 请核实单位：5,000,000 万元即 500.00 亿元。如果您填的是“元”，应填 500 万元" \
+        in seen["rural_sales"]
 
 
 async def test_a_tapped_answer_stays_under_its_question(
