@@ -14,9 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from flows.screens import Notice, Screen
 from reporting.answers import AnswerError
 from reporting.campaign import Question, QuestionType
-from reporting.docx_sections import UnreadableWordFile, paragraphs, split_sections
+from reporting.docx_sections import (
+    UnreadableWordFile,
+    WordText,
+    figures_in,
+    read_word,
+    split_sections,
+)
 from reporting.form import FormState
-from storage import attachments
+from storage import attachments, drafts
 from storage import models as m
 from storage.records import RoundRecord
 from texts.text import shorten
@@ -32,11 +38,11 @@ FIRST = 24  # characters of a section shown back after a Word file is read
 _WORD_READER = asyncio.Semaphore(1)
 
 
-async def read_word_file(content: bytes) -> list[str] | UnreadableWordFile:
-    """The paragraphs of a Word file, read off the event loop; or why it cannot be read."""
+async def read_word_file(content: bytes) -> WordText | UnreadableWordFile:
+    """The text of a Word file, read off the event loop; or why it cannot be read."""
     async with _WORD_READER:
         try:
-            return await asyncio.to_thread(paragraphs, content)
+            return await asyncio.to_thread(read_word, content)
         except UnreadableWordFile as problem:
             return problem
 
@@ -69,7 +75,7 @@ class FileAnswers:
     async def answer_file(self, incoming: IncomingFile) -> Screen:
         """A photo or document: an attachment, or a Word file in place of the sections.
         A Word file is read before the step's transaction, never while holding it."""
-        word: list[str] | UnreadableWordFile | None = None
+        word: WordText | UnreadableWordFile | None = None
         name = incoming.file_name.lower()
         has_sections = any(q.section for q in self.campaign.questions)
         if name.endswith(".docx") and has_sections:
@@ -144,11 +150,15 @@ class FileAnswers:
 
     async def _quick_submission(self, session: AsyncSession, draft: m.Draft, rnd: RoundRecord,
                                 state: FormState, incoming: IncomingFile,
-                                word: list[str] | UnreadableWordFile) -> Screen:
+                                word: WordText | UnreadableWordFile) -> Screen:
         if isinstance(word, UnreadableWordFile):
             return Notice("form.docx_too_big" if word.too_big else "form.docx_unreadable")
         sections = [q for q in state.questions if q.section]
-        found = split_sections(word, [(q.id, q.prompt.zh, q.headings) for q in sections])
+        found = split_sections(word.paragraphs,
+                               [(q.id, q.prompt.zh, q.headings) for q in sections])
+        figures = figures_in(word.tables, [(q.id, q.prompt.zh) for q in state.questions
+                                           if q.is_figure and not state.is_answered(q)])
+        await drafts.suggest(session, draft.id, figures, self.now)
         stored = await self._store_file(session, incoming, rnd.id)
         if isinstance(stored, AnswerError):
             return Notice(stored.key, stored.values)
@@ -166,6 +176,8 @@ class FileAnswers:
                     "name": q.prompt.get(self.lang), "start": shorten(found[q.id], FIRST)}))
             else:
                 notes.append(("form.docx_missing", {"name": q.prompt.get(self.lang)}))
+        if figures:  # offered at their questions, each counted once confirmed
+            notes.append(("form.docx_figures", {"n": len(figures)}))
         next_question = state.next_unanswered()
         if next_question is not None:
             screen: Screen = await self._ask(session, draft, rnd, state, next_question)

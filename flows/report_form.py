@@ -186,18 +186,25 @@ class ReportFlow(FileAnswers):
                 await self._save(session, draft, question.id, None, skipped=True)
                 return await self._advance(session, draft, rnd, cursor,
                                            [("form.skipped_by_word", {"word": text.strip()})])
-            today = self.services.clock.now().astimezone(self.campaign.zone)
-            value = parse_typed(question, text, self.campaign.period.start.year, today.month)
-            if isinstance(value, AnswerError):
-                return await self._ask(session, draft, rnd, state, question, error=value)
-            await self._save(session, draft, question.id, value)
-            said = understood(question, text)
-            notes = [(key, values) for key, values in (
-                ("form.understood", {"said": said}),
-                *self._magnitude_warning(question, value, said),
-                *await self._figure_warnings(session, rnd, question, value, state))
-                if all(v is not None for v in values.values())]
-            return await self._advance(session, draft, rnd, cursor, notes)
+            return await self._take_typed(session, draft, rnd, cursor, state, question, text)
+
+    async def _take_typed(self, session: AsyncSession, draft: m.Draft, rnd: RoundRecord,
+                          cursor: m.FormCursor, state: FormState, question: Question,
+                          text: str) -> Screen:
+        """A written answer (typed, or a figure from the unit's Word file confirmed):
+        stored, and said back with what to verify; or the question again with why not."""
+        today = self.services.clock.now().astimezone(self.campaign.zone)
+        value = parse_typed(question, text, self.campaign.period.start.year, today.month)
+        if isinstance(value, AnswerError):
+            return await self._ask(session, draft, rnd, state, question, error=value)
+        await self._save(session, draft, question.id, value)
+        said = understood(question, text)
+        notes = [(key, values) for key, values in (
+            ("form.understood", {"said": said}),
+            *self._magnitude_warning(question, value, said),
+            *await self._figure_warnings(session, rnd, question, value, state))
+            if all(v is not None for v in values.values())]
+        return await self._advance(session, draft, rnd, cursor, notes)
 
     @reporting_units_only
     async def answer_button(self, draft_id: int, question_id: str, action: str,
@@ -224,6 +231,12 @@ class ReportFlow(FileAnswers):
                 return await self._advance(session, draft, rnd, cursor)
             if action == "keep":
                 return await self._advance(session, draft, rnd, cursor)
+            if action == "suggested":  # a figure from the unit's Word file, confirmed
+                offered = await drafts.suggestion(session, draft.id, question.id)
+                if offered is None:
+                    return Notice("form.stale_button")
+                return await self._take_typed(session, draft, rnd, cursor, state, question,
+                                              offered)
             if action == "toggle":
                 chosen = list(state.value(question) or [])
                 chosen = [c for c in chosen if c != arg] if arg in chosen else [*chosen, arg]
@@ -384,6 +397,8 @@ class ReportFlow(FileAnswers):
             previous_round_value=await self._previous_round_value(session, rnd, question),
             error=error, note=note, note_values=note_values or {}, editing=keep_editing,
             can_go_back=state.index(question) > 0, example_day=self.campaign.period.start,
+            suggested=await drafts.suggestion(session, draft.id, question.id)
+            if question.is_figure and not state.is_answered(question) else None,
         )
 
     async def _show_review(self, session: AsyncSession, draft: m.Draft, rnd: RoundRecord,

@@ -28,6 +28,7 @@ class QuestionScreen:
     # About the answer just given: what a figure was read as, a figure to verify.
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     example_day: dt.date | None = None  # a date of the campaign's own, for the date hint
+    suggested: str | None = None  # a figure found in the unit's Word file, to confirm
 
 
 @dataclass(frozen=True)

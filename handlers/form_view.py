@@ -124,6 +124,9 @@ def _question_buttons(s: QuestionScreen, lang: str) -> list[list[Button]]:
                      action_button(t("form.no", lang), *cb(Action.ANSWER_YES_NO, 0))])
     elif q.type is QuestionType.ATTACHMENT:
         rows.append([action_button(t("form.btn.files_done", lang), *cb(Action.QUESTION_DONE))])
+    if s.suggested is not None:  # from the unit's Word file: counted once tapped
+        label = t("form.btn.suggested", lang, value=s.suggested[:24])
+        rows.append([action_button(label, *cb(Action.USE_SUGGESTED))])
     if s.previous_round_value is not None and s.previous_round_value != s.current \
             and not q.cumulative:  # a running total copied is zero growth: shown, not offered
         shown = display(q, s.previous_round_value, lang)

@@ -52,8 +52,9 @@ BY_NAME = {command.name: command for command in COMMANDS}
 
 _FORM = {Action.ANSWER_CHOICE, Action.ANSWER_YES_NO, Action.TOGGLE_OPTION,
          Action.QUESTION_DONE, Action.SKIP_QUESTION, Action.BACK, Action.KEEP_ANSWER,
-         Action.SAME_AS_LAST_ROUND, Action.SUBMIT, Action.EDIT_MENU, Action.EDIT_QUESTION,
-         Action.LATER, Action.TO_REVIEW, Action.FILL_ROUND, Action.AMEND_ROUND}
+         Action.SAME_AS_LAST_ROUND, Action.USE_SUGGESTED, Action.SUBMIT, Action.EDIT_MENU,
+         Action.EDIT_QUESTION, Action.LATER, Action.TO_REVIEW, Action.FILL_ROUND,
+         Action.AMEND_ROUND}
 _PROVINCE = {Action.DIGEST_ROUND, Action.PROGRESS_ROUND, Action.FILES_ROUND, Action.REMIND_ROUND,
              Action.OPEN_REPORT, Action.RETURN_REPORT, Action.ACCEPT_REPORT,
              Action.RETURN_CHECKED, Action.RETURN_CONFIRM, Action.RETURN_CANCEL}

@@ -19,7 +19,8 @@ from texts.catalog import t
 QUESTION_ACTIONS = {Action.ANSWER_CHOICE: "choice", Action.ANSWER_YES_NO: "yes_no",
                     Action.TOGGLE_OPTION: "toggle", Action.QUESTION_DONE: "done",
                     Action.SKIP_QUESTION: "skip", Action.BACK: "back",
-                    Action.KEEP_ANSWER: "keep", Action.SAME_AS_LAST_ROUND: "same"}
+                    Action.KEEP_ANSWER: "keep", Action.SAME_AS_LAST_ROUND: "same",
+                    Action.USE_SUGGESTED: "suggested"}
 REVIEW_ACTIONS = {Action.SUBMIT: "submit", Action.EDIT_MENU: "edit",
                   Action.EDIT_QUESTION: "edit_question", Action.LATER: "later",
                   Action.TO_REVIEW: "view"}
@@ -96,7 +97,7 @@ async def question_button(update: Update, context: BotContext) -> None:
         await show(query.message, context, screen)
 
 
-ANSWERING = {"choice", "yes_no", "done", "skip", "same", "keep"}  # taps that answer
+ANSWERING = {"choice", "yes_no", "done", "skip", "same", "keep", "suggested"}  # answers
 
 
 async def _keep_the_answer(message: object, data: str, action: str, lang: str) -> None:
@@ -109,7 +110,7 @@ async def _keep_the_answer(message: object, data: str, action: str, lang: str) -
     if action == "done":  # a multiple choice: what is ticked
         ticked = [b.text.removeprefix("☑️ ") for b in buttons if b.text.startswith("☑️ ")]
         pressed = t("list.sep", lang).join(ticked) or pressed
-    elif action == "same":
+    elif action in ("same", "suggested"):
         pressed = pressed.split("：", 1)[-1].split(": ", 1)[-1]
     elif action == "skip":
         pressed = t("form.value.skipped", lang)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from dataclasses import dataclass
 
 from docx import Document
 
@@ -131,16 +132,84 @@ def check_size(content: bytes) -> None:
             raise UnreadableWordFile() from exc
 
 
-def paragraphs(content: bytes) -> list[str]:
-    """The document's non-empty paragraphs, after `check_size`. Anything python-docx or
-    lxml cannot read (broken XML, nesting deeper than lxml allows, a missing part) is an
+@dataclass(frozen=True)
+class WordText:
+    paragraphs: list[str]  # the non-empty paragraphs, in order
+    tables: list[list[list[str]]]  # each table's rows of cell texts
+
+
+MAX_TABLE_CELLS = 2_000  # a report's figure table has dozens
+
+
+def read_word(content: bytes) -> WordText:
+    """The document's text, after `check_size`. Anything python-docx or lxml cannot read
+    (broken XML, nesting deeper than lxml allows, a missing part) is an
     `UnreadableWordFile`, never an error of the bot's."""
     check_size(content)
     try:
         document = Document(io.BytesIO(content))
-        return [text for p in document.paragraphs if (text := clean_text(p.text).strip())]
+        lines = [text for p in document.paragraphs if (text := clean_text(p.text).strip())]
+        tables, cells = [], 0
+        for table in document.tables:
+            rows = []
+            for row in table.rows:
+                texts = [clean_text(cell.text).strip() for cell in row.cells]
+                cells += len(texts)
+                if cells > MAX_TABLE_CELLS:
+                    break
+                rows.append(texts)
+            tables.append(rows)
+        return WordText(paragraphs=lines, tables=tables)
     except Exception as exc:  # hostile input: every way of failing means "unreadable"
         raise UnreadableWordFile() from exc
+
+
+def paragraphs(content: bytes) -> list[str]:
+    """The document's non-empty paragraphs (see `read_word`)."""
+    return read_word(content).paragraphs
+
+
+_LABEL_NOISE = re.compile(r"[（(][^）)]*[）)]|\s|[:：]")
+
+
+def _label(text: str) -> str:
+    """`活动期间网络零售额（累计，万元）：` → `活动期间网络零售额`."""
+    return _LABEL_NOISE.sub("", _NUMBERING.sub("", text))
+
+
+def figures_in(tables: list[list[list[str]]],
+               figures: list[tuple[str, str]]) -> dict[str, str]:
+    """`{question id: the cell's text}` for each figure a table gives: a row whose first
+    cell names it (and a later cell holds a number), or a header row naming it above a
+    single row of values. The names match without their brackets (（累计）, （万元）)."""
+    names = {_label(name): qid for qid, name in figures}
+
+    def question_of(label: str) -> str | None:
+        """An exact name, or the one name that ends with the label (网络零售额 alone is
+        活动期间网络零售额 only if no other figure ends so)."""
+        core = _label(label)
+        if core in names:
+            return names[core]
+        ending = {qid for name, qid in names.items() if len(core) >= 4 and name.endswith(core)}
+        return ending.pop() if len(ending) == 1 else None
+
+    found: dict[str, str] = {}
+
+    def number(text: str) -> bool:
+        return bool(re.search(r"\d|[一二三四五六七八九十百千万亿]", text)) and len(text) <= 40
+
+    for rows in tables:
+        for row in rows:  # label | value
+            qid = question_of(row[0]) if row else None
+            value = next((c for c in row[1:] if number(c)), None) if qid else None
+            if qid and value and qid not in found:
+                found[qid] = value
+        if len(rows) == 2:  # labels above, values below
+            for label, value in zip(rows[0], rows[1], strict=False):
+                qid = question_of(label)
+                if qid and number(value) and qid not in found:
+                    found[qid] = value
+    return found
 
 
 def split_sections(lines: list[str], sections: list[Section]) -> dict[str, str]:

@@ -244,3 +244,21 @@ async def set_cursor(session: AsyncSession, contact_id: int, draft_id: int,
 
 async def drop_cursor(session: AsyncSession, contact_id: int) -> None:
     await session.execute(delete(m.FormCursor).where(m.FormCursor.contact_id == contact_id))
+
+
+async def suggest(session: AsyncSession, draft_id: int, found: dict[str, str],
+                  now: dt.datetime) -> None:
+    """Offer figures found in a Word file (question id → the cell's text), in place of
+    any offered before for those questions."""
+    if not found:
+        return
+    await session.execute(delete(m.SuggestedAnswer).where(
+        m.SuggestedAnswer.draft_id == draft_id,
+        m.SuggestedAnswer.question_id.in_(list(found))))
+    session.add_all([m.SuggestedAnswer(draft_id=draft_id, question_id=qid, text=text,
+                                       created_at=now) for qid, text in found.items()])
+
+
+async def suggestion(session: AsyncSession, draft_id: int, question_id: str) -> str | None:
+    row = await session.get(m.SuggestedAnswer, (draft_id, question_id))
+    return None if row is None else row.text

@@ -269,6 +269,19 @@ class DraftAnswer(Base):
     answered_at: Mapped[dt.datetime]
 
 
+class SuggestedAnswer(Base):
+    """A figure found in a unit's Word report (a table's cell): offered at its question,
+    and an answer only once the contact confirms it."""
+
+    __tablename__ = "suggested_answers"
+
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    text: Mapped[str] = mapped_column(PeoplesText(100))  # as written in the cell
+    created_at: Mapped[dt.datetime]
+
+
 class FormCursor(Base):
     """Where one contact is in a draft: the question on their screen, or the review.
 

@@ -10,6 +10,7 @@ from docx import Document
 
 from flows.services import Services
 from reporting.docx_sections import paragraphs, split_sections
+from standin.scripted import DOCX
 from standin.server import StandinServer
 from tests.people import answer_current, campaign, joined, question_id
 
@@ -87,3 +88,39 @@ async def test_an_old_word_file_is_explained_not_refused_blankly(
     again = await user.next_message()
     assert "只能读取 .docx 格式" in again.text and "另存为" in again.text
     assert question_id(again) == "features"
+
+
+async def test_a_table_of_figures_is_offered_and_counts_once_confirmed(
+    running_bot: Services, standin: StandinServer
+) -> None:
+    """The unit's Word report has a table of its figures: each is offered at its question
+    with a button, and counts only once tapped (read as if typed: 3.2亿元 → 32,000 万元)."""
+    document = Document()
+    document.add_paragraph("一、主要做法")
+    document.add_paragraph("线上线下联动。")
+    table = document.add_table(rows=3, cols=2)
+    for row, (label, value) in zip(table.rows, (("指标", "数值"),
+                                                ("参与活动的企业数量（家）", "186"),
+                                                ("活动期间网络零售额（累计，万元）", "3.2亿元")),
+                                   strict=True):
+        row.cells[0].text, row.cells[1].text = label, value
+    buffer = io.BytesIO()
+    document.save(buffer)
+    user = await joined(standin, running_bot, "yingkou")
+    await user.command("report")
+    first = await user.next_message()
+    assert "可直接发送 .docx 文件" in first.text  # the Word route, offered at the start
+    await user.send_document(buffer.getvalue(), "营口报告.docx", DOCX)
+    screen = await user.next_message()
+    assert "📊 表格中找到 2 项数据" in screen.text
+    while question_id(screen) != "enterprises":
+        screen = await answer_current(user, screen)
+    assert ("📄 采用 Word 表格中的数值：186", f"f:w:{screen.buttons[0][1].split(':')[2]}"
+            ":enterprises") in screen.buttons
+    await user.press("📄 采用 Word 表格中的数值：186", screen)
+    retail = await user.next_message()
+    assert question_id(retail) == "online_retail"
+    await user.press("📄 采用 Word 表格中的数值：3.2亿元", retail)
+    after = await user.next_message()
+    assert "✔️ 已按 3.2亿元 = 32,000 万元 记录。" in after.text
+    assert not [b for b, _ in after.buttons if b.startswith("📄 采用")]  # not offered

@@ -39,6 +39,7 @@ class Action(StrEnum):
     BACK = "f:b"
     KEEP_ANSWER = "f:k"
     SAME_AS_LAST_ROUND = "f:p"
+    USE_SUGGESTED = "f:w"  # a figure found in the unit's Word file
     # the review (draft[, question])
     SUBMIT = "rv:s"
     EDIT_MENU = "rv:e"
@@ -88,6 +89,7 @@ ARGS: dict[Action, tuple[Arg, ...]] = {
     Action.BACK: _FORM,
     Action.KEEP_ANSWER: _FORM,
     Action.SAME_AS_LAST_ROUND: _FORM,
+    Action.USE_SUGGESTED: _FORM,
     Action.SUBMIT: (Arg.ID,),
     Action.EDIT_MENU: (Arg.ID,),
     Action.EDIT_QUESTION: (Arg.ID, Arg.CODE),
