@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -156,13 +157,15 @@ def _reason(exc: BaseException) -> str:
 
 async def cmd_init(args: argparse.Namespace) -> int:
     services = await open_services(attach=False)
+    lang = "en" if os.environ.get("LANG", "").lower().startswith("en") else "zh"
     try:
-        changes = await services.initialise()
+        changes = await services.initialise(lang)
         campaign = services.campaign
-        print(t("cli.init_done", url=services.settings.safe_database_url,
-                campaign=campaign.name.zh, units=len(campaign.units), rounds=len(campaign.rounds)))
-        print(t("cli.init_changes", changes="；".join(changes)) if changes
-              else t("cli.init_no_changes"))
+        print(t("cli.init_done", lang, url=services.settings.safe_database_url,
+                campaign=campaign.name.get(lang), units=len(campaign.units),
+                rounds=len(campaign.rounds)))
+        print(t("cli.init_changes", lang, changes=t("list.semicolon", lang).join(changes))
+              if changes else t("cli.init_no_changes", lang))
     finally:
         await services.close()
     return 0

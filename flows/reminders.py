@@ -176,6 +176,8 @@ def _unit_text(services: Services, item: m.PlanItem, lang: str, now: dt.datetime
         return t("remind.overdue", lang, round=title, due=due)
     if draft is None:
         lacks = t("remind.not_started", lang, n=len(questions))
+        if any(q.section for q in questions):  # the quickest way in, in one line
+            lacks += "\n" + t("remind.word_hint", lang)
     elif not (missing := FormState(questions, draft).missing_required()):
         lacks = t("remind.complete", lang)  # filled in, not yet submitted
     else:

@@ -93,16 +93,17 @@ class Services:
     def engine(self) -> AsyncEngine:
         return self.db.engine
 
-    async def initialise(self) -> list[str]:
-        """`init`: create or upgrade the schema and load the campaign. Returns the changes."""
+    async def initialise(self, lang: str = "zh") -> list[str]:
+        """`init`: create or upgrade the schema and load the campaign. Returns the changes,
+        said in `lang`."""
         await schema.check_not_newer(self.engine)
         await schema.upgrade(self.engine)
         fingerprint = campaign_fingerprint(self.settings.campaign_file)
         async with self.transaction() as session:
             row, changes = await sync_campaign(session, self.campaign, fingerprint,
-                                               self.clock.now())
+                                               self.clock.now(), lang)
             self.campaign_id = row.id
-            changes += await sync_plan(session, row.id, plan(self.campaign))
+            changes += await sync_plan(session, row.id, plan(self.campaign), lang)
         await self._load_rounds()
         return changes
 

@@ -18,13 +18,14 @@ FIELDS = {"name": "名称", "timezone": "时区", "short_name": "简称", "is_pr
           "late_until": "补报截止时间", "round_codes": "对应报送节点"}
 
 
-def _said(event: str, kind: str, code: str) -> str:
+def _said(event: str, kind: str, code: str, lang: str) -> str:
     """`新增单位 shenyang`: what `init` prints, in the catalog's words."""
-    return t(f"sync.{event}", what=t(WHAT[kind]), code=code)
+    return t(f"sync.{event}", lang, what=t(WHAT[kind], lang), code=code)
 
 
 async def sync_campaign(
-    session: AsyncSession, campaign: Campaign, fingerprint: str, now: dt.datetime
+    session: AsyncSession, campaign: Campaign, fingerprint: str, now: dt.datetime,
+    lang: str = "zh",
 ) -> tuple[m.Campaign, list[str]]:
     """Make the rows match the file. Returns the campaign row and what changed.
 
@@ -36,8 +37,8 @@ async def sync_campaign(
     if row is None:
         row = m.Campaign(code=campaign.code, loaded_at=now)
         session.add(row)
-        changes.append(_said("added", "campaign", campaign.code))
-    _assign(row, changes, ("campaign", campaign.code), name=campaign.name.zh,
+        changes.append(_said("added", "campaign", campaign.code, lang))
+    _assign(row, changes, lang, ("campaign", campaign.code), name=campaign.name.zh,
             timezone=campaign.timezone)
     row.fingerprint = fingerprint
     row.loaded_at = now
@@ -53,16 +54,16 @@ async def sync_campaign(
         if unit_row is None:
             unit_row = m.Unit(campaign_id=row.id, code=unit.code)
             session.add(unit_row)
-            changes.append(_said("added", "unit", unit.code))
+            changes.append(_said("added", "unit", unit.code, lang))
         elif unit_row.retired_at is not None:
             unit_row.retired_at = None
-            changes.append(_said("restored", "unit", unit.code))
-        _assign(unit_row, changes, ("unit", unit.code), name=unit.name,
+            changes.append(_said("restored", "unit", unit.code, lang))
+        _assign(unit_row, changes, lang, ("unit", unit.code), name=unit.name,
                 short_name=unit.short_name, is_province=is_province, position=position)
     for gone in existing_units.values():
         if gone.retired_at is None:
             gone.retired_at = now
-            changes.append(_said("retired", "unit", gone.code))
+            changes.append(_said("retired", "unit", gone.code, lang))
 
     existing_rounds = {
         r.code: r
@@ -73,18 +74,19 @@ async def sync_campaign(
         if round_row is None:
             round_row = m.Round(campaign_id=row.id, code=rnd.code)
             session.add(round_row)
-            changes.append(_said("added", "round", rnd.code))
+            changes.append(_said("added", "round", rnd.code, lang))
         elif round_row.retired_at is not None:
             round_row.retired_at = None
-            changes.append(_said("restored", "round", rnd.code))
-        _assign(round_row, changes, ("round", rnd.code), title=rnd.title.zh, position=position,
+            changes.append(_said("restored", "round", rnd.code, lang))
+        _assign(round_row, changes, lang, ("round", rnd.code), title=rnd.title.zh,
+                position=position,
                 opens_at=_utc(campaign.round_opens_at(rnd.code)),
                 due_at=_utc(campaign.deadline(rnd.code)),
                 late_until=_utc(campaign.late_cutoff(rnd.code)))
     for gone_round in existing_rounds.values():
         if gone_round.retired_at is None:
             gone_round.retired_at = now
-            changes.append(_said("retired", "round", gone_round.code))
+            changes.append(_said("retired", "round", gone_round.code, lang))
 
     existing_up = {
         u.code: u
@@ -97,19 +99,19 @@ async def sync_campaign(
         if up_row is None:
             up_row = m.UpstreamDeadline(campaign_id=row.id, code=up.code)
             session.add(up_row)
-            changes.append(_said("added", "upstream", up.code))
+            changes.append(_said("added", "upstream", up.code, lang))
         up_row.retired_at = None
-        _assign(up_row, changes, ("upstream", up.code), title=up.title.zh,
+        _assign(up_row, changes, lang, ("upstream", up.code), title=up.title.zh,
                 due_at=_utc(campaign.upstream_deadline(up.code)), round_codes=list(up.rounds))
     for gone_up in existing_up.values():
         if gone_up.retired_at is None:
             gone_up.retired_at = now
-            changes.append(_said("retired", "upstream", gone_up.code))
+            changes.append(_said("retired", "upstream", gone_up.code, lang))
     await session.flush()
     return row, changes
 
 
-def _assign(row: object, changes: list[str], label: tuple[str, str],
+def _assign(row: object, changes: list[str], lang: str, label: tuple[str, str],
             **values: object) -> None:
     """Set the attributes that differ, noting each change (a new row notes none)."""
     is_new = getattr(row, "id", None) is None
@@ -119,9 +121,9 @@ def _assign(row: object, changes: list[str], label: tuple[str, str],
         if old != value:
             setattr(row, name, value)
             if not is_new:
-                changes.append(t("sync.changed", what=t(WHAT[kind]), code=code,
-                                 field=FIELDS.get(name, name), old=_show(old),
-                                 new=_show(value)))
+                field = FIELDS.get(name, name) if lang == "zh" else name
+                changes.append(t("sync.changed", lang, what=t(WHAT[kind], lang), code=code,
+                                 field=field, old=_show(old), new=_show(value)))
 
 
 def _show(value: object) -> str:

@@ -57,7 +57,7 @@ async def fired_at(session: AsyncSession, campaign_id: int, kind: str,
 
 
 async def sync_plan(session: AsyncSession, campaign_id: int,
-                    items: list[PlannedItem]) -> list[str]:
+                    items: list[PlannedItem], lang: str = "zh") -> list[str]:
     existing = {(r.kind, r.ref, r.label): r for r in await session.scalars(
         select(m.PlanItem).where(m.PlanItem.campaign_id == campaign_id))}
     added = moved = 0
@@ -78,7 +78,7 @@ async def sync_plan(session: AsyncSession, campaign_id: int,
     await session.flush()
     if not (added or moved or gone):
         return []
-    return [t("sync.plan", added=added, moved=moved, dropped=len(gone))]
+    return [t("sync.plan", lang, added=added, moved=moved, dropped=len(gone))]
 
 
 async def due_items(session: AsyncSession, campaign_id: int, now: dt.datetime,

@@ -27,17 +27,26 @@ async def test_every_command_has_help(tmp_path: Path, command: str) -> None:
 async def test_init_then_status_shows_the_campaign_in_chinese(
     tmp_path: Path, db_env: dict[str, str]
 ) -> None:
-    code, out, err = await run_cli(tmp_path, "init", **db_env)
+    code, out, err = await run_cli(tmp_path, "init", LANG="zh_CN.UTF-8", **db_env)
     assert code == 0, err
     assert "15 个报送单位、3 个报送节点" in out
+    assert "本次变更：新增活动 liaoning-2021；新增单位 shenyang；" in out  # all in Chinese
+    assert "提醒计划：新增 " in out and "added" not in out
     code, out, err = await run_cli(tmp_path, "status", **db_env)
     assert code == 0, err
     assert "报送单位（15 个）：沈阳、大连、鞍山" in out
     assert "第一次阶段性活动情况：1月29日（周五）18:00 截止，已报送 0/15" in out
     assert "最后工作总结：2月18日（周四）18:00 截止，已报送 0/15" in out
     assert "报商务部电子商务司（全面总结）：2月19日（周五）12:00" in out
-    code, again, _ = await run_cli(tmp_path, "init", **db_env)
+    code, again, _ = await run_cli(tmp_path, "init", LANG="zh_CN.UTF-8", **db_env)
     assert "与上次相比没有变化" in again
+
+
+async def test_init_speaks_english_with_lang_en(tmp_path: Path, db_env: dict[str, str]) -> None:
+    code, out, err = await run_cli(tmp_path, "init", LANG="en_US.UTF-8", **db_env)
+    assert code == 0, err
+    assert "campaign liaoning-2021 added; unit shenyang added;" in out
+    assert "reminder plan: " in out and "新增" not in out
 
 
 async def test_status_of_one_round(tmp_path: Path, db_env: dict[str, str]) -> None:
