@@ -11,7 +11,6 @@ import datetime as dt
 import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,7 +31,6 @@ from flows.screens import (
 from flows.services import Services
 from reporting.answers import (
     AnswerError,
-    display,
     is_skip_word,
     is_valid_stored,
     parse_typed,
@@ -40,13 +38,12 @@ from reporting.answers import (
 )
 from reporting.campaign import Question, QuestionType
 from reporting.digest import ReviewState
+from reporting.entry_checks import figure_notes, magnitude_notes
 from reporting.form import FormState, StoredAnswer
 from storage import attachments, drafts
 from storage import models as m
 from storage.models import CursorMode
 from storage.records import RoundRecord
-
-IN_YUAN_LIKELY = Decimal(1_000_000)  # 万元: 100 亿元 typed bare is most likely 元
 
 __all__ = ["MAX_FILE_BYTES", "IncomingFile", "ReportFlow"]
 Step = TypeVar("Step", bound=Callable[..., Awaitable[Any]])
@@ -201,8 +198,9 @@ class ReportFlow(FileAnswers):
         said = understood(question, text)
         notes = [(key, values) for key, values in (
             ("form.understood", {"said": said}),
-            *self._magnitude_warning(question, value, said),
-            *await self._figure_warnings(session, rnd, question, value, state))
+            *magnitude_notes(question, value, said),
+            *figure_notes(question, value, state, await self._previous_round_value(
+                session, rnd, question) if question.cumulative else None))
             if all(v is not None for v in values.values())]
         return await self._advance(session, draft, rnd, cursor, notes)
 
@@ -337,49 +335,6 @@ class ReportFlow(FileAnswers):
         else:
             screen = await self._ask(session, draft, rnd, state, question)
         return replace(screen, notes=notes) if notes else screen
-
-    @staticmethod
-    def _magnitude_warning(question: Question, value: Any,
-                           said: str | None) -> list[tuple[str, dict[str, Any]]]:
-        """A bare number of a million 万元 or more (100 亿元) was most likely typed in 元:
-        ask, showing both readings."""
-        unit = question.unit.zh if question.unit else ""
-        if unit != "万元" or said is not None or value is None:
-            return []
-        amount = Decimal(str(value))
-        if amount < IN_YUAN_LIKELY:
-            return []
-        return [("form.warn.magnitude", {
-            "value": f"{amount.normalize():,f}", "yi": f"{amount / 10000:,.2f}",
-            "converted": f"{(amount / 10000).normalize():,f}"})]
-
-    async def _figure_warnings(self, session: AsyncSession, rnd: RoundRecord,
-                               question: Question, value: Any,
-                               state: FormState) -> list[tuple[str, dict[str, Any]]]:
-        """What to verify in a figure as it is typed: a running total below last round's,
-        a part above its whole (or a whole below one of its parts)."""
-        if not question.is_figure or value is None:
-            return []
-        out: list[tuple[str, dict[str, Any]]] = []
-        now = Decimal(str(value))
-        before = await self._previous_round_value(session, rnd, question) \
-            if question.cumulative else None
-        if before is not None and now < Decimal(str(before)):
-            out.append(("form.warn.dropped", {"prompt": question.prompt.zh,
-                                              "before": display(question, before, "zh"),
-                                              "value": display(question, value, "zh")}))
-        pairs = [(question, state.question(question.part_of))] if question.part_of else []
-        pairs += [(q, question) for q in state.questions if q.part_of == question.id]
-        for part, whole in pairs:
-            if whole is None or part is None:
-                continue
-            p, w = (value if part is question else state.value(part),
-                    value if whole is question else state.value(whole))
-            if p is not None and w is not None and Decimal(str(p)) > Decimal(str(w)):
-                out.append(("form.warn.part", {
-                    "part": part.prompt.zh, "part_value": display(part, p, "zh"),
-                    "whole": whole.prompt.zh, "whole_value": display(whole, w, "zh")}))
-        return out
 
     async def _ask(self, session: AsyncSession, draft: m.Draft, rnd: RoundRecord, state: FormState,
                    question: Question, error: AnswerError | None = None,
