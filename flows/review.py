@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from flows.services import Services
 from reporting.campaign import Question
 from reporting.checks import Check, find_checks, return_reason
-from reporting.digest import ReviewState, SubmissionEntry, UnitEntry
+from reporting.digest import SubmissionEntry, UnitEntry
 from storage import review, waiting
 from storage.digest_data import load_digest
 from storage.notices import Button, NewDelivery, Notice
@@ -88,8 +88,7 @@ class OpenedReport:
 
     @property
     def decided(self) -> bool:
-        """Accepted or returned: nothing more to decide on this version."""
-        return self.entry.review_state in (ReviewState.RETURNED, ReviewState.ACCEPTED)
+        return self.entry.decided
 
 
 async def open_report(services: Services, submission_id: int) -> OpenedReport | None:

@@ -17,7 +17,6 @@ from flows.services import Services
 from handlers.context import BotContext
 from handlers.keyboards import action_button
 from reporting.checks import check_line, find_checks
-from reporting.digest import ReviewState
 from reporting.digest_files import LABELS, render_file
 from reporting.digest_text import REVIEW, digest_text
 from storage.digest_data import load_digest
@@ -35,9 +34,6 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("progress", progress))
     application.add_handler(CommandHandler("files", files))
     application.add_handler(CallbackQueryHandler(round_chosen, pattern=r"^(dg|pg|fl):"))
-
-
-FINAL_REVIEW = {ReviewState.RETURNED, ReviewState.ACCEPTED}  # nothing more to decide
 
 
 def _owing_line(owing: Owing, lang: str) -> str:
@@ -172,7 +168,7 @@ async def send_progress(message: Message, context: BotContext, code: str) -> Non
                        review=t(REVIEW[sub.review_state], lang)))
         row = [action_button(t("progress.open", lang, unit=unit.short), Action.OPEN_REPORT,
                              ids[unit.code])]
-        if sub.review_state not in FINAL_REVIEW:
+        if not sub.decided:
             row.append(action_button(t("progress.accept", lang, unit=unit.short),
                                      Action.ACCEPT_REPORT, ids[unit.code]))
             row.append(action_button(t("progress.return", lang, unit=unit.short),
@@ -188,7 +184,7 @@ async def send_progress(message: Message, context: BotContext, code: str) -> Non
         lines += [t("progress.check", lang, unit=html.escape(compiled.unit(c.unit).short),
                     line=html.escape(check_line(c, lang))) for c in checks]
         for unit_code in dict.fromkeys(c.unit for c in checks):
-            if compiled.submissions[unit_code].review_state not in FINAL_REVIEW:
+            if not compiled.submissions[unit_code].decided:
                 rows.append([action_button(
                     t("progress.return_checked", lang, unit=compiled.unit(unit_code).short),
                     Action.RETURN_CHECKED, ids[unit_code])])

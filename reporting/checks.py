@@ -54,8 +54,8 @@ def find_checks(d: Digest) -> list[Check]:
     for fig in d.figures:
         q = fig.question
         submitted = [code for code in fig.values if code in d.submissions]
-        given = {code: v for code, v in fig.values.items() if v is not None}
-        ranked = sorted(given.values())
+        ranked = sorted(v for v in fig.values.values() if v is not None)
+        dropped = set(fig.dropped)
         for code in submitted:
             now = fig.values[code]
             if now is None:
@@ -63,11 +63,10 @@ def find_checks(d: Digest) -> list[Check]:
                     found.append(Check(code, CheckKind.BLANK, q, None))
                 continue
             before = fig.previous.get(code)
-            if q.cumulative and before is not None:
-                if now < before:
-                    found.append(Check(code, CheckKind.DROPPED, q, now, before))
-                elif before > 0 and now > before * JUMP:
-                    found.append(Check(code, CheckKind.JUMPED, q, now, before))
+            if code in dropped:
+                found.append(Check(code, CheckKind.DROPPED, q, now, before))
+            elif q.cumulative and before is not None and before > 0 and now > before * JUMP:
+                found.append(Check(code, CheckKind.JUMPED, q, now, before))
             whole_fig = by_id.get(q.part_of or "")
             whole = whole_fig.values.get(code) if whole_fig else None
             if whole_fig and whole is not None and now > whole:

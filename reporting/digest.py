@@ -46,6 +46,11 @@ class SubmissionEntry:
     answers: dict[str, Any]
     review_note: str | None = None
 
+    @property
+    def decided(self) -> bool:
+        """Accepted or returned: nothing more for the province to decide on this version."""
+        return self.review_state in (ReviewState.RETURNED, ReviewState.ACCEPTED)
+
 
 @dataclass(frozen=True)
 class FileEntry:
@@ -180,3 +185,16 @@ def plain_number(value: Decimal) -> str:
     if normalized == normalized.to_integral_value():
         return f"{int(normalized):,}"
     return f"{normalized:,f}"
+
+
+def written_unit(total: Decimal, unit: str) -> tuple[Decimal, str]:
+    """A sum in the unit people write it in: 万元 past 10,000 as 亿元; 元 past 1 亿 as 亿元
+    and past 1 万 as 万元; anything else as it is. The chat, the report, its notes and the
+    chart all say sums this one way."""
+    if unit == "万元" and abs(total) >= 10000:
+        return total / 10000, "亿元"
+    if unit == "元" and abs(total) >= 100_000_000:
+        return total / 100_000_000, "亿元"
+    if unit == "元" and abs(total) >= 10000:
+        return total / 10000, "万元"
+    return total, unit

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
-from reporting.digest import Digest, FigureRow
+from reporting.digest import Digest, FigureRow, written_unit
 from texts.text import clean_text
 
 log = logging.getLogger(__name__)
@@ -74,9 +74,9 @@ def chart_plan(digest: Digest, max_figures: int = 3) -> ChartPlan | None:
     counts = Counter(measure_of(f) for f in figures)
     measure = max(counts, key=lambda unit: (counts[unit], -list(counts).index(unit)))
     chosen = [f for f in figures if measure_of(f) == measure][:max_figures]
-    if measure == "万元" and max(abs(f.total) for f in chosen) >= 10000:
-        return ChartPlan(chosen, "亿元", Decimal(10000))
-    return ChartPlan(chosen, measure, Decimal(1))
+    largest = max((f.total for f in chosen), key=abs)
+    value, written = written_unit(largest, measure)
+    return ChartPlan(chosen, written, largest / value if value else Decimal(1))
 
 
 def figures_chart(digest: Digest, max_units: int = 30) -> bytes | None:

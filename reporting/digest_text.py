@@ -9,7 +9,7 @@ import html
 from decimal import Decimal
 
 from reporting.checks import check_line, find_checks
-from reporting.digest import Digest, ReviewState, plain_number
+from reporting.digest import Digest, ReviewState, plain_number, written_unit
 from texts.catalog import t
 from texts.dates import moment, short_moment
 from texts.text import clean_text, split_message
@@ -63,10 +63,7 @@ def digest_text(d: Digest, lang: str = "zh") -> list[str]:
 
 def amount(total: Decimal, unit: str) -> str:
     """A total as people write it: `2,502 万元`, `12.35 亿元` (from 123,456 万元), `3,200 家`."""
-    if unit == "万元" and abs(total) >= 10000:
-        return f"{plain_number((total / 10000).quantize(Decimal('0.01')))} 亿元"
-    if unit == "元" and abs(total) >= 100_000_000:
-        return f"{plain_number((total / 100_000_000).quantize(Decimal('0.01')))} 亿元"
-    if unit == "元" and abs(total) >= 10000:
-        return f"{plain_number((total / 10000).quantize(Decimal('0.01')))} 万元"
+    value, written = written_unit(total, unit)
+    if written != unit:
+        return f"{plain_number(value.quantize(Decimal('0.01')))} {written}"
     return f"{plain_number(total)} {unit}".rstrip()

@@ -19,6 +19,8 @@ DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, 
 SMALL = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 LARGE = {"万": Decimal(10_000), "萬": Decimal(10_000), "亿": Decimal(100_000_000),
          "億": Decimal(100_000_000)}
+# What a word after Arabic digits multiplies them by: 3.2亿, 32000万, 3千.
+MAGNITUDES = {**LARGE, "千": Decimal(1000), "百": Decimal(100)}
 # The money units a figure can be typed in, in yuan.
 MONEY = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
 
@@ -40,9 +42,9 @@ def read_number(text: str, unit: str = "") -> Reading | None:
     if not body:
         return None
     magnitude = Decimal(1)
-    while body and body[-1] in LARGE | {"千": 0, "百": 0} and not _is_chinese(body):
+    while body and body[-1] in MAGNITUDES and not _is_chinese(body):
         # 3.2亿, 32000万, 1.2千 (a magnitude after Arabic digits)
-        magnitude *= LARGE.get(body[-1]) or Decimal(SMALL[body[-1]])
+        magnitude *= MAGNITUDES[body[-1]]
         body = body[:-1]
     number = _arabic(body)
     if number is None:

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from reporting.answers import option_label
 from reporting.campaign import Question, QuestionType
-from reporting.digest import Digest, FigureRow, FileEntry
+from reporting.digest import Digest, FigureRow, FileEntry, written_unit
 from reporting.digest_chart import chart_plan
 from texts.dates import full_date
 from texts.text import clean_text
@@ -104,10 +104,9 @@ def fixed(value: Decimal, places: int) -> str:
 def spoken_amount(total: Decimal, question: Question) -> str:
     """A total as an official text writes it: `2.80亿元`, `1,414家`, `3,560.50万元`."""
     unit = question.unit.zh if question.unit else ""
-    if unit == "万元" and abs(total) >= 10000:
-        return f"{fixed(total / 10000, 2)}亿元"
-    if unit == "元" and abs(total) >= 100_000_000:
-        return f"{fixed(total / 100_000_000, 2)}亿元"
+    value, written = written_unit(total, unit)
+    if written != unit:
+        return f"{fixed(value, 2)}{written}"
     return f"{fixed(total, decimals(question))}{unit}"
 
 
@@ -263,8 +262,8 @@ def _notes(d: Digest) -> list[str]:
     """Under the table: what a dash means, and the large sums as people say them."""
     notes = ["注：“—”表示未填报，合计为已填报单位之和。"]
     large = [f"{plain_prompt(f.question)}合计{spoken_amount(f.total, f.question)}"
-             for f in d.figures if f.question.unit and f.question.unit.zh == "万元"
-             and abs(f.total) >= 10000]
+             for f in d.figures if f.question.unit
+             and written_unit(f.total, f.question.unit.zh)[1] != f.question.unit.zh]
     if large:
         notes.append("其中，" + "，".join(large) + "。")
     return notes

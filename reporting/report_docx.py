@@ -58,11 +58,16 @@ def check_template(content: bytes, name: str) -> list[str]:
         tpl = DocxTemplate(io.BytesIO(content))
         tpl.get_undeclared_template_variables()
     except TemplateError as exc:
-        line = getattr(exc, "lineno", None)
-        return [f"{name}: 模板标签有误{f'（第 {line} 处）' if line else ''}：{exc}"]
+        return [_template_problem(name, exc)]
     except Exception as exc:  # not a .docx at all
         return [f"{name}: 不是可用的 Word（.docx）模板：{type(exc).__name__}"]
     return []
+
+
+def _template_problem(name: str, exc: TemplateError) -> str:
+    """`省厅模板.docx: 模板标签有误（第 3 处）：…`: the file, where, and what."""
+    line = getattr(exc, "lineno", None)
+    return f"{name}: 模板标签有误{f'（第 {line} 处）' if line else ''}：{exc}"
 
 
 def placeable_images(d: Digest) -> set[tuple[str, str, str]]:
@@ -90,9 +95,7 @@ def report_docx(d: Digest, template: bytes | None = None, name: str = "默认模
     try:
         tpl.render(context, autoescape=True)
     except TemplateError as exc:
-        line = getattr(exc, "lineno", None)
-        raise ReportTemplateError(
-            f"{name}: 模板标签有误{f'（第 {line} 处）' if line else ''}：{exc}") from None
+        raise ReportTemplateError(_template_problem(name, exc)) from None
     buffer = io.BytesIO()
     tpl.save(buffer)
     return buffer.getvalue()

@@ -150,9 +150,10 @@ def _black(style) -> None:  # type: ignore[no-untyped-def]
 def _paragraph_style(doc: Document, name: str, font: str, size: Pt, indent: bool,
                      align: WD_ALIGN_PARAGRAPH | None = None, line: Pt = LINE):  # type: ignore[no-untyped-def]
     styles = doc.styles
-    style = styles[name] if name in [s.name for s in styles] else styles.add_style(
-        name, WD_STYLE_TYPE.PARAGRAPH)
-    if style.name not in ("Normal",) and style.base_style is None and name != "Normal":
+    if name in [s.name for s in styles]:
+        style = styles[name]
+    else:  # a style of our own, on the body's
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = styles["Normal"]
     _east_asian(style.font, font)
     style.font.size = size
@@ -193,9 +194,9 @@ def _styles(doc: Document) -> None:
     table.font.size = Pt(10.5)  # 5号: the figures table
     _black(table)
     for name in ("Heading 1", "Heading 2"):  # headings keep their outline level, not
-        doc.styles[name].element.get_or_add_pPr()  # their look (set above)
-        for element in doc.styles[name].element.get_or_add_pPr().findall(qn("w:keepLines")):
-            element.getparent().remove(element)
+        p_pr = doc.styles[name].element.get_or_add_pPr()  # their look (set above)
+        for element in p_pr.findall(qn("w:keepLines")):
+            p_pr.remove(element)
     for style in list(doc.styles):  # nothing in any colour: the title, the headings, …
         if style.type is WD_STYLE_TYPE.TABLE and style.name not in ("Table Grid",
                                                                      "Normal Table"):

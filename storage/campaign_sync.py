@@ -33,12 +33,13 @@ async def sync_campaign(
     file is retired (its contacts and submissions stay), and comes back if it returns.
     """
     changes: list[str] = []
+    said = (lang, campaign.zone)  # how a change is worded: the language, the time zone
     row = await session.scalar(select(m.Campaign).where(m.Campaign.code == campaign.code))
     if row is None:
         row = m.Campaign(code=campaign.code, loaded_at=now)
         session.add(row)
         changes.append(_said("added", "campaign", campaign.code, lang))
-    _assign(row, changes, lang, ("campaign", campaign.code), name=campaign.name.zh,
+    _assign(row, changes, said, ("campaign", campaign.code), name=campaign.name.zh,
             timezone=campaign.timezone)
     row.fingerprint = fingerprint
     row.loaded_at = now
@@ -58,7 +59,7 @@ async def sync_campaign(
         elif unit_row.retired_at is not None:
             unit_row.retired_at = None
             changes.append(_said("restored", "unit", unit.code, lang))
-        _assign(unit_row, changes, lang, ("unit", unit.code), name=unit.name,
+        _assign(unit_row, changes, said, ("unit", unit.code), name=unit.name,
                 short_name=unit.short_name, is_province=is_province, position=position)
     for gone in existing_units.values():
         if gone.retired_at is None:
@@ -78,7 +79,7 @@ async def sync_campaign(
         elif round_row.retired_at is not None:
             round_row.retired_at = None
             changes.append(_said("restored", "round", rnd.code, lang))
-        _assign(round_row, changes, lang, ("round", rnd.code), title=rnd.title.zh,
+        _assign(round_row, changes, said, ("round", rnd.code), title=rnd.title.zh,
                 position=position,
                 opens_at=_utc(campaign.round_opens_at(rnd.code)),
                 due_at=_utc(campaign.deadline(rnd.code)),
@@ -101,7 +102,7 @@ async def sync_campaign(
             session.add(up_row)
             changes.append(_said("added", "upstream", up.code, lang))
         up_row.retired_at = None
-        _assign(up_row, changes, lang, ("upstream", up.code), title=up.title.zh,
+        _assign(up_row, changes, said, ("upstream", up.code), title=up.title.zh,
                 due_at=_utc(campaign.upstream_deadline(up.code)), round_codes=list(up.rounds))
     for gone_up in existing_up.values():
         if gone_up.retired_at is None:
@@ -111,11 +112,12 @@ async def sync_campaign(
     return row, changes
 
 
-def _assign(row: object, changes: list[str], lang: str, label: tuple[str, str],
-            **values: object) -> None:
+def _assign(row: object, changes: list[str], said: tuple[str, dt.tzinfo],
+            label: tuple[str, str], **values: object) -> None:
     """Set the attributes that differ, noting each change (a new row notes none)."""
     is_new = getattr(row, "id", None) is None
     kind, code = label
+    lang, zone = said
     for name, value in values.items():
         old = getattr(row, name, None)
         if old != value:
@@ -123,18 +125,15 @@ def _assign(row: object, changes: list[str], lang: str, label: tuple[str, str],
             if not is_new:
                 field = FIELDS.get(name, name) if lang == "zh" else name
                 changes.append(t("sync.changed", lang, what=t(WHAT[kind], lang), code=code,
-                                 field=field, old=_show(old), new=_show(value)))
+                                 field=field, old=_show(old, zone), new=_show(value, zone)))
 
 
-def _show(value: object) -> str:
-    if isinstance(value, dt.datetime):  # stored in UTC; said in China's time
-        return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+def _show(value: object, zone: dt.tzinfo) -> str:
+    if isinstance(value, dt.datetime):  # stored in UTC; said in the campaign's time
+        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
     if value is None:
         return "无"
     return str(value)
-
-
-CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
