@@ -26,9 +26,9 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, select, text, update
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import insert, select, update
 
+from bench.pg_database import DEFAULT_ADMIN_URL, fresh_pg_database
 from bot.settings import Settings
 from flows.reminders import fire_due
 from flows.services import Services
@@ -102,15 +102,6 @@ async def measure(url: str, workdir: Path) -> dict[str, list[float]]:
     return figures
 
 
-async def fresh_pg_database(admin_url: str) -> str:
-    engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
-    async with engine.connect() as conn:
-        await conn.execute(text("DROP DATABASE IF EXISTS reporting_bench"))
-        await conn.execute(text("CREATE DATABASE reporting_bench"))
-    await engine.dispose()
-    return admin_url.rsplit("/", 1)[0] + "/reporting_bench"
-
-
 def show(db: str, figures: dict[str, list[float]]) -> None:
     for name, times in figures.items():
         ms = sorted(t * 1000 for t in times)
@@ -120,7 +111,7 @@ def show(db: str, figures: dict[str, list[float]]) -> None:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pg", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--pg", default=DEFAULT_ADMIN_URL)
     args = parser.parse_args()
     print(f"{UNITS * PER_UNIT} contacts in {UNITS} units, 3 rounds; half the units "
           f"have submitted round 1")

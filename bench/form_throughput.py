@@ -25,13 +25,10 @@ import argparse
 import asyncio
 import datetime as dt
 import logging
-import multiprocessing
-import os
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,9 +37,9 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from telegram import Update
-from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
+from bench.baselines import run_echo_bot, start_child
+from bench.process_stats import cpu_seconds
 from bot.runner import serve
 from bot.settings import Settings
 from flows.services import Services
@@ -84,15 +81,6 @@ class Trial:
     @property
     def cpu_ms_per_answer(self) -> float | None:
         return None if self.cpu_seconds is None else self.cpu_seconds / len(self.trips) * 1000
-
-
-def cpu_seconds(pid: int) -> float | None:
-    """User and system CPU time of a process so far (Linux; None elsewhere)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def drive(users: list[SimulatedUser], answers: int, pid: int) -> Trial:
@@ -174,14 +162,6 @@ async def echo_bot(n_users: int, answers: int) -> Trial:
 # -- the bots, each in a child process ---------------------------------------------------
 
 
-def start_child(target: Callable[[dict[str, Any]], None],
-                config: dict[str, Any]) -> multiprocessing.Process:
-    child = multiprocessing.get_context("spawn").Process(target=target, args=(config,),
-                                                         daemon=True)
-    child.start()
-    return child
-
-
 def run_report_bot(config: dict[str, Any]) -> None:
     """The report bot as `python -m bot run` runs it, less Telegram's rate limits."""
     logging.basicConfig(level=logging.WARNING)
@@ -197,22 +177,6 @@ def run_report_bot(config: dict[str, Any]) -> None:
         await serve(services, asyncio.Event(), poll_timeout=1, rate_limited=False)
 
     asyncio.run(main())
-
-
-def run_echo_bot(config: dict[str, Any]) -> None:
-    """A bare PTB bot that echoes every text."""
-    logging.basicConfig(level=logging.CRITICAL)  # quiet when it is terminated
-
-    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.effective_message is not None
-        await update.effective_message.reply_text(update.effective_message.text or "")
-
-    application = (
-        Application.builder().token(config["token"]).base_url(f"{config['root']}/bot")
-        .base_file_url(f"{config['root']}/file/bot").build()
-    )
-    application.add_handler(MessageHandler(filters.TEXT, echo))
-    application.run_polling(timeout=1, poll_interval=0, close_loop=False)
 
 
 def describe(name: str, trial: Trial) -> None:

@@ -35,6 +35,7 @@ from handlers import (
 from handlers.context import BotContext
 from scheduler.sender import DeliverySender
 from scheduler.wakeup import Wakeup
+from telegram_io.aiohttp_request import AiohttpRequest
 from telegram_io.pacer import PaceLimits, Pacer
 from telegram_io.rate_limit import PacedRateLimiter
 from texts.catalog import t
@@ -58,6 +59,8 @@ def build_application(
         .base_file_url(f"{root}/file/bot")
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .request(AiohttpRequest())
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .post_init(start_background)
         .post_shutdown(stop_background)
         .concurrent_updates(PerChatUpdateProcessor())

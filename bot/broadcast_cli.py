@@ -15,6 +15,7 @@ from flows import broadcast as flow
 from flows.form_files import IncomingFile
 from scheduler.sender import DeliverySender
 from storage import broadcasts
+from telegram_io.aiohttp_request import AiohttpRequest
 from telegram_io.pacer import PaceLimits, Pacer
 from telegram_io.rate_limit import PacedRateLimiter
 from texts.catalog import t
@@ -58,6 +59,7 @@ async def broadcast(args: argparse.Namespace) -> int:
             raise CliError(t(sent.key, **sent.values))
         root = settings.telegram_api_base_url
         bot = ExtBot(settings.token, base_url=f"{root}/bot", base_file_url=f"{root}/file/bot",
+                     request=AiohttpRequest(),
                      rate_limiter=PacedRateLimiter(Pacer(PaceLimits(per_second=settings.send_rate))))
         sender = DeliverySender(services, bot)
         shown = -1

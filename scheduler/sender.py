@@ -6,6 +6,11 @@ the outcome: `sent`; `blocked` (403: the contact is marked unreachable, never re
 Telegram refuses; `uncertain` when a request may have reached Telegram but no answer came
 (a read timeout): never resent by itself. A 429 pauses the whole sender (in the limiter)
 and the row goes back to pending.
+
+The database is written in groups, not per message: the rows that start together become
+`sending` in one transaction, and the outcomes that came in meanwhile are recorded in one.
+A crash between a request and the record of its outcome leaves the row `sending`, which
+recovery calls `uncertain`, exactly as it would for a single row: never sent twice.
 """
 
 from __future__ import annotations
@@ -20,27 +25,19 @@ import socket
 from collections import deque
 from typing import Any
 
-import httpx
 from sqlalchemy.exc import DBAPIError
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram import Bot
 
 from flows.services import Services
-from reporting.digest import ReviewState
-from storage import attachments, deliveries, drafts
-from storage.attachments import StoredFile
-from storage.deliveries import ClaimedDelivery
+from scheduler.send_request import Next, send_notice, verdict
+from storage import deliveries
+from storage.deliveries import ClaimedDelivery, Outcome
 from storage.models import DeliveryState as State
-from storage.notices import Attached, Button, Notice
-from telegram_io.rate_limit import LEDGER
 
 log = logging.getLogger(__name__)
 
 DB_ERRORS = (DBAPIError, OSError, ConnectionError)
 DB_RETRY_SECONDS = 1.0
-GONE = ("chat not found", "user is deactivated", "bot was kicked", "peer_id_invalid",
-        "bot can't initiate conversation")
 
 
 class DeliverySender:
@@ -54,6 +51,7 @@ class DeliverySender:
         self.worker = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
         self._wake = asyncio.Event()
         self._next_recovery: dt.datetime | None = None
+        self._outcomes: list[Outcome] = []  # finished requests, not yet recorded
         self.sent = 0
 
     @property
@@ -93,18 +91,24 @@ class DeliverySender:
         busy: set[int] = set()
         tasks: set[asyncio.Task[None]] = set()
         stopping = asyncio.ensure_future(stop.wait())
+        started = 0
         while not stop.is_set():
-            if len(held) < self.batch // 2:
-                try:
-                    await self._recover_now_and_then()
-                    held.extend(await self._claim(self.batch - len(held)))
-                except DB_ERRORS as exc:  # the database went away: wait, then go on
-                    log.warning("database unavailable (%s); the sender waits",
-                                type(exc).__name__)
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), DB_RETRY_SECONDS)
-                    continue
-            started = self._start(held, busy, tasks)
+            try:
+                # The database is written when half the slots are free (or none is busy):
+                # the outcomes that came in, then the next group started, each in one
+                # transaction, rather than two transactions for every message.
+                if len(tasks) < self.concurrency:
+                    await self._record()
+                    if len(held) < self.batch // 2:
+                        await self._recover_now_and_then()
+                        held.extend(await self._claim(self.batch - len(held)))
+                    started = await self._start(held, busy, tasks)
+            except DB_ERRORS as exc:  # the database went away: wait, then go on
+                log.warning("database unavailable (%s); the sender waits",
+                            type(exc).__name__)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), DB_RETRY_SECONDS)
+                continue
             if tasks:
                 done, _ = await asyncio.wait(tasks | {stopping}, timeout=self.poll_interval,
                                              return_when=asyncio.FIRST_COMPLETED)
@@ -116,24 +120,34 @@ class DeliverySender:
         stopping.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+        await self._record_before_stopping()
         await self._give_back(held)
 
-    def _start(self, held: deque[ClaimedDelivery], busy: set[int],
-               tasks: set[asyncio.Task[None]]) -> int:
-        """Start held rows while slots are free, one at a time per chat."""
-        started = 0
-        for row in list(held):
-            if len(tasks) >= self.concurrency:
+    async def _start(self, held: deque[ClaimedDelivery], busy: set[int],
+                     tasks: set[asyncio.Task[None]]) -> int:
+        """Start held rows while slots are free, one at a time per chat: marked `sending`
+        together in one transaction, then each request on its way."""
+        picked: list[ClaimedDelivery] = []
+        chats = set(busy)
+        for row in held:
+            if len(tasks) + len(picked) >= self.concurrency:
                 break
-            if row.chat_id in busy:
-                continue
+            if row.chat_id not in chats:
+                picked.append(row)
+                chats.add(row.chat_id)
+        if not picked:
+            return 0
+        async with self.services.transaction() as session:
+            ready = await deliveries.start_sending(session, picked, self.services.clock.now(),
+                                                   self.lease)
+        for row in picked:  # cancelled, or the claim was lost: not ours to send
             held.remove(row)
+        for row in ready:
             busy.add(row.chat_id)
             task = asyncio.ensure_future(self._deliver_or_leave(row))
             task.add_done_callback(lambda _t, chat=row.chat_id: busy.discard(chat))
             tasks.add(task)
-            started += 1
-        return started
+        return len(picked)
 
     async def _claim(self, limit: int) -> list[ClaimedDelivery]:
         if limit <= 0:
@@ -182,153 +196,90 @@ class DeliverySender:
     # -- one row ------------------------------------------------------------------------
 
     async def _deliver_or_leave(self, row: ClaimedDelivery) -> None:
-        """If the database is away before the row is marked `sending`, nothing was sent:
-        the row is taken again when its lease runs out."""
+        """If the database is away while a row goes back to be retried, it stays `sending`
+        and recovery calls it uncertain: nothing is sent twice."""
         try:
             await self.deliver(row)
         except DB_ERRORS as exc:
-            log.warning("database unavailable (%s): %s will be sent later",
-                        type(exc).__name__, row.key)
+            log.warning("database unavailable (%s) while retrying %s", type(exc).__name__,
+                        row.key)
 
     async def deliver(self, row: ClaimedDelivery) -> None:
-        """Send one claimed row, retrying here (the claim held) until it settles."""
-        token = row.token
-        services = self.services
-        attempts = row.attempts
-        if not await self._still_wanted(row):
-            await self._settle(row, State.CANCELLED, "no longer needed: the unit submitted")
-            return
+        """Send one row already marked `sending`, retrying here (the claim held) until its
+        outcome is known; the outcome is recorded with others by the sender's loop."""
+        attempts = row.attempts + 1
         while True:
-            async with services.transaction() as session:
-                if not await deliveries.mark_sending(session, row.id, token, services.clock.now(),
-                                                 self.lease):
-                    return  # the claim was lost (its lease ran out; someone else took it)
-            attempts += 1
             try:
-                message = await self._send(row.chat_id, row.notice)
-            except RetryAfter:
-                # Not delivered; the limiter has paused everything for `retry_after`.
-                await self._back_to_claimed(row, token, "429: too many requests")
-                continue
-            except Forbidden as exc:
-                await self._settle_blocked(row, str(exc))
-            except BadRequest as exc:
-                if any(marker in str(exc).lower() for marker in GONE):
-                    await self._settle_blocked(row, str(exc))
-                else:
-                    await self._settle(row, State.FAILED, f"refused by Telegram: {exc}")
-            except TimedOut as exc:
-                if not _never_left(exc):
-                    await self._settle(row, State.UNCERTAIN, "no answer from Telegram in "
-                                       "time; it may have been delivered")
-                elif await self._may_retry(row, token, attempts, f"timed out connecting: {exc}"):
-                    continue
-            except NetworkError as exc:
-                if await self._may_retry(row, token, attempts, f"server or network: {exc}"):
-                    continue
-            except Exception as exc:  # a bug of ours must not stop every other delivery
-                log.exception("delivery %s failed unexpectedly", row.key)
-                await self._settle(row, State.FAILED, f"internal error: {type(exc).__name__}")
+                message = await send_notice(self.services, self.bot, row.chat_id, row.notice,
+                                            self.timeout)
+            except Exception as exc:
+                said = verdict(exc)
+                if said.state is State.FAILED and said.error.startswith("internal error"):
+                    log.exception("delivery %s failed unexpectedly", row.key)
+                if said.next is Next.SETTLE or (said.next is Next.RETRY
+                                                and attempts >= self.max_attempts):
+                    error = said.error if said.next is Next.SETTLE else (
+                        f"{said.error} (after {attempts} attempts)")
+                    assert said.state is not None
+                    self._outcome(row, said.state, error)
+                    return
+                await self._back_to_claimed(row, said.error)
+                if said.next is Next.RETRY:
+                    await asyncio.sleep(self.backoff * 2 ** (attempts - 1))
+                if not await self._mark_again(row):
+                    return  # the claim was lost (its lease ran out; someone else took it)
+                attempts += 1
             else:
-                await self._settle(row, State.SENT, message_id=message.message_id)
-                self.sent += 1
-            return
-
-    async def _still_wanted(self, row: ClaimedDelivery) -> bool:
-        """A reminder to a unit that submitted since it was queued is not sent."""
-        unless = row.notice.unless_submitted
-        if unless is None:
-            return True
-        async with self.services.readers() as session:
-            latest = await drafts.latest_submission(session, *unless)
-        return latest is None or latest.review_state == ReviewState.RETURNED
-
-    async def _may_retry(self, row: ClaimedDelivery, token: str, attempts: int, error: str) -> bool:
-        """Back off and try again, or settle as failed after the last attempt."""
-        if attempts >= self.max_attempts:
-            await self._settle(row, State.FAILED, f"{error} (after {attempts} attempts)")
-            return False
-        await self._back_to_claimed(row, token, error)
-        await asyncio.sleep(self.backoff * 2 ** (attempts - 1))
-        return True
-
-    async def _send(self, chat_id: int, notice: Notice) -> Message:
-        markup = _markup(notice.buttons)
-        timeouts = {"read_timeout": self.timeout, "write_timeout": self.timeout,
-                    "connect_timeout": self.timeout, "pool_timeout": self.timeout}
-        attachment_id = notice.attachment_id
-        if attachment_id is None:
-            return await self.bot.send_message(chat_id, notice.text, reply_markup=markup,
-                                               parse_mode=ParseMode.HTML,
-                                               rate_limit_args=LEDGER, **timeouts)
-        async with self.services.readers() as session:
-            attachment = await attachments.stored_file(session, attachment_id)
-        caption = notice.text or None
-        sent_file: Any = attachment.telegram_file_id or _input_file(attachment)
-        if notice.attached is Attached.PHOTO:
-            message = await self.bot.send_photo(chat_id, sent_file, caption=caption,
-                                                parse_mode=ParseMode.HTML, reply_markup=markup,
-                                                rate_limit_args=LEDGER, **timeouts)
-            file_id = message.photo[-1].file_id if message.photo else None
-        else:
-            message = await self.bot.send_document(chat_id, sent_file, caption=caption,
-                                                   parse_mode=ParseMode.HTML,
-                                                   reply_markup=markup, rate_limit_args=LEDGER,
-                                                   **timeouts)
-            file_id = message.document.file_id if message.document else None
-        if file_id and not attachment.telegram_file_id:
-            async with self.services.transaction() as session:
-                await attachments.remember_telegram_id(session, attachment_id, file_id)
-        return message
+                self._outcome(row, State.SENT, message_id=message.message_id)
+                return
 
     # -- outcomes ------------------------------------------------------------------------
 
-    async def _settle(self, row: ClaimedDelivery, state: State, error: str | None = None,
-                      message_id: int | None = None) -> None:
-        """Record the outcome; if the database is away, keep trying while the row's lease
-        lasts (after that, another sender will call it uncertain, which it then is)."""
-        for attempt in range(int(self.lease.total_seconds() / DB_RETRY_SECONDS) + 1):
-            try:
-                async with self.services.transaction() as session:
-                    await deliveries.settle(session, row.id, state, self.services.clock.now(),
-                                        error, message_id)
-                break
-            except DB_ERRORS:
-                if attempt == 0:
-                    log.warning("database unavailable: the outcome of %s waits", row.key)
-                await asyncio.sleep(DB_RETRY_SECONDS)
-        if state not in (State.SENT, State.CANCELLED):
+    def _outcome(self, row: ClaimedDelivery, state: State, error: str | None = None,
+                 message_id: int | None = None) -> None:
+        """Kept until the loop records it, with the others that came in meanwhile."""
+        self._outcomes.append(Outcome(row.id, state, error, message_id, row.person_id))
+        if state is State.BLOCKED:
+            log.warning("person %s blocked the bot or is gone: %s", row.person_id, error)
+        elif state is not State.SENT:
             log.warning("delivery %s to chat %s: %s (%s)", row.key, row.chat_id, state, error)
 
-    async def _settle_blocked(self, row: ClaimedDelivery, error: str) -> None:
-        async with self.services.transaction() as session:
-            await deliveries.settle_blocked(session, row.id, row.person_id,
-                                            self.services.clock.now(), error)
-        log.warning("person %s blocked the bot or is gone: %s", row.person_id, error)
+    async def _record(self) -> None:
+        """Record every outcome waiting, in one transaction."""
+        if not self._outcomes:
+            return
+        batch, self._outcomes = self._outcomes, []
+        try:
+            async with self.services.transaction() as session:
+                await deliveries.settle_all(session, batch, self.services.clock.now())
+        except BaseException:
+            self._outcomes[:0] = batch  # kept for the next try
+            raise
+        self.sent += sum(1 for o in batch if o.state is State.SENT)
 
-    async def _back_to_claimed(self, row: ClaimedDelivery, token: str, error: str) -> None:
+    async def _record_before_stopping(self) -> None:
+        """On stop, keep trying while the rows' lease lasts (after that, another sender
+        calls them uncertain, which they then are)."""
+        for attempt in range(int(self.lease.total_seconds() / DB_RETRY_SECONDS) + 1):
+            try:
+                await self._record()
+                return
+            except DB_ERRORS:
+                if attempt == 0:
+                    log.warning("database unavailable: %d outcome(s) wait",
+                                len(self._outcomes))
+                await asyncio.sleep(DB_RETRY_SECONDS)
+
+    async def _back_to_claimed(self, row: ClaimedDelivery, error: str) -> None:
         """Telegram said it was not delivered: pending again, still ours to retry."""
         async with self.services.transaction() as session:
-            await deliveries.unsend(session, row.id, token, self.services.clock.now(), error)
+            await deliveries.unsend(session, row.id, row.token, self.services.clock.now(),
+                                    error)
 
-
-def _markup(buttons: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
-    if not buttons:
-        return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data)
-                                  for b in row] for row in buttons])
-
-
-def _input_file(attachment: StoredFile) -> Any:
-    from telegram import InputFile
-
-    return InputFile(attachment.content, filename=attachment.name)
-
-
-def _never_left(exc: TimedOut) -> bool:
-    """A timeout before the request was written (connect, pool) means it was not sent."""
-    cause = exc.__cause__
-    return isinstance(cause, httpx.ConnectTimeout | httpx.PoolTimeout)
+    async def _mark_again(self, row: ClaimedDelivery) -> bool:
+        async with self.services.transaction() as session:
+            return await deliveries.mark_sending(session, row.id, row.token,
+                                                 self.services.clock.now(), self.lease)
 
 
 async def _first(*events: asyncio.Event) -> None:

@@ -18,11 +18,22 @@ import datetime as dt
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    tuple_,
+    type_coerce,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reporting.digest import ReviewState
 from storage import models as m
 from storage.db import insert_for
 from storage.notices import NewDelivery, Notice
@@ -30,6 +41,14 @@ from storage.notices import NewDelivery, Notice
 State = m.DeliveryState
 FINAL = (State.SENT, State.BLOCKED, State.FAILED, State.UNCERTAIN, State.CANCELLED)
 _LEDGER = m.Delivery.__table__
+
+
+def _still(state: State) -> ColumnElement[bool]:
+    """`state` checked on rows found by id or claim: written as an expression so that
+    SQLite looks the rows up by id rather than walking the state index (without
+    statistics it takes `state = ?` for the narrower condition; on a ledger with thousands
+    of pending rows that cost half a millisecond a statement)."""
+    return type_coerce(m.Delivery.state, String).concat("") == state.value
 
 
 @dataclass(frozen=True)
@@ -85,7 +104,7 @@ async def claim(session: AsyncSession, worker: str, now: dt.datetime, lease: dt.
     token = f"{worker}@{secrets.token_hex(6)}"  # one per claim, even within one instant
     await session.execute(
         update(m.Delivery)
-        .where(m.Delivery.id.in_(ids), m.Delivery.state == State.PENDING,
+        .where(m.Delivery.id.in_(ids), _still(State.PENDING),
                or_(m.Delivery.lease_until.is_(None), m.Delivery.lease_until < now))
         .values(lease_until=now + lease, claimed_by=token, updated_at=now)
         .execution_options(synchronize_session=False)
@@ -93,11 +112,89 @@ async def claim(session: AsyncSession, worker: str, now: dt.datetime, lease: dt.
     rows = await session.execute(
         select(_LEDGER.c.id, _LEDGER.c.key, _LEDGER.c.chat_id, _LEDGER.c.contact_id,
                _LEDGER.c.payload, _LEDGER.c.attempts)
-        .where(_LEDGER.c.claimed_by == token, _LEDGER.c.state == State.PENDING)
+        .where(m.Delivery.id.in_(ids), m.Delivery.claimed_by == token,
+               _still(State.PENDING))
         .order_by(_LEDGER.c.id))
     return [ClaimedDelivery(id=r.id, key=r.key, chat_id=r.chat_id, person_id=r.contact_id,
                             notice=Notice.from_payload(r.payload), attempts=r.attempts,
                             token=token) for r in rows]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one delivery ended, to be recorded with others in one transaction."""
+
+    delivery_id: int
+    state: State
+    error: str | None = None
+    message_id: int | None = None
+    person_id: int | None = None  # blocked: nothing more is sent to this person
+
+
+async def start_sending(session: AsyncSession, rows: Sequence[ClaimedDelivery],
+                        now: dt.datetime, lease: dt.timedelta) -> list[ClaimedDelivery]:
+    """The last step before a group of requests leaves: claimed rows become `sending` in one
+    statement. Reminders to a unit that has submitted since are settled `cancelled`
+    instead. Returns the rows to send (those whose claim still holds)."""
+    if not rows:
+        return []
+    submitted = await _submitted(session, {r.notice.unless_submitted for r in rows
+                                           if r.notice.unless_submitted is not None})
+    cancelled = [r for r in rows if r.notice.unless_submitted in submitted]
+    if cancelled:
+        await settle_all(session, [Outcome(r.id, State.CANCELLED,
+                                           "no longer needed: the unit submitted")
+                                   for r in cancelled], now)
+    wanted = [r for r in rows if r.notice.unless_submitted not in submitted]
+    if not wanted:
+        return []
+    marked = set(await session.scalars(
+        update(m.Delivery)
+        .where(m.Delivery.id.in_([r.id for r in wanted]),
+               m.Delivery.claimed_by.in_({r.token for r in wanted}),
+               _still(State.PENDING))
+        .values(state=State.SENDING, attempts=m.Delivery.attempts + 1, updated_at=now,
+                lease_until=now + lease)
+        .returning(m.Delivery.id)
+        .execution_options(synchronize_session=False)))
+    return [r for r in wanted if r.id in marked]
+
+
+async def _submitted(session: AsyncSession,
+                     pairs: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The (unit, round) pairs among `pairs` whose latest version stands (not returned)."""
+    if not pairs:
+        return set()
+    rows = await session.execute(
+        select(m.Submission.unit_id, m.Submission.round_id, m.Submission.version,
+               m.Submission.review_state)
+        .where(tuple_(m.Submission.unit_id, m.Submission.round_id).in_(list(pairs))))
+    latest: dict[tuple[int, int], tuple[int, str]] = {}
+    for unit_id, round_id, version, state in rows:
+        key = (unit_id, round_id)
+        if key not in latest or version > latest[key][0]:
+            latest[key] = (version, state)
+    return {key for key, (_, state) in latest.items() if state != ReviewState.RETURNED}
+
+
+async def settle_all(session: AsyncSession, outcomes: Sequence[Outcome],
+                     now: dt.datetime) -> None:
+    """Record many outcomes in one transaction (one statement, run for each row); the
+    people who blocked the bot are marked unreachable."""
+    if not outcomes:
+        return
+    await session.execute(
+        update(_LEDGER).where(_LEDGER.c.id == bindparam("row_id")).values(
+            state=bindparam("new_state"), error=bindparam("why"),
+            message_id=bindparam("sent_as"), sent_at=bindparam("sent_when"),
+            lease_until=None, updated_at=now),
+        [{"row_id": o.delivery_id, "new_state": o.state, "why": o.error,
+          "sent_as": o.message_id, "sent_when": now if o.state is State.SENT else None}
+         for o in outcomes])
+    gone = {o.person_id for o in outcomes if o.state is State.BLOCKED and o.person_id}
+    if gone:
+        await session.execute(update(m.Person).where(m.Person.id.in_(gone))
+                              .values(reachable=False))
 
 
 async def mark_sending(session: AsyncSession, delivery_id: int, token: str,
@@ -106,31 +203,12 @@ async def mark_sending(session: AsyncSession, delivery_id: int, token: str,
     result = await session.execute(
         update(m.Delivery)
         .where(m.Delivery.id == delivery_id, m.Delivery.claimed_by == token,
-               m.Delivery.state == State.PENDING)
+               _still(State.PENDING))
         .values(state=State.SENDING, attempts=m.Delivery.attempts + 1, updated_at=now,
                 lease_until=now + lease)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
-
-
-async def settle(session: AsyncSession, delivery_id: int, state: State, now: dt.datetime,
-                 error: str | None = None, message_id: int | None = None) -> None:
-    values: dict[str, Any] = {"state": state, "updated_at": now, "error": error,
-                              "lease_until": None}
-    if state is State.SENT:
-        values.update(sent_at=now, message_id=message_id)
-    await session.execute(update(m.Delivery).where(m.Delivery.id == delivery_id).values(**values))
-
-
-async def settle_blocked(session: AsyncSession, delivery_id: int, person_id: int | None,
-                         now: dt.datetime, error: str) -> None:
-    """The person blocked the bot or is gone: this row is settled, and nothing more is
-    sent to them until they write to the bot again."""
-    await settle(session, delivery_id, State.BLOCKED, now, error)
-    if person_id is not None:
-        await session.execute(update(m.Person).where(m.Person.id == person_id)
-                              .values(reachable=False))
 
 
 async def unsend(session: AsyncSession, delivery_id: int, token: str, now: dt.datetime,
