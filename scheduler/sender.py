@@ -38,10 +38,14 @@ log = logging.getLogger(__name__)
 
 DB_ERRORS = (DBAPIError, OSError, ConnectionError)
 DB_RETRY_SECONDS = 1.0
+# Requests in flight at once (one per chat), and rows claimed ahead. The limiter sets the
+# pace; enough requests in flight make each start and each record a group of rows.
+CONCURRENCY, BATCH = 16, 128
 
 
 class DeliverySender:
-    def __init__(self, services: Services, bot: Bot, *, concurrency: int = 8, batch: int = 64,
+    def __init__(self, services: Services, bot: Bot, *, concurrency: int = CONCURRENCY,
+                 batch: int = BATCH,
                  poll_interval: float = 0.5):
         self.services = services
         self.bot = bot
@@ -94,9 +98,8 @@ class DeliverySender:
         started = 0
         while not stop.is_set():
             try:
-                # The database is written when half the slots are free (or none is busy):
-                # the outcomes that came in, then the next group started, each in one
-                # transaction, rather than two transactions for every message.
+                # When slots are free: the outcomes that came in meanwhile, then the next
+                # group started, each in one transaction (not two for every message).
                 if len(tasks) < self.concurrency:
                     await self._record()
                     if len(held) < self.batch // 2:
