@@ -9,9 +9,11 @@ line otherwise.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import html
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +28,7 @@ from storage import models as m
 from storage import plan as planned
 from storage.contacts import province_people
 from storage.notices import Button, NewDelivery, Notice
-from storage.progress import round_status
+from storage.progress import round_status, unit_contacts
 from texts.buttons import Action, encode
 from texts.catalog import t
 from texts.dates import day, moment, remaining
@@ -36,6 +38,7 @@ log = logging.getLogger(__name__)
 FIRED_HERE = [Kind.OPENING, Kind.REMINDER, Kind.OVERDUE, Kind.ESCALATION, Kind.UPSTREAM]
 MANUAL_COOLDOWN = dt.timedelta(minutes=10)
 LISTED = 8  # questions a reminder names; more are "等"
+UNITS_PER_CHUNK = 50  # units whose reminders are composed and queued in one step
 
 
 async def fire_due(services: Services, kinds: list[str] | None = None) -> int:
@@ -57,6 +60,11 @@ async def fire_due(services: Services, kinds: list[str] | None = None) -> int:
 
 async def _fire(services: Services, item: m.PlanItem, now: dt.datetime,
                 grace: dt.timedelta) -> int:
+    """Take the item, then queue its messages a chunk at a time, each chunk its own short
+    transaction with a turn of the loop between them: a reminder to thousands of people
+    never holds the loop (or SQLite's write lock) long enough to keep a contact waiting.
+    A process stopped half way leaves the item `firing`; it is taken again later, and the
+    ledger's keys make the chunks already queued count once."""
     useful = now - item.at <= grace and (
         item.kind in (Kind.OVERDUE, Kind.ESCALATION) or now < item.due)
     async with services.transaction() as session:
@@ -66,13 +74,25 @@ async def _fire(services: Services, item: m.PlanItem, now: dt.datetime,
                 log.info("skipped %s %s %s planned for %s: too late to be useful",
                          item.kind, item.ref, item.label, item.at.isoformat())
             return 0
-        if not await planned.take(session, item.id, planned.DONE, now):
+        if not await planned.take(session, item.id, planned.FIRING, now):
             return 0  # another instance fired it
-        messages = await compose(session, services, item, now)
-        queued = await services.outbox.enqueue(session, messages, now)
-        log.info("fired %s %s %s: %d message(s)", item.kind, item.ref, item.label,
-                 len(messages))
-        return queued
+    queued = composed = 0
+    try:
+        async with services.readers() as reading:
+            async for messages in compose_chunks(reading, services, item, now):
+                await _breathe()  # answers to contacts go first
+                async with services.transaction() as session:
+                    queued += await services.outbox.enqueue(session, messages, now)
+                composed += len(messages)
+    except Exception:
+        if not composed:  # nothing queued: as it was, for the next wake-up to try again
+            async with services.transaction() as session:
+                await planned.untake(session, item.id)
+        raise
+    async with services.transaction() as session:
+        await planned.fired(session, item.id)
+    log.info("fired %s %s %s: %d message(s)", item.kind, item.ref, item.label, composed)
+    return queued
 
 
 @dataclass(frozen=True)
@@ -104,33 +124,53 @@ async def remind_now(services: Services, round_code: str,
 async def compose(session: AsyncSession, services: Services, item: m.PlanItem,
                   now: dt.datetime, status: Any = None) -> list[NewDelivery]:
     """The item's messages; `status`, the round's standing, if the caller has read it."""
+    return [message async for chunk in compose_chunks(session, services, item, now, status)
+            for message in chunk]
+
+
+async def compose_chunks(session: AsyncSession, services: Services, item: m.PlanItem,
+                         now: dt.datetime, status: Any = None,
+                         ) -> AsyncIterator[list[NewDelivery]]:
+    """The item's messages, `UNITS_PER_CHUNK` units at a time (their contacts read with
+    them), so that no step of a reminder to thousands holds the loop for long."""
     if item.kind == Kind.UPSTREAM:
-        return await _to_province(session, services, item, now)
-    status = status or await round_status(session, services.campaign_id, item.ref)
+        yield await _to_province(session, services, item, now)
+        return
+    status = status or await round_status(session, services.campaign_id, item.ref,
+                                          people=False)
     if item.kind == Kind.ESCALATION:
-        return await _to_province(session, services, item, now, status)
-    out: list[NewDelivery] = []
-    campaign = services.campaign
-    questions = campaign.questions_for(item.ref)
+        yield await _to_province(session, services, item, now, status)
+        return
+    questions = services.campaign.questions_for(item.ref)
+    await _breathe()
     unit_drafts = await drafts.round_drafts(session, status.round.id)
     returned = {u.id for u in status.returned}
-    for unit in status.to_remind:
-        draft = unit_drafts.get(unit.id)
-        texts: dict[str, str] = {}  # one text per language for all of a unit's contacts
-        complete = draft is not None and not FormState(questions, draft).missing_required()
-        for contact in status.contacts.get(unit.id, []):
-            lang = contact.language
-            if lang not in texts:
-                texts[lang] = _unit_text(services, item, lang, now, draft, questions,
-                                         unit.id in returned)
-            label = t("remind.submit_now" if complete else "remind.fill_now", lang)
-            out.append(NewDelivery(
-                key=f"{item.kind}:{item.id}:{contact.id}", purpose=item.kind,
-                chat_id=contact.chat_id or 0, contact_id=contact.id, notice=Notice(
-                    text=texts[lang],
-                    buttons=((Button(label, encode(Action.FILL_ROUND, item.ref)),),),
-                    unless_submitted=(unit.id, status.round.id))))
-    return out
+    fill = encode(Action.FILL_ROUND, item.ref)
+    buttons: dict[tuple[str, bool], tuple[tuple[Button, ...], ...]] = {}
+    units = status.to_remind
+    for start in range(0, len(units), UNITS_PER_CHUNK):
+        chunk = units[start:start + UNITS_PER_CHUNK]
+        contacts, _ = await unit_contacts(session, chunk)
+        out: list[NewDelivery] = []
+        for unit in chunk:
+            draft = unit_drafts.get(unit.id)
+            texts: dict[str, str] = {}  # one text per language for all of a unit's contacts
+            complete = draft is not None and not FormState(questions, draft).missing_required()
+            for contact in contacts.get(unit.id, []):
+                lang = contact.language
+                if lang not in texts:
+                    texts[lang] = _unit_text(services, item, lang, now, draft, questions,
+                                             unit.id in returned)
+                if (lang, complete) not in buttons:
+                    label = t("remind.submit_now" if complete else "remind.fill_now", lang)
+                    buttons[lang, complete] = ((Button(label, fill),),)
+                out.append(NewDelivery(
+                    key=f"{item.kind}:{item.id}:{contact.id}", purpose=item.kind,
+                    chat_id=contact.chat_id or 0, contact_id=contact.id, notice=Notice(
+                        text=texts[lang], buttons=buttons[lang, complete],
+                        unless_submitted=(unit.id, status.round.id))))
+        yield out
+        await _breathe()
 
 
 async def _to_province(session: AsyncSession, services: Services, item: m.PlanItem,
@@ -193,6 +233,14 @@ def _unit_text(services: Services, item: m.PlanItem, lang: str, now: dt.datetime
         text = t("remind.holiday", lang, first=day(holiday[0], lang),
                  last=day(holiday[1], lang)) + "\n" + text.removeprefix("⏰ ")
     return text
+
+
+async def _breathe() -> None:
+    """Let everything that became ready meanwhile (an update from a contact, a timer) run
+    before going on. One `sleep(0)` puts this task first in the loop's queue, ahead of
+    what its poll finds; the second lets those run."""
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
 
 
 def round_summary(services: Services, status: Any, lang: str, escalate: bool) -> list[str]:

@@ -106,6 +106,9 @@ class DeliveryState(StrEnum):
 
 class PlanState(StrEnum):
     PLANNED = "planned"
+    # Its messages are being queued, in chunks (a reminder to thousands of people): an
+    # item left here by a crash is taken again, and the ledger's keys keep each once.
+    FIRING = "firing"
     DONE = "done"  # fired: its messages are in the ledger
     SKIPPED = "skipped"  # its time passed while the bot was not running
 

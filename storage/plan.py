@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.reminder_plan import PlannedItem
@@ -17,6 +17,10 @@ from storage.db import insert_for
 from texts.catalog import t
 
 PLANNED, DONE, SKIPPED = m.PlanState.PLANNED, m.PlanState.DONE, m.PlanState.SKIPPED
+FIRING = m.PlanState.FIRING
+# An item still `firing` this long after it was taken was left by a process that stopped
+# half way: it is taken again (queuing is idempotent, so taking it early costs only work).
+RESUME_AFTER = dt.timedelta(seconds=30)
 MANUAL = "manual@"  # label of a coordinator's /remind
 CHANGES = "changes@"  # label of a window of changes the province is told of
 NOT_FROM_THE_FILE = (MANUAL, CHANGES)  # items that `sync_plan` leaves alone
@@ -83,18 +87,39 @@ async def sync_plan(session: AsyncSession, campaign_id: int,
 
 async def due_items(session: AsyncSession, campaign_id: int, now: dt.datetime,
                     kinds: list[str], limit: int = 100) -> list[m.PlanItem]:
+    """Planned items whose time has come, and items left half fired by a stopped process."""
     return list(await session.scalars(
-        select(m.PlanItem).where(m.PlanItem.campaign_id == campaign_id,
-                                 m.PlanItem.state == PLANNED, m.PlanItem.at <= now,
-                                 m.PlanItem.kind.in_(kinds))
+        select(m.PlanItem).where(
+            m.PlanItem.campaign_id == campaign_id, m.PlanItem.at <= now,
+            m.PlanItem.kind.in_(kinds),
+            or_(m.PlanItem.state == PLANNED,
+                and_(m.PlanItem.state == FIRING, m.PlanItem.fired_at <= now - RESUME_AFTER)))
         .order_by(m.PlanItem.at, m.PlanItem.id).limit(limit)))
 
 
 async def take(session: AsyncSession, item_id: int, state: str, now: dt.datetime,
                note: str | None = None) -> bool:
-    """Compare-and-set `planned` → `state`: True for the one process that got it."""
+    """Compare-and-set `planned` (or `firing` left by a stopped process) → `state`: True
+    for the one process that got it."""
     result = await session.execute(
-        update(m.PlanItem).where(m.PlanItem.id == item_id, m.PlanItem.state == PLANNED)
+        update(m.PlanItem).where(
+            m.PlanItem.id == item_id,
+            or_(m.PlanItem.state == PLANNED,
+                and_(m.PlanItem.state == FIRING, m.PlanItem.fired_at <= now - RESUME_AFTER)))
         .values(state=state, fired_at=now, note=note)
         .execution_options(synchronize_session=False))
     return result.rowcount == 1
+
+
+async def untake(session: AsyncSession, item_id: int) -> None:
+    """`firing` → `planned`: none of its messages could be queued."""
+    await session.execute(
+        update(m.PlanItem).where(m.PlanItem.id == item_id, m.PlanItem.state == FIRING)
+        .values(state=PLANNED, fired_at=None).execution_options(synchronize_session=False))
+
+
+async def fired(session: AsyncSession, item_id: int) -> None:
+    """`firing` → `done`: every message of the item is in the ledger."""
+    await session.execute(
+        update(m.PlanItem).where(m.PlanItem.id == item_id, m.PlanItem.state == FIRING)
+        .values(state=DONE).execution_options(synchronize_session=False))

@@ -158,33 +158,47 @@ class RoundStatus:
         return [u for u in self.missing if not self.contacts.get(u.id)]
 
 
-async def round_status(session: AsyncSession, campaign_id: int, round_code: str) -> RoundStatus:
+async def round_status(session: AsyncSession, campaign_id: int, round_code: str,
+                       people: bool = True) -> RoundStatus:
+    """The round's standing; with `people=False`, without the contacts of the units to
+    remind (a reminder to thousands reads them a chunk of units at a time)."""
     rnd = await session.scalar(select(m.Round).where(
         m.Round.campaign_id == campaign_id, m.Round.code == round_code))
     if rnd is None:
         raise KeyError(round_code)
-    units = [unit_record(u) for u in await session.scalars(select(m.Unit).where(
-        m.Unit.campaign_id == campaign_id, m.Unit.is_province.is_(False),
-        m.Unit.retired_at.is_(None)).order_by(m.Unit.position))]
-    latest = {s.unit_id: submission_record(s) for s in await session.scalars(
-        latest_versions(m.Submission.round_id == rnd.id))}
+    units_t = m.Unit.__table__  # plain rows here too: a campaign may have thousands of units
+    units = [unit_record(u) for u in await session.execute(select(units_t).where(
+        units_t.c.campaign_id == campaign_id, units_t.c.is_province.is_(False),
+        units_t.c.retired_at.is_(None)).order_by(units_t.c.position))]
+    versions = latest_versions(m.Submission.round_id == rnd.id).subquery()
+    latest = {s.unit_id: submission_record(s)
+              for s in await session.execute(select(versions))}
     missing = [u for u in units if u.id not in latest]
     returned = [u for u in units if u.id in latest
                 and latest[u.id].review_state == ReviewState.RETURNED]
-    by_id = {u.id: u for u in missing + returned}
-    people = [person_record(p, by_id[p.unit_id]) for p in await session.scalars(
-        select(m.Person).where(
-            m.Person.unit_id.in_(list(by_id)), m.Person.active.is_(True),
-            m.Person.chat_id.is_not(None)).order_by(m.Person.id))]
+    contacts, unreachable = (await unit_contacts(session, missing + returned) if people
+                             else ({}, []))
+    return RoundStatus(
+        round=round_record(rnd), units=units,
+        submitted=[(u, latest[u.id]) for u in units if u.id in latest],
+        missing=missing, returned=returned, contacts=contacts, unreachable=unreachable)
+
+
+async def unit_contacts(session: AsyncSession, units: list[UnitRecord],
+                        ) -> tuple[dict[int, list[PersonRecord]], list[PersonRecord]]:
+    """The joined, active contacts of `units`: those who can be reached, by unit, and
+    those who blocked the bot."""
+    by_id = {u.id: u for u in units}
+    people_t = m.Person.__table__  # plain rows: thousands of people, no ORM objects
+    people = [person_record(p, by_id[p.unit_id]) for p in await session.execute(
+        select(people_t).where(
+            people_t.c.unit_id.in_(list(by_id)), people_t.c.active.is_(True),
+            people_t.c.chat_id.is_not(None)).order_by(people_t.c.id))]
     contacts: dict[int, list[PersonRecord]] = {}
     for person in people:
         if person.reachable:
             contacts.setdefault(person.unit_id, []).append(person)
-    return RoundStatus(
-        round=round_record(rnd), units=units,
-        submitted=[(u, latest[u.id]) for u in units if u.id in latest],
-        missing=missing, returned=returned, contacts=contacts,
-        unreachable=[p for p in people if not p.reachable])
+    return contacts, [p for p in people if not p.reachable]
 
 
 async def latest_submission_ids(session: AsyncSession, round_id: int) -> dict[str, int]:

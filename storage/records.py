@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from reporting.digest import ReviewState
 from storage import models as m
@@ -73,14 +74,16 @@ class SubmissionRecord:
     review_note: str | None
 
 
-def unit_record(row: m.Unit) -> UnitRecord:
+def unit_record(row: m.Unit | Any) -> UnitRecord:
+    """From the model or a plain row of its table."""
     return UnitRecord(id=row.id, campaign_id=row.campaign_id, code=row.code, name=row.name,
                       short_name=row.short_name, is_province=row.is_province,
                       position=row.position, retired_at=row.retired_at)
 
 
-def person_record(row: m.Person, unit: m.Unit | UnitRecord | None = None) -> PersonRecord:
-    """The person as a record; `unit` if it is at hand, else the row's own (loaded with it)."""
+def person_record(row: m.Person | Any, unit: m.Unit | UnitRecord | None = None) -> PersonRecord:
+    """The person as a record, from the model or a plain row of its table; `unit` if it is
+    at hand, else the model's own (loaded with it)."""
     unit = unit or row.unit
     return PersonRecord(
         id=row.id, telegram_user_id=row.telegram_user_id, chat_id=row.chat_id, name=row.name,
@@ -94,7 +97,8 @@ def round_record(row: m.Round) -> RoundRecord:
                        opens_at=row.opens_at, due_at=row.due_at, late_until=row.late_until)
 
 
-def submission_record(row: m.Submission) -> SubmissionRecord:
+def submission_record(row: m.Submission | Any) -> SubmissionRecord:
+    """From the model or a plain row of its table."""
     return SubmissionRecord(id=row.id, unit_id=row.unit_id, round_id=row.round_id,
                             version=row.version, submitted_by=row.submitted_by,
                             submitted_at=row.submitted_at, late=row.late,

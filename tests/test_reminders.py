@@ -277,3 +277,47 @@ async def test_a_reminder_says_what_a_draft_lacks_or_that_it_is_complete(
     lacking = next(m_ for m_ in started.messages if m_.text.startswith("⏰"))
     assert "本单位草稿还缺 13 项必答内容：" in lacking.text and lacking.text.endswith("等")
     assert lacking.buttons == [("📝 立即填报", "rd:r1")]
+
+
+async def test_a_fan_out_stopped_half_way_resumes_and_queues_each_reminder_once(
+    services: Services, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reminder to many is queued a few units at a time, each chunk its own transaction.
+    Stopped after its first chunk (a crash, a stop), the item stays `firing`; a later
+    wake-up takes it again and queues the rest, and nobody gets the reminder twice."""
+    import asyncio
+
+    from flows import reminders
+    from storage.plan import RESUME_AFTER
+    from tests.ledger import add_people
+
+    monkeypatch.setattr(reminders, "UNITS_PER_CHUNK", 2)
+    people = await add_people(services, 45)  # three in each of the 15 units
+    async with services.readers() as session:
+        item = await session.scalar(select(m.PlanItem).where(
+            m.PlanItem.ref == "r1", m.PlanItem.label == "d3@0900"))
+    assert item is not None
+    clock.set(item.at)
+    firing = asyncio.create_task(reminders.fire_due(services, ["reminder"]))
+    services.outbox.wake_with(firing.cancel)  # stopped once the first chunk is committed
+    with pytest.raises(asyncio.CancelledError):
+        await firing
+    services.outbox.wake_with(None)
+
+    async def queued() -> collections.Counter[int]:
+        async with services.readers() as session:
+            return collections.Counter(await session.scalars(
+                select(m.Delivery.contact_id).where(m.Delivery.key.startswith(
+                    f"reminder:{item.id}:"))))
+
+    async def state() -> str:
+        async with services.readers() as session:
+            return (await session.get_one(m.PlanItem, item.id, populate_existing=True)).state
+
+    assert 0 < sum((await queued()).values()) < len(people)
+    assert await state() == "firing"
+    assert await reminders.fire_due(services, ["reminder"]) == 0  # not yet: it may be running
+    clock.set(item.at + RESUME_AFTER + dt.timedelta(seconds=1))
+    await reminders.fire_due(services, ["reminder"])
+    assert await queued() == {p.id: 1 for p in people}
+    assert await state() == "done"
