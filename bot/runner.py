@@ -16,7 +16,6 @@ from typing import Any
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.webhook import WebhookServer
 from flows.services import Services
 from reporting.digest_chart import warn_without_cjk_font
 from storage import leases
@@ -90,7 +89,11 @@ async def _serve(services: Services, stop: asyncio.Event, poll_timeout: float,
         await application.post_init(application)
         await application.start()
         assert application.updater is not None
-        webhook = WebhookServer(application, services) if services.settings.webhook_url else None
+        webhook = None
+        if services.settings.webhook_url:
+            from bot.webhook import WebhookServer  # aiohttp's server: webhook mode only
+
+            webhook = WebhookServer(application, services)
         if webhook is not None:
             await webhook.start()
             application.bot_data["webhook"] = webhook

@@ -78,11 +78,11 @@ def with_report_template(campaign: Campaign, path: Path) -> Campaign:
     """The campaign with its report template (`report.template`, beside the file) found and
     checked: a missing or broken template is a located problem now, not a failed digest
     at the deadline."""
-    from reporting.report_docx import check_template
-
     name = campaign.report.template
     if not name:
         return campaign
+    from reporting.report_docx import check_template  # Word is loaded only for a template
+
     template = (path.parent / name).resolve()
     try:
         content = template.read_bytes()

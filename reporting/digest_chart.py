@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from pathlib import Path
 
 from reporting.digest import Digest, FigureRow, written_unit
 from texts.text import clean_text
@@ -24,25 +25,45 @@ CJK_HINTS = ("wqy", "wenquanyi", "notosanscjk", "notoserifcjk", "sourcehan", "si
 NOT_REPORTED = "未报送"
 
 
+FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.fonts",
+             "~/.local/share/fonts", "/Library/Fonts", "/System/Library/Fonts",
+             "C:/Windows/Fonts")
+FONT_SUFFIXES = (".ttf", ".ttc", ".otf")
+
+
+@cache
+def cjk_font_file() -> Path | None:
+    """A font file on this machine with Chinese glyphs, found by name in the usual font
+    folders, without loading matplotlib (start-up asks)."""
+    for folder in FONT_DIRS:
+        root = Path(folder).expanduser()
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*")):
+            flat = path.name.lower().replace("-", "").replace("_", "").replace(" ", "")
+            if path.suffix.lower() in FONT_SUFFIXES and any(h in flat for h in CJK_HINTS):
+                return path
+    return None
+
+
 @cache
 def cjk_font() -> str | None:
-    """The family name of a font on this machine that has Chinese glyphs, if any."""
+    """The family name of that font, registered with matplotlib (when a chart is drawn)."""
+    path = cjk_font_file()
+    if path is None:
+        return None
     from matplotlib import font_manager
 
-    for path in font_manager.findSystemFonts():
-        flat = path.lower().replace("-", "").replace("_", "").replace(" ", "")
-        if any(hint in flat for hint in CJK_HINTS):
-            try:
-                font_manager.fontManager.addfont(path)
-                return font_manager.FontProperties(fname=path).get_name()
-            except (OSError, RuntimeError):
-                continue
-    return None
+    try:
+        font_manager.fontManager.addfont(str(path))
+        return font_manager.FontProperties(fname=str(path)).get_name()
+    except (OSError, RuntimeError):
+        return None
 
 
 def warn_without_cjk_font() -> bool:
     """Log once, at start-up, that the digest will have no chart; True if a font is there."""
-    if cjk_font() is None:
+    if cjk_font_file() is None:
         log.warning("no Chinese (CJK) font on this machine: the digest's chart is left out. "
                     "Install one (Debian: apt-get install fonts-wqy-microhei) and restart.")
         return False

@@ -12,11 +12,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from reporting.check_sheet import check_sheet_docx
 from reporting.digest import Digest
 from reporting.digest_text import digest_text
-from reporting.digest_xlsx import digest_xlsx
-from reporting.report_docx import report_docx
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -57,6 +54,12 @@ def file_name(digest: Digest, kind: str) -> str:
 
 
 def render_file(digest: Digest, kind: str) -> DigestFile:
+    # Word, Excel and the chart are loaded the first time a file is made, not at start-up
+    # (a running bot that never makes one stays small).
+    from reporting.check_sheet import check_sheet_docx
+    from reporting.digest_xlsx import digest_xlsx
+    from reporting.report_docx import report_docx
+
     if kind == "report":
         content, mime = report_docx(digest), DOCX_MIME
     elif kind == "check":

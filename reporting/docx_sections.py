@@ -16,8 +16,6 @@ import re
 import zipfile
 from dataclasses import dataclass
 
-from docx import Document
-
 from texts.text import clean_text
 
 _NUMBERING = re.compile(
@@ -147,6 +145,8 @@ def read_word(content: bytes) -> WordText:
     `UnreadableWordFile`, never an error of the bot's."""
     check_size(content)
     try:
+        from docx import Document  # loaded with the first Word file, not at start-up
+
         document = Document(io.BytesIO(content))
         lines = [text for p in document.paragraphs if (text := clean_text(p.text).strip())]
         tables, cells = [], 0

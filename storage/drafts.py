@@ -8,11 +8,11 @@ claims the draft by deleting it: of two Submit taps, exactly one makes a version
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -63,14 +63,21 @@ _ANSWERS = m.DraftAnswer.__table__
 _DRAFTS_T = m.Draft.__table__
 _DRAFT_ANSWERS = select(_ANSWERS.c.question_id, _ANSWERS.c.value, _ANSWERS.c.skipped).where(
     _ANSWERS.c.draft_id == bindparam("draft_id"))
-_UPSERTS = {}
-for _dialect in (sqlite, postgresql):
-    _insert = _dialect.insert(_ANSWERS)
-    _UPSERTS[_dialect.__name__.rsplit(".", 1)[-1]] = _insert.on_conflict_do_update(
+
+
+@functools.cache
+def _upsert(dialect: str) -> Any:
+    """Insert or replace an answer, built once per dialect (only the one in use is
+    loaded: PostgreSQL's costs a SQLite bot 2 MB)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(_ANSWERS)
+    return statement.on_conflict_do_update(
         index_elements=["draft_id", "question_id"],
-        set_={k: _insert.excluded[k] for k in ("value", "skipped", "answered_by",
-                                               "answered_at")},
-    )
+        set_={k: statement.excluded[k] for k in ("value", "skipped", "answered_by",
+                                                 "answered_at")})
 
 
 async def draft_answers(session: AsyncSession, draft_id: int) -> dict[str, StoredAnswer]:
@@ -105,7 +112,7 @@ async def save_answer(
     values = {"draft_id": draft_id, "question_id": question_id, "value": value,
               "skipped": skipped, "answered_by": contact_id, "answered_at": now}
     dialect = session.bind.dialect.name if session.bind else "sqlite"
-    await session.execute(_UPSERTS[dialect], values)
+    await session.execute(_upsert(dialect), values)
 
 
 async def clear_answer(session: AsyncSession, draft_id: int, question_id: str) -> None:

@@ -1,20 +1,26 @@
-"""Creating and upgrading the schema with Alembic, on the bot's own async engine."""
+"""Creating and upgrading the schema with Alembic, on the bot's own async engine.
+
+Alembic is imported only to change the schema (`init`). Checking a database at start-up
+(`run`, `status`) needs only the revision it is at, one query, and the revisions this
+release knows, read from the migration files themselves."""
 
 from __future__ import annotations
 
+import ast
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+VERSION_TABLE = "alembic_version"
 
 
-def alembic_config(connection: Any = None) -> Config:
+def alembic_config(connection: Any = None) -> Any:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -23,24 +29,48 @@ def alembic_config(connection: Any = None) -> Config:
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the schema up to `revision`; from an empty database this creates it."""
+    from alembic import command
+
     async with engine.begin() as conn:
         await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:
+    """The revision the database is at (None: no schema yet)."""
+    def read(sync: Any) -> str | None:
+        if not inspect(sync).has_table(VERSION_TABLE):
+            return None
+        return sync.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+
     async with engine.connect() as conn:
-        return await conn.run_sync(
-            lambda sync: MigrationContext.configure(sync).get_current_revision()
-        )
+        return await conn.run_sync(read)
+
+
+@cache
+def _revisions() -> dict[str, str | None]:
+    """Each migration's revision and the one it follows, from the files' assignments."""
+    found: dict[str, str | None] = {}
+    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
+        values: dict[str, Any] = {}
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                    and isinstance(node.targets[0], ast.Name) \
+                    and node.targets[0].id in ("revision", "down_revision"):
+                values[node.targets[0].id] = ast.literal_eval(node.value)
+        if "revision" in values:
+            found[values["revision"]] = values.get("down_revision")
+    return found
 
 
 def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    """The latest migration: the one no other follows."""
+    followed = set(_revisions().values())
+    heads = [revision for revision in _revisions() if revision not in followed]
+    return heads[0] if heads else None
 
 
 def known_revisions() -> set[str]:
-    scripts = ScriptDirectory.from_config(alembic_config())
-    return {script.revision for script in scripts.walk_revisions()}
+    return set(_revisions())
 
 
 class NewerSchema(Exception):

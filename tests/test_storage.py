@@ -175,3 +175,12 @@ async def test_a_contact_invite_cannot_be_for_the_province(services: Services) -
         assert province is not None
         with pytest.raises(ValueError, match="cannot be for province"):
             await create_invite(session, province, m.Role.CONTACT, services.clock.now())
+
+
+def test_the_revisions_read_from_the_migration_files_are_alembics() -> None:
+    """Start-up reads the head revision without importing Alembic: it must agree."""
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(schema.alembic_config())
+    assert schema.head_revision() == scripts.get_current_head()
+    assert schema.known_revisions() == {s.revision for s in scripts.walk_revisions()}
