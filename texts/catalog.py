@@ -20,7 +20,8 @@ _LOCALES = Path(__file__).parent / "locales"
 @cache
 def texts(lang: str) -> dict[str, str]:
     with (_LOCALES / f"{lang}.yaml").open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+        # Our own file: libyaml's loader where it is built (ten times faster at start-up).
+        data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return {str(k): str(v) for k, v in data.items()}
 
 
