@@ -219,7 +219,7 @@ async def main() -> None:
     echo = statistics.median(t.rate for t in echoes)
     print(f"median: report bot {report:.1f} /s (bot CPU {median_cpu(reports)}/answer), "
           f"echo bot {echo:.1f} /s (bot CPU {median_cpu(echoes)}/answer)")
-    print(f"ratio report/echo: {report / echo:.2f} (target at least 0.50)")
+    print(f"ratio report/echo: {report / echo:.2f} (target at least 0.60)")
 
 if __name__ == "__main__":
     asyncio.run(main())
