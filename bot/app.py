@@ -61,6 +61,7 @@ def build_application(
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .request(AiohttpRequest())
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        .job_queue(None)  # the plan is rows; one wake-up of our own (scheduler/wakeup.py)
         .post_init(start_background)
         .post_shutdown(stop_background)
         .concurrent_updates(PerChatUpdateProcessor())
