@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import os
 import sys
 from collections.abc import Callable, Coroutine
@@ -32,7 +33,7 @@ from storage.progress import active_units, retired_units, round_counts
 from storage.roster import RosterError, import_roster, read_rows
 from storage.schema import NewerSchema
 from texts.catalog import t
-from texts.dates import day, moment
+from texts.dates import day, full_date, moment
 
 EXIT_ERROR = 1
 
@@ -184,9 +185,9 @@ async def cmd_status(args: argparse.Namespace) -> int:
             counts = await round_counts(session, services.campaign_id)
         reporting = [u for u in units if not u.is_province]
         lines = [
-            t("status.title", campaign=campaign.name.zh,
-              theme=campaign.theme.zh if campaign.theme else ""),
-            t("status.period", start=day(campaign.period.start), end=day(campaign.period.end)),
+            t("status.title", campaign=campaign.name.zh, theme=campaign.theme.zh)
+            if campaign.theme else campaign.name.zh,
+            t("status.period", **_period(campaign.period.start, campaign.period.end)),
             t("status.units", n=len(reporting), names="、".join(u.short_name for u in reporting)),
             t("status.rounds"),
         ]
@@ -270,6 +271,13 @@ def _role_mismatch(role: m.Role, services: Services) -> str:
         expected = t("cli.expected_province", name=campaign.province.name)
         codes = campaign.province.code
     return t("cli.role_unit_mismatch", role=t(f"role.{role}"), expected=expected, codes=codes)
+
+
+def _period(start: dt.date, end: dt.date) -> dict[str, str]:
+    """`1月20日（周三）` to `2月18日（周四）`; with the years when it spans two."""
+    if start.year == end.year:
+        return {"start": day(start), "end": day(end)}
+    return {"start": full_date(start), "end": full_date(end)}
 
 
 async def cmd_run(args: argparse.Namespace) -> int:

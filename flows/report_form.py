@@ -462,7 +462,8 @@ class ReportFlow(FileAnswers):
         """The unit's answer to this question in the latest earlier round (for 同上次)."""
         if question.type is QuestionType.ATTACHMENT:
             return None
-        earlier = [r for r in await self._rounds(session) if r.position < rnd.position]
+        continued = set(self.services.campaign.earlier_rounds(rnd.code))
+        earlier = [r for r in await self._rounds(session) if r.code in continued]
         for previous in reversed(earlier):
             latest = await drafts.latest_submission(session, self.contact.unit_id, previous.id)
             if latest is None:

@@ -241,6 +241,12 @@ class Round(Strict):
     final: bool = False
     # The round's words in the report's title (第一阶段工作情况); default: its title.
     report_title: str | None = Field(default=None, max_length=100)
+    # When the round opens (a monthly report opens when its month has ended); default:
+    # the previous round's deadline, or the campaign's start for the first.
+    opens: Date | None = None
+    # Running totals start again here (the first round of a year in a recurring report):
+    # no earlier round is compared with it or offered as 上一节点.
+    resets_totals: bool = False
 
     @field_validator("due", "late_until", mode="before")
     @classmethod
@@ -439,9 +445,22 @@ class Campaign(Strict):
         return dt.datetime.combine(self.period.start, dt.time(0), tzinfo=self.zone)
 
     def round_opens_at(self, round_code: str) -> dt.datetime:
-        """The first round opens with the campaign; each next one at the previous deadline."""
+        """The round's own `opens`, if it has one; else the first round opens with the
+        campaign, and each next one at the previous deadline."""
         i = next(i for i, r in enumerate(self.rounds) if r.code == round_code)
+        if self.rounds[i].opens is not None:
+            return dt.datetime.combine(self.rounds[i].opens, dt.time(0), tzinfo=self.zone)
         return self.opens_at if i == 0 else self.deadline(self.rounds[i - 1].code)
+
+    def earlier_rounds(self, round_code: str) -> list[str]:
+        """The rounds whose running totals this one continues, oldest first: every earlier
+        round, back to the last that started them again (a recurring report's year).
+        Empty for a round the file no longer has."""
+        i = next((i for i, r in enumerate(self.rounds) if r.code == round_code), None)
+        if i is None:
+            return []
+        start = max((j for j in range(i + 1) if self.rounds[j].resets_totals), default=0)
+        return [r.code for r in self.rounds[start:i]]
 
     def round(self, round_code: str) -> Round:
         for rnd in self.rounds:

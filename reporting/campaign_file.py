@@ -10,6 +10,8 @@ import yaml
 from pydantic import ValidationError
 
 from reporting.campaign import Campaign, CampaignProblems
+from reporting.recurrence import Recurrence, expand
+from reporting.workdays import all_days, chinese_workday
 
 DEFAULT_CAMPAIGN_FILE = Path(__file__).parent / "campaigns" / "liaoning-2021.yaml"
 
@@ -109,10 +111,36 @@ def parse_campaign(text: str, path: Path | str = "<campaign>") -> Campaign:
         raise CampaignFileError(path, ["YAML: nested too deeply"]) from None
     if not isinstance(data, dict):
         raise CampaignFileError(path, ["the file must be a mapping of campaign fields"])
+    if "recurrence" in data:
+        data = _with_recurrence(data, path)
     try:
         return Campaign.model_validate(data)
     except ValidationError as exc:
         raise CampaignFileError(path, _problems(exc)) from None
+
+
+def _with_recurrence(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The file's `recurrence:` written out as the rounds (and upstream deadlines) it
+    stands for; `period` defaults to the span they cover."""
+    data = dict(data)
+    given = data.pop("recurrence")
+    if data.get("rounds"):
+        raise CampaignFileError(path, ["recurrence: a campaign lists its rounds or declares "
+                                       "a recurrence, not both"])
+    try:
+        recurrence = Recurrence.model_validate(given)
+        workday = chinese_workday if data.get("holidays", "china") == "china" else all_days
+        rounds, upstream, period = expand(recurrence, workday)
+    except ValidationError as exc:
+        raise CampaignFileError(path, [
+            "recurrence" + (p.removeprefix("campaign") if p.startswith("campaign:") else f".{p}")
+            for p in _problems(exc)]) from None
+    except ValueError as exc:
+        raise CampaignFileError(path, [f"recurrence: {exc}"]) from None
+    data["rounds"] = rounds
+    data["upstream"] = [*(data.get("upstream") or []), *upstream]
+    data.setdefault("period", period)
+    return data
 
 
 def campaign_fingerprint(path: Path | str) -> str:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from reporting.campaign import Campaign, Reminder
+from reporting.workdays import all_days, chinese_workday
 
 MIN_GAP = dt.timedelta(hours=2)  # closer than this to an earlier reminder: one is enough
 
@@ -48,20 +49,6 @@ class PlannedItem:
     @property
     def key(self) -> tuple[str, str, str]:
         return self.kind.value, self.ref, self.label
-
-
-def chinese_workday(day: dt.date) -> bool:
-    """A working day in China: weekdays, less public holidays, plus make-up days."""
-    import chinese_calendar
-
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:  # a year the package does not know yet
-        return day.weekday() < 5
-
-
-def all_days(day: dt.date) -> bool:
-    return True
 
 
 class Calendar:

@@ -25,7 +25,8 @@ async def load_digest(session: AsyncSession, campaign: Campaign, campaign_id: in
         m.Round.campaign_id == campaign_id, m.Round.retired_at.is_(None))
         .order_by(m.Round.position)))
     rnd = next(r for r in rounds if r.code == round_code)
-    earlier = [r for r in rounds if r.position < rnd.position]
+    continued = campaign.earlier_rounds(round_code)
+    earlier = [r for r in rounds if r.code in continued]
     units = list(await session.scalars(select(m.Unit).where(
         m.Unit.campaign_id == campaign_id, m.Unit.is_province.is_(False),
         m.Unit.retired_at.is_(None)).order_by(m.Unit.position)))
