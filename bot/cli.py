@@ -87,6 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
     people.add_argument("target", nargs="?", help=t("cli.help.contacts_target"))
     people.add_argument("unit", nargs="?", help=t("cli.help.unit"))
 
+    listing = sub.add_parser("campaigns", help=t("cli.help.campaigns"),
+                             description=t("cli.help.campaigns"))
+    listing.add_argument("action", nargs="?", choices=["list", "archive"], default="list",
+                         help=t("cli.help.campaigns_action"))
+    listing.add_argument("code", nargs="?", help=t("cli.help.campaign_code"))
+
     sub.add_parser("run", help=t("cli.help.run"), description=t("cli.help.run"))
 
     demo = sub.add_parser("demo", help=t("cli.help.demo"), description=t("cli.help.demo"))
@@ -361,6 +367,12 @@ async def cmd_files(args: argparse.Namespace) -> int:
     return await files(args)
 
 
+async def cmd_campaigns(args: argparse.Namespace) -> int:
+    from bot.campaigns_cli import campaigns
+
+    return await campaigns(args)
+
+
 async def cmd_contacts(args: argparse.Namespace) -> int:
     from bot.contacts_cli import contacts
 
@@ -383,6 +395,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], Coroutine[Any, Any, int]]] = 
     "template": cmd_template,
     "broadcast": cmd_broadcast,
     "contacts": cmd_contacts,
+    "campaigns": cmd_campaigns,
     "run": cmd_run,
     "demo": cmd_demo,
 }

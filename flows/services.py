@@ -25,7 +25,7 @@ from storage.outbox import Outbox
 from storage.plan import sync_plan
 from storage.progress import active_rounds, campaign_row
 from storage.records import RoundRecord
-from texts.catalog import use_names
+from texts.catalog import t, use_names
 
 
 class Config(Protocol):
@@ -103,7 +103,10 @@ class Services:
             row, changes = await sync_campaign(session, self.campaign, fingerprint,
                                                self.clock.now(), lang)
             self.campaign_id = row.id
-            changes += await sync_plan(session, row.id, plan(self.campaign), lang)
+            if row.archived_at is None:
+                changes += await sync_plan(session, row.id, plan(self.campaign), lang)
+            else:  # archived: nothing more is planned; its data stays readable
+                changes.append(t("sync.archived", lang))
         await self._load_rounds()
         return changes
 

@@ -156,6 +156,8 @@ class Campaign(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     fingerprint: Mapped[str] = mapped_column(String(32))
     loaded_at: Mapped[dt.datetime]
+    # Archived: out of every reminder and menu; its data stays readable.
+    archived_at: Mapped[dt.datetime | None]
 
 
 class Unit(Base):

@@ -17,7 +17,8 @@ def db_env(database_url: str) -> dict[str, str]:
     return {"DATABASE_URL": database_url}
 
 
-@pytest.mark.parametrize("command", ["init", "status", "invite", "import-contacts", "run", "demo"])
+@pytest.mark.parametrize("command", ["init", "status", "invite", "import-contacts", "run", "demo",
+                                     "campaigns"])
 async def test_every_command_has_help(tmp_path: Path, command: str) -> None:
     code, out, _ = await run_cli(tmp_path, command, "--help")
     assert code == 0
@@ -212,3 +213,32 @@ async def test_a_database_of_a_newer_schema_is_left_alone(tmp_path: Path) -> Non
         code, _, err = await run_cli(tmp_path, command, DATABASE_URL=f"sqlite:///{db}")
         assert code == 1
         assert err.strip().count("\n") == 0 and "更新版本" in err and "python -m bot init" not in err
+
+
+async def test_campaigns_lists_both_and_archives_only_a_finished_one(
+    tmp_path: Path, db_env: dict[str, str]
+) -> None:
+    """The 2021 festival (finished by the wall clock) and the 2026 monthly report (still
+    running) in one database: listed with their state; only the finished one archives, and
+    an `init` after that plans nothing more for it."""
+    monthly = str(Path(__file__).resolve().parent.parent / "reporting" / "campaigns" /
+                  "ec-monthly-2026.yaml")
+    at = {"CLOCK_START": "2026-06-10T10:00+08:00"}
+    assert (await run_cli(tmp_path, "init", **db_env))[0] == 0
+    assert (await run_cli(tmp_path, "init", CAMPAIGN_FILE=monthly, **db_env))[0] == 0
+    code, out, _ = await run_cli(tmp_path, "campaigns", **at, **db_env)
+    assert code == 0
+    assert "liaoning-2021  2021 辽宁网上年货节  [已结束]  3 个报送节点" in out
+    assert "ec-monthly-2026  2026年电子商务统计月报  [进行中]  12 个报送节点" in out
+    code, _, err = await run_cli(tmp_path, "campaigns", "archive", "ec-monthly-2026",
+                                 **at, **db_env)
+    assert code == 1 and "进行中" in err and "结束后才能归档" in err and "Traceback" not in err
+    code, _, err = await run_cli(tmp_path, "campaigns", "archive", "nosuch", **at, **db_env)
+    assert code == 1 and "liaoning-2021" in err
+    code, out, _ = await run_cli(tmp_path, "campaigns", "archive", "liaoning-2021", **at,
+                                 **db_env)
+    assert code == 0 and "已归档活动“2021 辽宁网上年货节”" in out and "数据保留" in out
+    code, out, _ = await run_cli(tmp_path, "campaigns", **at, **db_env)
+    assert "[已归档]" in out and "已收报告 0 份" in out
+    code, out, _ = await run_cli(tmp_path, "init", **db_env)
+    assert code == 0 and "不再安排提醒" in out and "提醒计划" not in out
