@@ -26,7 +26,8 @@ class Wakeup:
     def __init__(self, services: Services):
         self.services = services
         self.scheduler = AsyncIOScheduler(timezone="UTC")
-        self.wakes = 0
+        self.wakes = 0  # wake-ups begun
+        self.finished = 0  # wake-ups finished (what was due then is queued)
 
     def start(self) -> None:
         self.scheduler.add_job(self.tick, "interval",
@@ -47,6 +48,8 @@ class Wakeup:
         except Exception:
             log.exception("the wake-up failed; it will run again")
             return 0
+        finally:
+            self.finished += 1
 
 
 def _now():  # type: ignore[no-untyped-def]
