@@ -8,98 +8,26 @@ festival or another province's campaign is a new file, not code. See
 from __future__ import annotations
 
 import datetime as dt
-import re
 from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
     field_validator,
     model_validator,
 )
 
-CODE_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,19}$"  # short: codes travel in callback_data (64 bytes)
-
-
-def _parse_date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ValueError(f"{_show(value)} is not a valid date")
-
-
-def _parse_time(value: Any) -> dt.time:
-    if isinstance(value, dt.time):
-        return value
-    if isinstance(value, int) and 0 <= value < 24 * 60:  # YAML reads 18:00 as 1080
-        return dt.time(value // 60, value % 60)
-    if isinstance(value, str) and re.fullmatch(r"\s*\d{1,2}:\d{2}\s*", value):
-        hours, minutes = (int(part) for part in value.strip().split(":"))
-        if hours < 24 and minutes < 60:
-            return dt.time(hours, minutes)
-    raise ValueError(f"{_show(value)} is not a valid time")
-
-
-def _parse_due(value: Any) -> tuple[dt.date, dt.time | None]:
-    """A deadline is a date, or a date and a time: `2021-01-29` or `2021-01-29 17:30`."""
-    if isinstance(value, dt.datetime):
-        return value.date(), value.time()
-    if isinstance(value, str) and " " in value.strip():
-        day, _, clock = value.strip().partition(" ")
-        try:
-            return dt.date.fromisoformat(day), _parse_time(clock)
-        except ValueError:
-            raise ValueError(
-                f"{_show(value)} is not a valid date and time"
-            ) from None
-    return _parse_date(value), None
-
-
-def _show(value: Any) -> str:
-    """A value as the file wrote it, cut short (an alias can expand to a huge list)."""
-    if isinstance(value, str):
-        return f'"{value[:40]}"' + ("…" if len(value) > 40 else "")
-    if isinstance(value, list | dict | tuple):
-        return f"a {type(value).__name__}"
-    shown = repr(value)
-    return shown[:40] + ("…" if len(shown) > 40 else "")
-
-
-Date = Annotated[dt.date, BeforeValidator(_parse_date)]
-Time = Annotated[dt.time, BeforeValidator(_parse_time)]
-Code = Annotated[str, Field(pattern=CODE_PATTERN)]
-
-
-class Strict(BaseModel):
-    # No NaN or infinity anywhere: `min: .nan` would make every comparison fail, and
-    # `reminder_grace_hours: .inf` every time computation.
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-class Text(Strict):
-    """A text users read, in Chinese and optionally English (falls back to Chinese)."""
-
-    zh: str = Field(min_length=1, max_length=2000)
-    en: str | None = Field(default=None, max_length=4000)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_plain_string(cls, value: Any) -> Any:
-        return {"zh": value} if isinstance(value, str) else value
-
-    def get(self, lang: str) -> str:
-        return self.en if lang == "en" and self.en else self.zh
+from reporting.campaign_fields import (
+    CODE_PATTERN,
+    Code,
+    Date,
+    Strict,
+    Text,
+    Time,
+    parse_due,
+)
 
 
 class QuestionType(StrEnum):
@@ -251,7 +179,7 @@ class Round(Strict):
     @field_validator("due", "late_until", mode="before")
     @classmethod
     def _due(cls, value: Any) -> Any:
-        return None if value is None else _parse_due(value)
+        return None if value is None else parse_due(value)
 
 
 class Upstream(Strict):
@@ -265,7 +193,7 @@ class Upstream(Strict):
     @field_validator("due", mode="before")
     @classmethod
     def _due(cls, value: Any) -> Any:
-        return _parse_due(value)
+        return parse_due(value)
 
 
 class ReportSettings(Strict):
