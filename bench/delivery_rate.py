@@ -77,18 +77,10 @@ async def measure(recipients: int, server_rate: float | None, send_rate: float,
     services = Services.create(Settings(_env_file=None, **config),  # type: ignore[arg-type]
                                clock=FakeClock(START))
     await services.initialise()
-    async with services.transaction() as session:
-        unit_id = (await broadcasts.active_unit_ids(session, services.campaign_id))[0]
-        session.add_all([m.Person(telegram_user_id=FIRST_CHAT + i, chat_id=FIRST_CHAT + i,
-                                   name=f"联系人{i}", unit_id=unit_id, created_at=START)
-                         for i in range(recipients)])
+    await add_recipients(services, recipients)
     child = start_child(run_bot, config)
     await server.wait_until(lambda: bool(server.sent("getUpdates")), timeout=60)
-    async with services.transaction() as session:
-        row = await broadcasts.start_broadcast(session, None, START)
-        row.text, row.audience = "请各单位于1月29日18:00前报送阶段性活动情况。", {"all": True}
-        await broadcasts.confirm(session, row, services.campaign_id, START,
-                                 services.outbox)
+    await broadcast_to_all(services)
 
     def accepted() -> int:
         return sum(len(c.from_bot) for cid, c in server.chats.items() if cid >= FIRST_CHAT)
@@ -96,7 +88,7 @@ async def measure(recipients: int, server_rate: float | None, send_rate: float,
     began, cpu_before = time.monotonic(), cpu_seconds(child.pid or 0)
     await server.wait_until(lambda: accepted() >= recipients, timeout=recipients / 10 + 120)
     wall, cpu_after = time.monotonic() - began, cpu_seconds(child.pid or 0)
-    rate = rate_at(server, FIRST_CHAT)
+    rate = rate_at(server, recipients)
     refused = sum(1 for _, code, _ in server.rejections if code == 429)
     child.terminate()
     child.join()
@@ -106,10 +98,29 @@ async def measure(recipients: int, server_rate: float | None, send_rate: float,
     return Run(rate, refused, wall, None if cpu is None else cpu / recipients * 1000)
 
 
-def rate_at(server: StandinServer, first: int) -> float:
-    """Messages a second at the stand-in, first accepted to last."""
+async def add_recipients(services: Services, recipients: int) -> None:
+    """`recipients` people who have a chat with the bot, from chat FIRST_CHAT on."""
+    async with services.transaction() as session:
+        unit_id = (await broadcasts.active_unit_ids(session, services.campaign_id))[0]
+        session.add_all([m.Person(telegram_user_id=FIRST_CHAT + i, chat_id=FIRST_CHAT + i,
+                                   name=f"联系人{i}", unit_id=unit_id, created_at=START)
+                         for i in range(recipients)])
+
+
+async def broadcast_to_all(services: Services) -> int:
+    """A confirmed broadcast to everyone (in the ledger); returns its id."""
+    async with services.transaction() as session:
+        row = await broadcasts.start_broadcast(session, None, START)
+        row.text, row.audience = "请各单位于1月29日18:00前报送阶段性活动情况。", {"all": True}
+        await broadcasts.confirm(session, row, services.campaign_id, START, services.outbox)
+        return row.id
+
+
+def rate_at(server: StandinServer, recipients: int) -> float:
+    """Messages a second at the stand-in to the recipients' chats, first accepted to last."""
+    chats = range(FIRST_CHAT, FIRST_CHAT + recipients)
     times = [t for (method, p), t in zip(server.calls, server.call_times, strict=True)
-             if method == "sendMessage" and int(p["chat_id"]) >= first]
+             if method == "sendMessage" and int(p["chat_id"]) in chats]
     span = max(times) - min(times)
     return (len(times) - 1) / span if span else float("inf")
 
@@ -124,7 +135,7 @@ async def bare_loop(recipients: int) -> Run:
                                         "concurrency": 8, "cpu": cpu})
     while child.is_alive():
         await asyncio.sleep(0.05)
-    rate = rate_at(server, FIRST_CHAT)
+    rate = rate_at(server, recipients)
     await server.stop()
     return Run(rate, 0, 0.0, cpu.value / recipients * 1000)
 

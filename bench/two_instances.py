@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
-import datetime as dt
 import itertools
 import os
 import socket
@@ -38,6 +37,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import select
 
+from bench.delivery_rate import (
+    FIRST_CHAT,
+    START,
+    add_recipients,
+    broadcast_to_all,
+    rate_at,
+)
 from bench.form_throughput import bench_campaign, drive
 from bench.pg_database import DEFAULT_ADMIN_URL, fresh_pg_database
 from bot.settings import Settings
@@ -45,16 +51,13 @@ from flows.services import Services
 from reporting.clock import FakeClock
 from standin.limits import Limits
 from standin.server import StandinServer
-from storage import broadcasts
 from storage import models as m
 from storage.contacts import unit_by_code
 from storage.invites import create_invite
 
 ROOT = Path(__file__).resolve().parent.parent
-START = dt.datetime(2021, 1, 20, 9, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 SECRET = "bench-secret"
 PATH = "/tg/hook"
-FIRST_CHAT = 5_000_000
 NO_LIMITS = Limits(per_second=None, chat_burst=None, group_per_minute=None)
 
 
@@ -160,17 +163,9 @@ async def run_setup(instances: int, database_url: str, recipients: int, users: i
 
 async def broadcast(server: StandinServer, services: Services,
                     recipients: int) -> tuple[float, int, int]:
-    async with services.transaction() as session:
-        unit_id = (await broadcasts.active_unit_ids(session, services.campaign_id))[0]
-        session.add_all([m.Person(telegram_user_id=FIRST_CHAT + i, chat_id=FIRST_CHAT + i,
-                                   name=f"联系人{i}", unit_id=unit_id, created_at=START)
-                         for i in range(recipients)])
-    async with services.transaction() as session:
-        row = await broadcasts.start_broadcast(session, None, START)
-        row.text, row.audience = "请各单位于1月29日18:00前报送阶段性活动情况。", {"all": True}
-        await broadcasts.confirm(session, row, services.campaign_id, START, services.outbox)
-
-    wanted = set(range(FIRST_CHAT, FIRST_CHAT + recipients))
+    await add_recipients(services, recipients)
+    broadcast_id = await broadcast_to_all(services)
+    wanted = range(FIRST_CHAT, FIRST_CHAT + recipients)
 
     def got() -> collections.Counter[int]:
         return collections.Counter({cid: len(c.from_bot) for cid, c in server.chats.items()
@@ -178,14 +173,12 @@ async def broadcast(server: StandinServer, services: Services,
 
     await server.wait_until(lambda: len(got()) >= recipients, timeout=recipients / 10 + 120)
     await asyncio.sleep(1)  # anything sent twice would arrive now
-    times = [t for (method, p), t in zip(server.calls, server.call_times, strict=True)
-             if method == "sendMessage" and int(p["chat_id"]) in wanted]
     twice = sum(n - 1 for n in got().values() if n > 1)
     async with services.readers() as session:
         tokens = await session.scalars(select(m.Delivery.claimed_by).where(
-            m.Delivery.key.startswith(f"broadcast:{row.id}:")))
+            m.Delivery.key.startswith(f"broadcast:{broadcast_id}:")))
         senders = len({token.split("@")[0] for token in tokens if token})
-    return (len(times) - 1) / (max(times) - min(times)), twice, senders
+    return rate_at(server, recipients), twice, senders
 
 
 async def main() -> None:

@@ -32,7 +32,7 @@ from storage.leases import LeaseHeld
 from storage.progress import active_units, retired_units, round_counts
 from storage.roster import RosterError, import_roster, read_rows
 from storage.schema import NewerSchema
-from texts.catalog import t
+from texts.catalog import language_of, t
 from texts.dates import day, full_date, moment
 
 EXIT_ERROR = 1
@@ -164,7 +164,7 @@ def _reason(exc: BaseException) -> str:
 
 async def cmd_init(args: argparse.Namespace) -> int:
     services = await open_services(attach=False)
-    lang = "en" if os.environ.get("LANG", "").lower().startswith("en") else "zh"
+    lang = language_of(os.environ.get("LANG"))
     try:
         changes = await services.initialise(lang)
         campaign = services.campaign

@@ -131,11 +131,13 @@ async def compose(session: AsyncSession, services: Services, item: m.PlanItem,
 async def compose_chunks(session: AsyncSession, services: Services, item: m.PlanItem,
                          now: dt.datetime, status: Any = None,
                          ) -> AsyncIterator[list[NewDelivery]]:
-    """The item's messages, `UNITS_PER_CHUNK` units at a time (their contacts read with
-    them), so that no step of a reminder to thousands holds the loop for long."""
+    """The item's messages, `UNITS_PER_CHUNK` units at a time, so that no step of a
+    reminder to thousands holds the loop for long: their contacts are read with them,
+    unless the caller's `status` has them already."""
     if item.kind == Kind.UPSTREAM:
         yield await _to_province(session, services, item, now)
         return
+    read_people = status is None
     status = status or await round_status(session, services.campaign_id, item.ref,
                                           people=False)
     if item.kind == Kind.ESCALATION:
@@ -150,7 +152,7 @@ async def compose_chunks(session: AsyncSession, services: Services, item: m.Plan
     units = status.to_remind
     for start in range(0, len(units), UNITS_PER_CHUNK):
         chunk = units[start:start + UNITS_PER_CHUNK]
-        contacts, _ = await unit_contacts(session, chunk)
+        contacts = (await unit_contacts(session, chunk))[0] if read_people else status.contacts
         out: list[NewDelivery] = []
         for unit in chunk:
             draft = unit_drafts.get(unit.id)

@@ -132,9 +132,7 @@ def _with_recurrence(data: dict[str, Any], path: Path) -> dict[str, Any]:
         workday = chinese_workday if data.get("holidays", "china") == "china" else all_days
         rounds, upstream, period = expand(recurrence, workday)
     except ValidationError as exc:
-        raise CampaignFileError(path, [
-            "recurrence" + (p.removeprefix("campaign") if p.startswith("campaign:") else f".{p}")
-            for p in _problems(exc)]) from None
+        raise CampaignFileError(path, _problems(exc, "recurrence")) from None
     except ValueError as exc:
         raise CampaignFileError(path, [f"recurrence: {exc}"]) from None
     data["rounds"] = rounds
@@ -147,10 +145,11 @@ def campaign_fingerprint(path: Path | str) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 
-def _problems(exc: ValidationError) -> list[str]:
+def _problems(exc: ValidationError, within: str = "") -> list[str]:
+    """Each problem as `place: what`; the places inside `within` (a block of the file)."""
     problems: list[str] = []
     for error in exc.errors(include_url=False):
-        place = _place(error["loc"])
+        place = _join(within, _place(error["loc"])) if error["loc"] else within
         cause = (error.get("ctx") or {}).get("error")
         if isinstance(cause, CampaignProblems):
             problems.extend(f"{_join(place, sub)}: {what}" for sub, what in cause.problems)

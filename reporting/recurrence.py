@@ -22,7 +22,9 @@ import re
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
+
+from reporting.campaign_fields import Strict, Text, Time
 
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 MAX_OCCURRENCES = 120  # ten years of months
@@ -39,32 +41,32 @@ def _year_month(value: Any) -> tuple[int, int]:
 
 
 YearMonth = Annotated[tuple[int, int], BeforeValidator(_year_month)]
-DEFAULT_TITLES = {"month": {"zh": "{year}年{month}月", "en": "{year}-{month:02d}"},
-                  "quarter": {"zh": "{year}年第{quarter}季度", "en": "{year} Q{quarter}"}}
+DEFAULT_TITLES = {"month": Text(zh="{year}年{month}月", en="{year}-{month:02d}"),
+                  "quarter": Text(zh="{year}年第{quarter}季度", en="{year} Q{quarter}")}
+DEFAULT_UPSTREAM_TITLES = {
+    "month": Text(zh="{year}年{month}月（报上级）", en="{year}-{month:02d} (upstream)"),
+    "quarter": Text(zh="{year}年第{quarter}季度（报上级）", en="{year} Q{quarter} (upstream)")}
 
 
-class Recurrence(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Recurrence(Strict):
     every: Literal["month", "quarter"]
     start: YearMonth = Field(validation_alias="from")  # the first period covered
     end: YearMonth = Field(validation_alias="to")  # the last period covered
     due_day: int = Field(ge=1, le=28)
-    at: str | None = None  # the deadline's time; default: the campaign's deadline_time
+    at: Time | None = None  # the deadline's time; default: the campaign's deadline_time
     covers: Literal["previous", "current"] = "previous"
     day_off: Literal["before", "after"] = "before"
-    title: dict[str, str] | str | None = None  # {year} {month} {quarter} in it
+    title: Text | None = None  # {year} {month} {quarter} in it
     report_title: str | None = Field(default=None, max_length=100)
     # The province's own deadline towards the ministry, this many days after the units'.
     upstream_days_after: int | None = Field(default=None, ge=0, le=31)
-    upstream_title: dict[str, str] | str | None = None
+    upstream_title: Text | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Recurrence:
         if self.end < self.start:
             raise ValueError("`to` is before `from`")
-        if (self.every == "quarter" and (self.start[1] - 1) % 3) or \
-                (self.every == "quarter" and self.end[1] % 3):
+        if self.every == "quarter" and ((self.start[1] - 1) % 3 or self.end[1] % 3):
             raise ValueError("a quarterly recurrence runs from a quarter's first month "
                              "(2026-01, -04, -07, -10) to a quarter's last (-03, -06, -09, -12)")
         if len(self.periods()) > MAX_OCCURRENCES:
@@ -104,7 +106,7 @@ def expand(recurrence: Recurrence, workday: Callable[[dt.date], bool],
         due = moved(due_day, workday, recurrence.day_off)
         if due < opens:  # 五一, 国庆: "before" would fall before the month it covers ends
             due = moved(due_day, workday, "after")
-        clock = f" {recurrence.at}" if recurrence.at else ""
+        clock = f" {recurrence.at:%H:%M}" if recurrence.at else ""
         entry: dict[str, Any] = {
             "id": code, "title": _title(recurrence.title, DEFAULT_TITLES[recurrence.every],
                                         names),
@@ -120,9 +122,7 @@ def expand(recurrence: Recurrence, workday: Callable[[dt.date], bool],
             upstream.append({
                 "id": f"up-{code}", "rounds": [code], "due": f"{up_due.isoformat()}{clock}",
                 "title": _title(recurrence.upstream_title,
-                                {k: v + "（报上级）" if k == "zh" else v + " (upstream)"
-                                 for k, v in DEFAULT_TITLES[recurrence.every].items()},
-                                names)})
+                                DEFAULT_UPSTREAM_TITLES[recurrence.every], names)})
     first = dt.date(*recurrence.start, 1)
     last_due = dt.date.fromisoformat((upstream or rounds)[-1]["due"].split()[0])
     return rounds, upstream, {"start": first, "end": last_due}
@@ -144,11 +144,11 @@ def _add_months(year: int, month: int, months: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
-def _title(given: dict[str, str] | str | None, default: dict[str, str],
-           names: dict[str, int]) -> dict[str, str]:
-    pattern = {"zh": given} if isinstance(given, str) else (given or default)
+def _title(given: Text | None, default: Text, names: dict[str, int]) -> dict[str, str]:
+    pattern = given or default
     try:
-        return {lang: text.format(**names) for lang, text in pattern.items()}
+        return {lang: text.format(**names) for lang, text in
+                (("zh", pattern.zh), ("en", pattern.en)) if text}
     except (KeyError, IndexError, ValueError) as exc:
-        raise ValueError(f"the title {pattern!r} may use only {{year}}, {{month}} and "
+        raise ValueError(f"the title {pattern.zh!r} may use only {{year}}, {{month}} and "
                          f"{{quarter}} ({exc})") from None

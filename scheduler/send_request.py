@@ -65,6 +65,7 @@ class Verdict:
     next: Next
     state: State | None  # the outcome when `next` is SETTLE, or when retries run out
     error: str
+    ours: bool = False  # a bug of ours, not Telegram's answer: worth a traceback in the log
 
 
 def verdict(exc: Exception) -> Verdict:
@@ -85,7 +86,8 @@ def verdict(exc: Exception) -> Verdict:
         return Verdict(Next.RETRY, State.FAILED, f"timed out connecting: {exc}")
     if isinstance(exc, NetworkError):
         return Verdict(Next.RETRY, State.FAILED, f"server or network: {exc}")
-    return Verdict(Next.SETTLE, State.FAILED, f"internal error: {type(exc).__name__}")
+    return Verdict(Next.SETTLE, State.FAILED, f"internal error: {type(exc).__name__}",
+                   ours=True)
 
 
 def _markup(buttons: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:

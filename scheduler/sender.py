@@ -217,7 +217,7 @@ class DeliverySender:
                                             self.timeout)
             except Exception as exc:
                 said = verdict(exc)
-                if said.state is State.FAILED and said.error.startswith("internal error"):
+                if said.ours:
                     log.exception("delivery %s failed unexpectedly", row.key)
                 if said.next is Next.SETTLE or (said.next is Next.RETRY
                                                 and attempts >= self.max_attempts):

@@ -25,7 +25,9 @@ class Stage(StrEnum):
 class CampaignState:
     code: str
     name: str
+    zone: str  # the campaign's time zone, to show its times in
     stage: Stage
+    archived_at: dt.datetime | None
     rounds: int
     first_opens: dt.datetime | None
     last_due: dt.datetime | None
@@ -46,6 +48,7 @@ def stage_of(now: dt.datetime, archived: bool, opens: dt.datetime | None,
 
 
 async def campaign_states(session: AsyncSession, now: dt.datetime) -> list[CampaignState]:
+    # The aggregates keep the columns' type: aware UTC times on both databases.
     rounds = {cid: (n, opens, due, late) for cid, n, opens, due, late in await session.execute(
         select(m.Round.campaign_id, func.count(), func.min(m.Round.opens_at),
                func.max(m.Round.due_at), func.max(m.Round.late_until))
@@ -57,10 +60,10 @@ async def campaign_states(session: AsyncSession, now: dt.datetime) -> list[Campa
     out = []
     for row in await session.scalars(select(m.Campaign).order_by(m.Campaign.id)):
         n, opens, due, late = rounds.get(row.id, (0, None, None, None))
-        opens, due, late = (_utc(opens), _utc(due), _utc(late))
         closes = max(d for d in (due, late) if d is not None) if due or late else None
         out.append(CampaignState(
-            code=row.code, name=row.name, rounds=n, first_opens=opens, last_due=due,
+            code=row.code, name=row.name, zone=row.timezone, rounds=n, first_opens=opens,
+            last_due=due, archived_at=row.archived_at,
             stage=stage_of(now, row.archived_at is not None, opens, closes),
             submissions=submitted.get(row.id, 0)))
     return out
@@ -78,11 +81,3 @@ async def archive(session: AsyncSession, code: str, now: dt.datetime) -> int:
         .execution_options(synchronize_session=False))
     return result.rowcount
 
-
-def _utc(value: dt.datetime | str | None) -> dt.datetime | None:
-    """An aggregate of a time column, as an aware UTC time (stored naive in UTC)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)

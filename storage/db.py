@@ -64,7 +64,14 @@ def reader_engine(url: str, engine: AsyncEngine) -> AsyncEngine:
 
 def insert_for(session: Any) -> Any:
     """The dialect's `insert`, the one with `on_conflict_do_nothing` (SQLite or PostgreSQL)."""
-    from sqlalchemy.dialects import postgresql, sqlite
+    return dialect_insert(session.bind.dialect.name if session.bind else "sqlite")
 
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+def dialect_insert(dialect: str) -> Any:
+    """`insert` of the dialect named; only that dialect is loaded (PostgreSQL's costs a
+    SQLite bot 2 MB)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert

@@ -37,6 +37,7 @@ from reporting.digest import ReviewState
 from storage import models as m
 from storage.db import insert_for
 from storage.notices import NewDelivery, Notice
+from storage.submissions import latest_versions
 
 State = m.DeliveryState
 FINAL = (State.SENT, State.BLOCKED, State.FAILED, State.UNCERTAIN, State.CANCELLED)
@@ -165,16 +166,11 @@ async def _submitted(session: AsyncSession,
     """The (unit, round) pairs among `pairs` whose latest version stands (not returned)."""
     if not pairs:
         return set()
-    rows = await session.execute(
-        select(m.Submission.unit_id, m.Submission.round_id, m.Submission.version,
-               m.Submission.review_state)
-        .where(tuple_(m.Submission.unit_id, m.Submission.round_id).in_(list(pairs))))
-    latest: dict[tuple[int, int], tuple[int, str]] = {}
-    for unit_id, round_id, version, state in rows:
-        key = (unit_id, round_id)
-        if key not in latest or version > latest[key][0]:
-            latest[key] = (version, state)
-    return {key for key, (_, state) in latest.items() if state != ReviewState.RETURNED}
+    latest = latest_versions(
+        tuple_(m.Submission.unit_id, m.Submission.round_id).in_(list(pairs))).subquery()
+    rows = await session.execute(select(latest.c.unit_id, latest.c.round_id).where(
+        latest.c.review_state != ReviewState.RETURNED))
+    return {(unit_id, round_id) for unit_id, round_id in rows}
 
 
 async def settle_all(session: AsyncSession, outcomes: Sequence[Outcome],

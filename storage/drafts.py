@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reporting.digest import ReviewState
 from reporting.form import StoredAnswer
 from storage import models as m
+from storage.db import dialect_insert
 
 
 async def find_draft(session: AsyncSession, unit_id: int, round_id: int) -> m.Draft | None:
@@ -67,13 +68,8 @@ _DRAFT_ANSWERS = select(_ANSWERS.c.question_id, _ANSWERS.c.value, _ANSWERS.c.ski
 
 @functools.cache
 def _upsert(dialect: str) -> Any:
-    """Insert or replace an answer, built once per dialect (only the one in use is
-    loaded: PostgreSQL's costs a SQLite bot 2 MB)."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(_ANSWERS)
+    """Insert or replace an answer, built once per dialect."""
+    statement = dialect_insert(dialect)(_ANSWERS)
     return statement.on_conflict_do_update(
         index_elements=["draft_id", "question_id"],
         set_={k: statement.excluded[k] for k in ("value", "skipped", "answered_by",

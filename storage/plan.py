@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.reminder_plan import PlannedItem
@@ -85,15 +85,19 @@ async def sync_plan(session: AsyncSession, campaign_id: int,
     return [t("sync.plan", lang, added=added, moved=moved, dropped=len(gone))]
 
 
+def _takeable(now: dt.datetime) -> ColumnElement[bool]:
+    """Planned, or left `firing` by a process that stopped half way."""
+    return or_(m.PlanItem.state == PLANNED,
+               and_(m.PlanItem.state == FIRING, m.PlanItem.fired_at <= now - RESUME_AFTER))
+
+
 async def due_items(session: AsyncSession, campaign_id: int, now: dt.datetime,
                     kinds: list[str], limit: int = 100) -> list[m.PlanItem]:
     """Planned items whose time has come, and items left half fired by a stopped process."""
     return list(await session.scalars(
         select(m.PlanItem).where(
             m.PlanItem.campaign_id == campaign_id, m.PlanItem.at <= now,
-            m.PlanItem.kind.in_(kinds),
-            or_(m.PlanItem.state == PLANNED,
-                and_(m.PlanItem.state == FIRING, m.PlanItem.fired_at <= now - RESUME_AFTER)))
+            m.PlanItem.kind.in_(kinds), _takeable(now))
         .order_by(m.PlanItem.at, m.PlanItem.id).limit(limit)))
 
 
@@ -102,10 +106,7 @@ async def take(session: AsyncSession, item_id: int, state: str, now: dt.datetime
     """Compare-and-set `planned` (or `firing` left by a stopped process) → `state`: True
     for the one process that got it."""
     result = await session.execute(
-        update(m.PlanItem).where(
-            m.PlanItem.id == item_id,
-            or_(m.PlanItem.state == PLANNED,
-                and_(m.PlanItem.state == FIRING, m.PlanItem.fired_at <= now - RESUME_AFTER)))
+        update(m.PlanItem).where(m.PlanItem.id == item_id, _takeable(now))
         .values(state=state, fired_at=now, note=note)
         .execution_options(synchronize_session=False))
     return result.rowcount == 1

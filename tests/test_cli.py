@@ -240,5 +240,8 @@ async def test_campaigns_lists_both_and_archives_only_a_finished_one(
     assert code == 0 and "已归档活动“2021 辽宁网上年货节”" in out and "数据保留" in out
     code, out, _ = await run_cli(tmp_path, "campaigns", **at, **db_env)
     assert "[已归档]" in out and "已收报告 0 份" in out
+    code, out, _ = await run_cli(tmp_path, "campaigns", "archive", "liaoning-2021", **at,
+                                 **db_env)
+    assert code == 0 and "已于 6月10日（周三）10:00 归档" in out  # when, in its own zone
     code, out, _ = await run_cli(tmp_path, "init", **db_env)
     assert code == 0 and "不再安排提醒" in out and "提醒计划" not in out
