@@ -126,7 +126,7 @@ async def report_bot(n_users: int, answers: int, workdir: Path,
     users = []
     for i in range(n_users):
         async with services.transaction() as session:
-            unit = await unit_by_code(session, services.campaign_id, units[i % len(units)])
+            unit = await unit_by_code(session, units[i % len(units)])
             assert unit is not None
             code, _ = await create_invite(session, unit, m.Role.CONTACT, start)
         user = server.user(f"联系人{i}")

@@ -138,7 +138,7 @@ async def run_setup(instances: int, database_url: str, recipients: int, users: i
         people = []
         for i in range(users):
             async with services.transaction() as session:
-                unit = await unit_by_code(session, services.campaign_id, f"u{i}")
+                unit = await unit_by_code(session, f"u{i}")
                 assert unit is not None
                 code, _ = await create_invite(session, unit, m.Role.CONTACT, START)
             user = server.user(f"联系人{i}")

@@ -222,7 +222,7 @@ async def cmd_invite(args: argparse.Namespace) -> int:
     settings = services.settings
     try:
         async with services.transaction() as session:
-            unit = await unit_by_code(session, services.campaign_id, args.unit)
+            unit = await unit_by_code(session, args.unit)
             if unit is None:
                 codes = [u.code for u in await active_units(session, services.campaign_id)]
                 raise CliError(t("cli.unknown_unit", code=args.unit, codes=", ".join(codes)))
@@ -255,7 +255,7 @@ async def cmd_import_contacts(args: argparse.Namespace) -> int:
     services = await open_services()
     try:
         async with services.transaction() as session:
-            added, updated = await import_roster(session, services.campaign_id, rows,
+            added, updated = await import_roster(session, rows,
                                                  services.clock.now())
         print(t("cli.roster_done", added=added, updated=updated))
     except RosterError as exc:

@@ -37,7 +37,7 @@ async def contacts(args: argparse.Namespace) -> int:
                 await deactivate(session, contact.id)
                 print(t("contacts.deactivated", name=contact.name))
             elif args.action == "move":
-                unit = await unit_by_code(session, services.campaign_id, args.unit or "")
+                unit = await unit_by_code(session, args.unit or "")
                 if unit is None or not role_fits_unit(contact.role, unit):
                     raise CliError(t("contacts.bad_unit", code=args.unit or ""))
                 await move(session, contact.id, unit)

@@ -143,7 +143,7 @@ class Demo:
 
     async def _invite(self, code: str, role: m.Role) -> str:
         async with self.services.transaction() as session:
-            unit = await unit_by_code(session, self.services.campaign_id, code)
+            unit = await unit_by_code(session, code)
             assert unit is not None
             invite, _ = await create_invite(session, unit, role, self.clock.now())
         return invite

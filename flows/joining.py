@@ -54,7 +54,7 @@ async def with_invite(services: Services, person: TelegramPerson,
 async def with_phone(services: Services, person: TelegramPerson,
                      phone: str) -> PersonRecord | None:
     async with services.transaction() as session:
-        return await joining.join_by_phone(session, services.campaign_id, phone, person,
+        return await joining.join_by_phone(session, phone, person,
                                            services.clock.now())
 
 

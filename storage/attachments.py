@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import models as m
 from storage.submissions import latest_versions
+from storage.taking_part import campaign_order, taking_part
 
 
 async def same_file(session: AsyncSession, unit_id: int, sha256: str) -> m.Attachment | None:
@@ -71,8 +72,8 @@ async def round_files(session: AsyncSession, campaign_id: int, round_id: int,
     attached = {int(i) for (value,) in answers for i in (value or [])}
     rows = await session.execute(
         select(m.Attachment, m.Unit).join(m.Unit, m.Unit.id == m.Attachment.unit_id)
-        .where(m.Unit.campaign_id == campaign_id,
+        .where(taking_part(campaign_id, retired=None),
                m.Attachment.id.in_(attached) | (m.Attachment.round_id == round_id))
-        .order_by(m.Unit.position, m.Attachment.id))
+        .order_by(campaign_order(campaign_id), m.Attachment.id))
     return [UnitFile(unit_name=unit.name, file_name=a.file_name, content=a.content)
             for a, unit in rows]

@@ -19,6 +19,7 @@ from storage import deliveries
 from storage import models as m
 from storage.notices import Attached, NewDelivery, Notice
 from storage.outbox import Outbox
+from storage.taking_part import campaign_order, taking_part
 
 OPEN_STAGES = m.OPEN_STAGES
 
@@ -67,9 +68,9 @@ async def recipients(session: AsyncSession, campaign_id: int,
                      audience: dict[str, Any]) -> list[m.Person]:
     """Active, joined people of the campaign that the audience names."""
     query = (select(m.Person).join(m.Unit, m.Unit.id == m.Person.unit_id)
-             .where(m.Unit.campaign_id == campaign_id, m.Person.active.is_(True),
+             .where(taking_part(campaign_id, retired=None), m.Person.active.is_(True),
                     m.Person.chat_id.is_not(None))
-             .order_by(m.Unit.position, m.Person.id))
+             .order_by(campaign_order(campaign_id), m.Person.id))
     if audience.get("all"):
         pass
     elif "role" in audience:
@@ -77,8 +78,7 @@ async def recipients(session: AsyncSession, campaign_id: int,
     elif "units" in audience:
         codes = list(audience["units"])
         known = set(await session.scalars(select(m.Unit.code).where(
-            m.Unit.campaign_id == campaign_id, m.Unit.code.in_(codes),
-            m.Unit.retired_at.is_(None))))
+            taking_part(campaign_id), m.Unit.code.in_(codes))))
         if unknown := [c for c in codes if c not in known]:
             raise AudienceError(", ".join(unknown))
         query = query.where(m.Unit.code.in_(codes))
@@ -91,7 +91,7 @@ async def recipients(session: AsyncSession, campaign_id: int,
         submitted = exists().where(m.Submission.unit_id == m.Unit.id,
                                    m.Submission.round_id == rnd.id)
         query = query.where(m.Person.role == m.Role.CONTACT, m.Unit.is_province.is_(False),
-                            m.Unit.retired_at.is_(None), ~submitted)
+                            taking_part(campaign_id), ~submitted)
     else:
         raise AudienceError(str(audience))
     return list(await session.scalars(query))
@@ -100,8 +100,8 @@ async def recipients(session: AsyncSession, campaign_id: int,
 async def active_unit_ids(session: AsyncSession, campaign_id: int) -> list[int]:
     """The campaign's reporting units, in their order."""
     return list(await session.scalars(select(m.Unit.id).where(
-        m.Unit.campaign_id == campaign_id, m.Unit.is_province.is_(False),
-        m.Unit.retired_at.is_(None)).order_by(m.Unit.position)))
+        taking_part(campaign_id), m.Unit.is_province.is_(False))
+        .order_by(campaign_order(campaign_id))))
 
 
 def notice(broadcast: m.Broadcast | BroadcastRecord, sender: str = "") -> Notice:

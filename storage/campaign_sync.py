@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.campaign import Campaign
@@ -45,26 +45,7 @@ async def sync_campaign(
     row.loaded_at = now
     await session.flush()
 
-    units = [(u, False) for u in campaign.units] + [(campaign.province, True)]
-    existing_units = {
-        u.code: u
-        for u in await session.scalars(select(m.Unit).where(m.Unit.campaign_id == row.id))
-    }
-    for position, (unit, is_province) in enumerate(units):
-        unit_row = existing_units.pop(unit.code, None)
-        if unit_row is None:
-            unit_row = m.Unit(campaign_id=row.id, code=unit.code)
-            session.add(unit_row)
-            changes.append(_said("added", "unit", unit.code, lang))
-        elif unit_row.retired_at is not None:
-            unit_row.retired_at = None
-            changes.append(_said("restored", "unit", unit.code, lang))
-        _assign(unit_row, changes, said, ("unit", unit.code), name=unit.name,
-                short_name=unit.short_name, is_province=is_province, position=position)
-    for gone in existing_units.values():
-        if gone.retired_at is None:
-            gone.retired_at = now
-            changes.append(_said("retired", "unit", gone.code, lang))
+    await _sync_units(session, row, campaign, now, changes, said)
 
     existing_rounds = {
         r.code: r
@@ -112,10 +93,56 @@ async def sync_campaign(
     return row, changes
 
 
+async def _sync_units(session: AsyncSession, row: m.Campaign, campaign: Campaign,
+                      now: dt.datetime, changes: list[str], said: tuple[str, dt.tzinfo]) -> None:
+    """The units the file lists take part in the campaign, in its order; the roster's row
+    for each code is shared by every campaign that lists it."""
+    lang = said[0]
+    units = [(u, False) for u in campaign.units] + [(campaign.province, True)]
+    listed = {cu.unit_id: cu for cu in await session.scalars(
+        select(m.CampaignUnit).where(m.CampaignUnit.campaign_id == row.id))}
+    roster = {u.code: u for u in await session.scalars(select(m.Unit).where(
+        m.Unit.code.in_([unit.code for unit, _ in units]) | m.Unit.id.in_(list(listed))))}
+    for position, (unit, is_province) in enumerate(units):
+        unit_row = roster.get(unit.code)
+        if unit_row is None:
+            unit_row = m.Unit(first_campaign_id=row.id, code=unit.code, position=position)
+            session.add(unit_row)
+        _assign(unit_row, changes, said, ("unit", unit.code), name=unit.name,
+                short_name=unit.short_name, is_province=is_province)
+        unit_row.retired_at = None
+        await session.flush()
+        member = listed.pop(unit_row.id, None)
+        if member is None:
+            member = m.CampaignUnit(campaign_id=row.id, unit_id=unit_row.id)
+            session.add(member)
+            changes.append(_said("added", "unit", unit.code, lang))
+        elif member.retired_at is not None:
+            member.retired_at = None
+            changes.append(_said("restored", "unit", unit.code, lang))
+        _assign(member, changes, said, ("unit", unit.code), position=position)
+    codes = {u.id: u.code for u in roster.values()}
+    for gone in listed.values():
+        if gone.retired_at is None:
+            gone.retired_at = now
+            changes.append(_said("retired", "unit", codes[gone.unit_id], lang))
+    await session.flush()
+    await retire_unlisted_units(session, now)
+
+
+async def retire_unlisted_units(session: AsyncSession, now: dt.datetime) -> None:
+    """A unit no campaign lists any more is retired from the roster (no invites, no
+    joining); its people and reports stay."""
+    listed = select(m.CampaignUnit.unit_id).where(m.CampaignUnit.retired_at.is_(None))
+    await session.execute(update(m.Unit).where(m.Unit.id.not_in(listed),
+                                               m.Unit.retired_at.is_(None))
+                          .values(retired_at=now))
+
+
 def _assign(row: object, changes: list[str], said: tuple[str, dt.tzinfo],
             label: tuple[str, str], **values: object) -> None:
     """Set the attributes that differ, noting each change (a new row notes none)."""
-    is_new = getattr(row, "id", None) is None
+    is_new = not inspect(row).persistent
     kind, code = label
     lang, zone = said
     for name, value in values.items():

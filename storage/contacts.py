@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage import models as m
 from storage.records import PersonRecord, UnitRecord, person_record
+from storage.taking_part import campaign_order, taking_part
 
 _CONTACTS, _UNITS = m.Person.__table__, m.Unit.__table__
 _CONTACT_FOR_USER = (
@@ -57,20 +58,18 @@ class KnownPeople:
         return contact
 
 
-async def unit_by_code(session: AsyncSession, campaign_id: int, code: str) -> m.Unit | None:
+async def unit_by_code(session: AsyncSession, code: str) -> m.Unit | None:
+    """The roster's unit with this code, unless no campaign lists it any more."""
     return await session.scalar(
-        select(m.Unit).where(
-            m.Unit.campaign_id == campaign_id, m.Unit.code == code, m.Unit.retired_at.is_(None)
-        )
-    )
+        select(m.Unit).where(m.Unit.code == code, m.Unit.retired_at.is_(None)))
 
 
 async def unit_contacts(session: AsyncSession, campaign_id: int,
                         unit_code: str | None = None) -> list[PersonRecord]:
     """People of the campaign (of one unit), active first, with their units."""
     query = (select(m.Person).join(m.Unit, m.Unit.id == m.Person.unit_id)
-             .where(m.Unit.campaign_id == campaign_id)
-             .order_by(m.Unit.position, m.Person.active.desc(), m.Person.id))
+             .where(taking_part(campaign_id, retired=None))
+             .order_by(campaign_order(campaign_id), m.Person.active.desc(), m.Person.id))
     if unit_code is not None:
         query = query.where(m.Unit.code == unit_code)
     return [person_record(row) for row in await session.scalars(query)]
@@ -80,7 +79,7 @@ async def province_people(session: AsyncSession, campaign_id: int) -> list[Perso
     """Coordinators and admins who have joined and can be reached."""
     return [person_record(row) for row in await session.scalars(
         select(m.Person).join(m.Unit, m.Unit.id == m.Person.unit_id).where(
-            m.Unit.campaign_id == campaign_id, m.Unit.is_province.is_(True),
+            taking_part(campaign_id), m.Unit.is_province.is_(True),
             m.Person.active.is_(True), m.Person.chat_id.is_not(None),
             m.Person.reachable.is_(True)).order_by(m.Person.id))]
 

@@ -15,6 +15,7 @@ from storage import drafts
 from storage import models as m
 from storage.contacts import unit_contacts
 from storage.submissions import latest_versions
+from storage.taking_part import campaign_order, taking_part
 
 
 async def load_digest(session: AsyncSession, campaign: Campaign, campaign_id: int,
@@ -28,8 +29,8 @@ async def load_digest(session: AsyncSession, campaign: Campaign, campaign_id: in
     continued = campaign.earlier_rounds(round_code)
     earlier = [r for r in rounds if r.code in continued]
     units = list(await session.scalars(select(m.Unit).where(
-        m.Unit.campaign_id == campaign_id, m.Unit.is_province.is_(False),
-        m.Unit.retired_at.is_(None)).order_by(m.Unit.position)))
+        taking_part(campaign_id), m.Unit.is_province.is_(False))
+        .order_by(campaign_order(campaign_id))))
     codes = {u.id: u.code for u in units}
     current = await latest_submissions(session, rnd.id, codes)
     previous = await latest_submissions(session, earlier[-1].id, codes) if earlier else []
@@ -54,9 +55,9 @@ async def load_digest(session: AsyncSession, campaign: Campaign, campaign_id: in
                                    caption=a.caption))
     blocked = await session.execute(
         select(m.Unit.short_name, m.Person.name).join(m.Unit, m.Unit.id == m.Person.unit_id)
-        .where(m.Unit.campaign_id == campaign_id, m.Person.active.is_(True),
+        .where(taking_part(campaign_id, retired=None), m.Person.active.is_(True),
                m.Person.reachable.is_(False), m.Person.chat_id.is_not(None))
-        .order_by(m.Unit.position, m.Person.id))
+        .order_by(campaign_order(campaign_id), m.Person.id))
     people: dict[str, list[tuple[str, str | None]]] = {}
     for person in await unit_contacts(session, campaign_id):
         if person.active and person.unit_id in codes:

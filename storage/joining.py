@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage import models as m
 from storage.invites import InviteProblem, Redeemed, redeem_invite
 from storage.records import PersonRecord, person_record
+from storage.taking_part import taking_part
 
 
 @dataclass(frozen=True)
@@ -75,16 +76,16 @@ async def join_by_invite(
 
 
 async def join_by_phone(
-    session: AsyncSession, campaign_id: int, phone: str, person: TelegramPerson,
-    now: dt.datetime,
+    session: AsyncSession, phone: str, person: TelegramPerson, now: dt.datetime,
 ) -> PersonRecord | None:
-    """Bind the person to the roster entry with this phone number, if one is free."""
+    """Bind the person to the roster entry with this phone number, if one is free (the
+    roster is the province's: whichever campaigns the unit takes part in)."""
     wanted = telegram_phone(phone)
     if not wanted:
         return None
     candidates = await session.scalars(
         select(m.Person).join(m.Unit).where(
-            m.Unit.campaign_id == campaign_id, m.Person.phone.in_(stored_forms(wanted)),
+            m.Person.phone.in_(stored_forms(wanted)),
             m.Person.active.is_(True), m.Unit.retired_at.is_(None),
         )
     )
@@ -109,7 +110,7 @@ async def join_as_named_admin(session: AsyncSession, campaign_id: int, person: T
     if existing is not None:
         return None
     province = await session.scalar(select(m.Unit).where(
-        m.Unit.campaign_id == campaign_id, m.Unit.is_province.is_(True)))
+        taking_part(campaign_id), m.Unit.is_province.is_(True)))
     if province is None:
         return None
     contact = m.Person(telegram_user_id=person.user_id, chat_id=person.chat_id,

@@ -161,17 +161,37 @@ class Campaign(Base):
 
 
 class Unit(Base):
-    """A reporting unit (市商务局), or the province where coordinators sit."""
+    """A reporting unit (市商务局), or the province where coordinators sit: one row per code
+    for the whole province, whichever campaigns it takes part in (`CampaignUnit`)."""
 
     __tablename__ = "units"
-    __table_args__ = (UniqueConstraint("campaign_id", "code"),)
+    __table_args__ = (
+        # From when a unit was one campaign's; implied by the code's own uniqueness now.
+        UniqueConstraint("campaign_id", "code"),
+        Index("uq_units_code", "code", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    # The campaign that listed it first. The column keeps the name it had when a unit
+    # belonged to one campaign (SQLite rebuilds a table to rename a column).
+    first_campaign_id: Mapped[int] = mapped_column("campaign_id", ForeignKey("campaigns.id"))
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(100))
     short_name: Mapped[str] = mapped_column(String(40))
     is_province: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # Set when no campaign lists it any more; its people and reports stay.
+    retired_at: Mapped[dt.datetime | None]
+
+
+class CampaignUnit(Base):
+    """A unit taking part in a campaign, at its place in the campaign file's list. Retired:
+    the file no longer lists it (it comes back if it returns)."""
+
+    __tablename__ = "campaign_units"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True, index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     retired_at: Mapped[dt.datetime | None]
 

@@ -20,6 +20,7 @@ from storage.records import (
     unit_record,
 )
 from storage.submissions import latest_versions
+from storage.taking_part import campaign_order, taking_part
 
 
 @dataclass(frozen=True)
@@ -43,9 +44,8 @@ async def retired_units(session: AsyncSession, campaign_id: int) -> list[m.Unit]
 
 
 async def _units(session: AsyncSession, campaign_id: int, retired: bool) -> list[m.Unit]:
-    gone = m.Unit.retired_at.is_not(None) if retired else m.Unit.retired_at.is_(None)
-    rows = await session.scalars(
-        select(m.Unit).where(m.Unit.campaign_id == campaign_id, gone).order_by(m.Unit.position))
+    rows = await session.scalars(select(m.Unit).where(taking_part(campaign_id, retired))
+                                 .order_by(campaign_order(campaign_id)))
     return list(rows)
 
 
@@ -72,19 +72,12 @@ async def round_counts(session: AsyncSession, campaign_id: int) -> list[RoundCou
     )
     reporting = (
         select(m.Unit.id)
-        .where(
-            m.Unit.campaign_id == campaign_id,
-            m.Unit.retired_at.is_(None),
-            m.Unit.is_province.is_(False),
-        )
+        .where(taking_part(campaign_id), m.Unit.is_province.is_(False))
         .scalar_subquery()
     )
     total = await session.scalar(
         select(func.count()).select_from(m.Unit).where(
-            m.Unit.campaign_id == campaign_id,
-            m.Unit.retired_at.is_(None),
-            m.Unit.is_province.is_(False),
-        )
+            taking_part(campaign_id), m.Unit.is_province.is_(False))
     ) or 0
     first = (
         select(m.Submission.round_id, m.Submission.unit_id, m.Submission.late)
@@ -168,8 +161,8 @@ async def round_status(session: AsyncSession, campaign_id: int, round_code: str,
         raise KeyError(round_code)
     units_t = m.Unit.__table__  # plain rows here too: a campaign may have thousands of units
     units = [unit_record(u) for u in await session.execute(select(units_t).where(
-        units_t.c.campaign_id == campaign_id, units_t.c.is_province.is_(False),
-        units_t.c.retired_at.is_(None)).order_by(units_t.c.position))]
+        taking_part(campaign_id), units_t.c.is_province.is_(False))
+        .order_by(campaign_order(campaign_id)))]
     versions = latest_versions(m.Submission.round_id == rnd.id).subquery()
     latest = {s.unit_id: submission_record(s)
               for s in await session.execute(select(versions))}

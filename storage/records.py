@@ -17,7 +17,6 @@ from storage import models as m
 @dataclass(frozen=True)
 class UnitRecord:
     id: int
-    campaign_id: int
     code: str
     name: str
     short_name: str
@@ -76,7 +75,7 @@ class SubmissionRecord:
 
 def unit_record(row: m.Unit | Any) -> UnitRecord:
     """From the model or a plain row of its table."""
-    return UnitRecord(id=row.id, campaign_id=row.campaign_id, code=row.code, name=row.name,
+    return UnitRecord(id=row.id, code=row.code, name=row.name,
                       short_name=row.short_name, is_province=row.is_province,
                       position=row.position, retired_at=row.retired_at)
 

@@ -91,12 +91,11 @@ def _read_rows(path: Path) -> list[RosterRow]:
             for n, r in enumerate(table[1:], start=2)]
 
 
-async def import_roster(session: AsyncSession, campaign_id: int, rows: list[RosterRow],
+async def import_roster(session: AsyncSession, rows: list[RosterRow],
                         now: dt.datetime) -> tuple[int, int]:
-    """Add or update each person; every row is checked first, and nothing is written if
-    any row is wrong. Returns (added, updated)."""
-    units = list(await session.scalars(select(m.Unit).where(
-        m.Unit.campaign_id == campaign_id, m.Unit.retired_at.is_(None))))
+    """Add or update each person, in whichever unit of the province's roster; every row is
+    checked first, and nothing is written if any row is wrong. Returns (added, updated)."""
+    units = list(await session.scalars(select(m.Unit).where(m.Unit.retired_at.is_(None))))
     by_key = {key: u for u in units for key in (u.code, u.name, u.short_name)}
     problems: list[str] = []
     planned: list[tuple[RosterRow, m.Unit, str, str]] = []

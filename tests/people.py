@@ -19,7 +19,7 @@ async def invite_code(
     services: Services, unit_code: str, role: m.Role = m.Role.CONTACT, days: int = 14
 ) -> str:
     async with services.transaction() as session:
-        unit = await unit_by_code(session, services.campaign_id, unit_code)
+        unit = await unit_by_code(session, unit_code)
         assert unit is not None
         code, _ = await create_invite(session, unit, role, services.clock.now(), days)
     return code

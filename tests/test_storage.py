@@ -100,7 +100,7 @@ async def test_a_unit_removed_from_the_file_is_retired_with_its_data(
     )
     await services.initialise()
     async with services.transaction() as session:
-        unit = await unit_by_code(session, services.campaign_id, "fuxin")
+        unit = await unit_by_code(session, "fuxin")
         assert unit is not None
         session.add(m.Person(name="王丽", unit_id=unit.id, created_at=CAMPAIGN_START))
 
@@ -135,7 +135,7 @@ async def test_attach_refuses_a_database_that_was_never_initialised(database_url
 async def test_an_invite_works_once(services: Services) -> None:
     now = services.clock.now()
     async with services.transaction() as session:
-        unit = await unit_by_code(session, services.campaign_id, "dalian")
+        unit = await unit_by_code(session, "dalian")
         assert unit is not None
         code, _ = await create_invite(session, unit, m.Role.CONTACT, now)
     assert len(code) >= 32  # 24 random bytes: 192 bits
@@ -151,7 +151,7 @@ async def test_an_invite_works_once(services: Services) -> None:
 async def test_an_invite_does_not_work_after_it_expires(services: Services) -> None:
     now = services.clock.now()
     async with services.transaction() as session:
-        unit = await unit_by_code(session, services.campaign_id, "anshan")
+        unit = await unit_by_code(session, "anshan")
         assert unit is not None
         code, _ = await create_invite(session, unit, m.Role.CONTACT, now, days=14)
     async with services.transaction() as session:
@@ -163,7 +163,7 @@ async def test_an_invite_does_not_work_after_it_expires(services: Services) -> N
 
 async def test_only_a_hash_of_the_invite_code_is_stored(services: Services) -> None:
     async with services.transaction() as session:
-        unit = await unit_by_code(session, services.campaign_id, "province")
+        unit = await unit_by_code(session, "province")
         assert unit is not None
         code, invite = await create_invite(session, unit, m.Role.COORDINATOR, services.clock.now())
     assert code not in invite.code_hash
@@ -171,7 +171,7 @@ async def test_only_a_hash_of_the_invite_code_is_stored(services: Services) -> N
 
 async def test_a_contact_invite_cannot_be_for_the_province(services: Services) -> None:
     async with services.transaction() as session:
-        province = await unit_by_code(session, services.campaign_id, "province")
+        province = await unit_by_code(session, "province")
         assert province is not None
         with pytest.raises(ValueError, match="cannot be for province"):
             await create_invite(session, province, m.Role.CONTACT, services.clock.now())
