@@ -10,7 +10,7 @@ from pathlib import Path
 
 from telegram.ext import ExtBot
 
-from bot.cli_support import CliError, open_services, plain
+from bot.cli_support import CliError, open_services, plain, round_campaign
 from flows import broadcast as flow
 from flows.form_files import IncomingFile
 from scheduler.sender import DeliverySender
@@ -39,6 +39,9 @@ async def broadcast(args: argparse.Namespace) -> int:
     settings = services.settings
     try:
         _ = settings.token
+        if "missing" in audience:  # a round of one campaign served
+            audience["campaign"] = round_campaign(services, audience["missing"],
+                                                  args.campaign).campaign_id
         prepared = await flow.prepare(services, text, audience, incoming,
                                       photo=incoming is not None
                                       and incoming.mime_type in {"image/jpeg", "image/png"})

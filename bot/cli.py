@@ -20,19 +20,19 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 from telegram.error import InvalidToken
 
 from bot import logs
-from bot.cli_support import CliError, open_services, plain
+from bot.cli_support import CliError, open_services, plain, round_campaign
 from bot.settings import MissingToken, Settings
 from flows.joining import invite_link
 from flows.services import NotInitialised, Services
 from reporting.campaign_file import CampaignFileError
 from storage import models as m
-from storage.contacts import unit_by_code
+from storage.contacts import roster_codes, unit_by_code
 from storage.invites import create_invite, role_fits_unit
 from storage.leases import LeaseHeld
 from storage.progress import active_units, retired_units, round_counts
 from storage.roster import RosterError, import_roster, read_rows
 from storage.schema import NewerSchema
-from texts.catalog import language_of, t
+from texts.catalog import language_of, t, upstream_name
 from texts.dates import day, full_date, moment
 
 EXIT_ERROR = 1
@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = sub.add_parser("status", help=t("cli.help.status"), description=t("cli.help.status"))
     status.add_argument("round", nargs="?", help=t("cli.help.round"))
+    status.add_argument("--campaign", help=t("cli.help.campaign"))
 
     invite = sub.add_parser("invite", help=t("cli.help.invite"), description=t("cli.help.invite"))
     invite.add_argument("unit", help=t("cli.help.unit"))
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     digest = sub.add_parser("digest", help=t("cli.help.digest"), description=t("cli.help.digest"))
     digest.add_argument("round", help=t("cli.help.round"))
+    digest.add_argument("--campaign", help=t("cli.help.campaign"))
     digest.add_argument("--format", choices=["text", "report", "check", "xlsx", "docx"],
                         default="text",
                         help=t("cli.help.format"))
@@ -70,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bundle = sub.add_parser("files", help=t("cli.help.files"), description=t("cli.help.files"))
     bundle.add_argument("round", help=t("cli.help.round"))
+    bundle.add_argument("--campaign", help=t("cli.help.campaign"))
     bundle.add_argument("--out", required=True, help=t("cli.help.files_out"))
 
     cast = sub.add_parser("broadcast", help=t("cli.help.broadcast"),
@@ -79,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     cast.add_argument("--text-file", required=True, help=t("cli.help.text_file"))
     cast.add_argument("--attach", help=t("cli.help.attach"))
     cast.add_argument("--yes", action="store_true", help=t("cli.help.yes"))
+    cast.add_argument("--campaign", help=t("cli.help.campaign"))
 
     people = sub.add_parser("contacts", help=t("cli.help.contacts"),
                             description=t("cli.help.contacts"))
@@ -167,10 +171,18 @@ async def cmd_init(args: argparse.Namespace) -> int:
     lang = language_of(os.environ.get("LANG"))
     try:
         changes = await services.initialise(lang)
-        campaign = services.campaign
-        print(t("cli.init_done", lang, url=services.settings.safe_database_url,
-                campaign=campaign.name.get(lang), units=len(campaign.units),
-                rounds=len(campaign.rounds)))
+        url = services.settings.safe_database_url
+        if services.several:
+            print(t("cli.init_done_several", lang, url=url, n=len(services.each())))
+            for served in services.each():
+                campaign = served.campaign
+                print(t("cli.init_campaign", lang, campaign=campaign.name.get(lang),
+                        code=campaign.code, units=len(campaign.units),
+                        rounds=len(campaign.rounds)))
+        else:
+            campaign = services.campaign
+            print(t("cli.init_done", lang, url=url, campaign=campaign.name.get(lang),
+                    units=len(campaign.units), rounds=len(campaign.rounds)))
         print(t("cli.init_changes", lang, changes=t("list.semicolon", lang).join(changes))
               if changes else t("cli.init_no_changes", lang))
     finally:
@@ -181,40 +193,52 @@ async def cmd_init(args: argparse.Namespace) -> int:
 async def cmd_status(args: argparse.Namespace) -> int:
     services = await open_services()
     try:
-        campaign, zone = services.campaign, services.campaign.zone
-        if args.round is not None and args.round not in {r.code for r in campaign.rounds}:
-            raise CliError(t("cli.unknown_round", code=args.round,
-                             codes=", ".join(r.code for r in campaign.rounds)))
-        async with services.sessions() as session:
-            units = await active_units(session, services.campaign_id)
-            retired = await retired_units(session, services.campaign_id)
-            counts = await round_counts(session, services.campaign_id)
-        reporting = [u for u in units if not u.is_province]
-        lines = [
-            t("status.title", campaign=campaign.name.zh, theme=campaign.theme.zh)
-            if campaign.theme else campaign.name.zh,
-            t("status.period", **_period(campaign.period.start, campaign.period.end)),
-            t("status.units", n=len(reporting), names="、".join(u.short_name for u in reporting)),
-            t("status.rounds"),
-        ]
-        for count in counts:
-            if args.round is not None and count.round.code != args.round:
-                continue
-            late = t("status.round_late", n=count.late) if count.late else ""
-            lines.append(t("status.round_line", title=count.round.title,
-                           due=moment(count.round.due_at, zone), submitted=count.submitted,
-                           total=count.total, late=late))
-        if campaign.upstream and args.round is None:
-            lines.append(t("status.upstream"))
-            for up in campaign.upstream:
-                lines.append(t("status.upstream_line", title=up.title.zh,
-                               due=moment(campaign.upstream_deadline(up.code), zone)))
-        if retired:
-            lines.append(t("status.retired", names="、".join(u.short_name for u in retired)))
-        print("\n".join(lines))
+        served = services.each()
+        if args.round is not None:
+            served = [round_campaign(services, args.round, args.campaign)]
+        elif args.campaign is not None:
+            served = [s for s in served if s.campaign.code == args.campaign]
+            if not served:
+                raise CliError(t("cli.unknown_campaign", code=args.campaign, codes=", ".join(
+                    s.campaign.code for s in services.each())))
+        blocks = [await _campaign_status(campaign, args.round) for campaign in served]
+        print("\n\n".join("\n".join(lines) for lines in blocks))
     finally:
         await services.close()
     return 0
+
+
+async def _campaign_status(services: Services, round_code: str | None) -> list[str]:
+    """One campaign's units, rounds with their counts, and the province's deadlines."""
+    campaign, zone = services.campaign, services.campaign.zone
+    async with services.sessions() as session:
+        units = await active_units(session, services.campaign_id)
+        retired = await retired_units(session, services.campaign_id)
+        counts = await round_counts(session, services.campaign_id)
+    reporting = [u for u in units if not u.is_province]
+    lines = [
+        t("status.title", campaign=campaign.name.zh, theme=campaign.theme.zh)
+        if campaign.theme else campaign.name.zh,
+        t("status.period", **_period(campaign.period.start, campaign.period.end)),
+        t("status.units", n=len(reporting), names="、".join(u.short_name for u in reporting)),
+        t("status.rounds"),
+    ]
+    for count in counts:
+        if round_code is not None and count.round.code != round_code:
+            continue
+        late = t("status.round_late", n=count.late) if count.late else ""
+        lines.append(t("status.round_line", title=count.round.title,
+                       due=moment(count.round.due_at, zone), submitted=count.submitted,
+                       total=count.total, late=late))
+    if campaign.upstream and round_code is None:
+        lines.append(t("status.upstream", **upstream_name(campaign)))
+        for up in campaign.upstream:
+            lines.append(t("status.upstream_line", title=up.title.zh,
+                           due=moment(campaign.upstream_deadline(up.code), zone)))
+    if retired:
+        lines.append(t("status.retired", names="、".join(u.short_name for u in retired)))
+    return lines
+
 
 
 async def cmd_invite(args: argparse.Namespace) -> int:
@@ -224,7 +248,7 @@ async def cmd_invite(args: argparse.Namespace) -> int:
         async with services.transaction() as session:
             unit = await unit_by_code(session, args.unit)
             if unit is None:
-                codes = [u.code for u in await active_units(session, services.campaign_id)]
+                codes = await roster_codes(session)
                 raise CliError(t("cli.unknown_unit", code=args.unit, codes=", ".join(codes)))
             role = m.Role(args.role) if args.role else (
                 m.Role.COORDINATOR if unit.is_province else m.Role.CONTACT)
@@ -309,13 +333,10 @@ async def cmd_digest(args: argparse.Namespace) -> int:
 
     services = await open_services()
     try:
-        campaign = services.campaign
-        if args.round not in {r.code for r in campaign.rounds}:
-            raise CliError(t("cli.unknown_round", code=args.round,
-                             codes=", ".join(r.code for r in campaign.rounds)))
+        served = round_campaign(services, args.round, args.campaign)
         async with services.readers() as session:
-            digest = await load_digest(session, campaign, services.campaign_id, args.round,
-                                       services.clock.now())
+            digest = await load_digest(session, served.campaign, served.campaign_id,
+                                       args.round, services.clock.now())
     finally:
         await services.close()
     if args.format == "text":

@@ -8,6 +8,7 @@ import re
 
 from bot.settings import Settings
 from flows.services import Services
+from texts.catalog import t
 
 
 class CliError(Exception):
@@ -29,3 +30,21 @@ async def open_services(attach: bool = True) -> Services:
 def plain(text: str) -> str:
     """Chat HTML as terminal text: tags away, entities back to characters."""
     return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def round_campaign(services: Services, code: str, campaign: str | None = None) -> Services:
+    """The campaign served whose round `code` is meant: the only one with that code, or
+    the one `--campaign` names; a `CliError` listing the choices otherwise."""
+    served = [s for s in services.each() if campaign in (None, s.campaign.code)]
+    if campaign is not None and not served:
+        raise CliError(t("cli.unknown_campaign", code=campaign, codes=", ".join(
+            s.campaign.code for s in services.each())))
+    having = [s for s in served if any(r.code == code for r in s.campaign.rounds)]
+    if len(having) == 1:
+        return having[0]
+    if having:
+        raise CliError(t("cli.round_in_several", code=code, codes=", ".join(
+            s.campaign.code for s in having)))
+    codes = [f"{s.campaign.code}:{r.code}" if services.several else r.code
+             for s in served for r in s.campaign.rounds]
+    raise CliError(t("cli.unknown_round", code=code, codes=", ".join(codes)))

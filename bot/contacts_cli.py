@@ -7,7 +7,7 @@ import argparse
 
 from bot.cli_support import CliError, open_services
 from flows.joining import invite_link
-from storage.contacts import deactivate, move, person_by_id, unit_by_code, unit_contacts
+from storage.contacts import deactivate, move, person_by_id, roster_people, unit_by_code
 from storage.invites import create_invite, role_fits_unit
 from texts.catalog import t
 from texts.dates import moment
@@ -18,7 +18,7 @@ async def contacts(args: argparse.Namespace) -> int:
     try:
         async with services.transaction() as session:
             if args.action == "list":
-                people = await unit_contacts(session, services.campaign_id, args.target)
+                people = await roster_people(session, args.target)
                 for p in people:
                     state = t("contacts.active" if p.active else "contacts.inactive")
                     joined = t("contacts.joined" if p.telegram_user_id else "contacts.roster")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.cli_support import CliError, open_services
+from bot.cli_support import CliError, open_services, round_campaign
 from flows.files import round_bundle
 from texts.catalog import t
 
@@ -14,14 +14,12 @@ from texts.catalog import t
 async def files(args: argparse.Namespace) -> int:
     services = await open_services()
     try:
-        codes = [r.code for r in services.campaign.rounds]
-        if args.round not in codes:
-            raise CliError(t("cli.unknown_round", code=args.round, codes=", ".join(codes)))
-        bundles = await round_bundle(services, args.round)
+        served = round_campaign(services, args.round, args.campaign)
+        bundles = await round_bundle(served, args.round)
     finally:
         await services.close()
     if not bundles:
-        print(t("files.none", round=services.campaign.round(args.round).title.zh))
+        print(t("files.none", round=served.round_title(args.round, "zh")))
         return 0
     out = Path(args.out)
     if out.exists() and not out.is_dir():

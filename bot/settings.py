@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from reporting.campaign_file import DEFAULT_CAMPAIGN_FILE
+from reporting.campaign_folder import DEFAULT_CAMPAIGNS_DIR, campaign_files
 from texts.catalog import t
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/bot.db"
@@ -28,7 +28,9 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = "https://api.telegram.org"
     bot_username: str = ""
     database_url: str = DEFAULT_DATABASE_URL
-    campaign_file: Path = DEFAULT_CAMPAIGN_FILE
+    # The campaigns served: every file in CAMPAIGNS_DIR, or only CAMPAIGN_FILE when it is set.
+    campaigns_dir: Path = DEFAULT_CAMPAIGNS_DIR
+    campaign_file: Path | None = None
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     webhook_url: str = ""
     webhook_secret: SecretStr | None = None
@@ -45,6 +47,12 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     clock_start: dt.datetime | None = None
     clock_speed: float = Field(default=1.0, gt=0)
+
+    def campaign_paths(self) -> list[Path]:
+        """The campaign files to load, in order (the first is the default campaign)."""
+        if self.campaign_file is not None:
+            return [self.campaign_file]
+        return campaign_files(self.campaigns_dir)
 
     @model_validator(mode="after")
     def _webhook_needs_a_secret(self) -> Settings:

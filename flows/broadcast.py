@@ -92,7 +92,7 @@ async def prepare(services: Services, text: str, audience: dict[str, Any],
         return refused
     async with services.transaction() as session:
         try:
-            count = len(await broadcasts.recipients(session, services.campaign_id, audience))
+            count = len(await broadcasts.recipients(session, services.campaign_ids, audience))
         except broadcasts.AudienceError as exc:
             return Refused("cli.bad_audience", {"value": str(exc)})
         broadcast = await broadcasts.start_broadcast(session, None, services.clock.now())
@@ -135,10 +135,11 @@ async def _fill(session, services: Services, broadcast: m.Broadcast, text: str, 
 
 
 async def choose(services: Services, admin_id: int, broadcast_id: int,
-                 what: Choose | None, code: str = "", bot_username: str = "") -> Chosen | Refused:
+                 what: Choose | None, code: str = "", bot_username: str = "",
+                 campaign_id: int | None = None) -> Chosen | Refused:
     """A tap on the audience screens (`what` None: only open a list). A complete choice
-    moves the broadcast to its preview."""
-    campaign = services.campaign
+    moves the broadcast to its preview. A round (`missing`) is of `campaign_id`."""
+    served = services.of(campaign_id)
     async with services.transaction() as session:
         broadcast = await _open(session, admin_id, broadcast_id)
         if broadcast is None:
@@ -147,12 +148,12 @@ async def choose(services: Services, admin_id: int, broadcast_id: int,
             broadcast.audience = {"all": True}
         elif what is Choose.ROLE and code in {r.value for r in m.Role}:
             broadcast.audience = {"role": code}
-        elif what is Choose.UNIT and code in {u.code for u in campaign.units}:
+        elif what is Choose.UNIT and code in services.roster():
             chosen = list(broadcast.audience.get("units", []))
             chosen = [c for c in chosen if c != code] if code in chosen else [*chosen, code]
             broadcast.audience = {"units": chosen}
-        elif what is Choose.MISSING and code in {r.code for r in campaign.rounds}:
-            broadcast.audience = {"missing": code}
+        elif what is Choose.MISSING and code in {r.code for r in served.campaign.rounds}:
+            broadcast.audience = {"missing": code, "campaign": served.campaign_id}
         count = await _count(session, services, broadcast)
         unreached: list[tuple[str, str]] = []
         if what in (Choose.ALL, Choose.ROLE, Choose.MISSING, Choose.UNITS_DONE) \
@@ -174,7 +175,7 @@ async def send(services: Services, admin_id: int | None,
             return Refused("form.stale_button", {})
         if not await _count(session, services, broadcast):
             return Refused("broadcast.nobody", {})
-        return await broadcasts.confirm(session, broadcast, services.campaign_id,
+        return await broadcasts.confirm(session, broadcast, services.campaign_ids,
                                         services.clock.now(), services.outbox,
                                         sender_header(services))
 
@@ -214,7 +215,7 @@ async def _count(session, services: Services, broadcast: m.Broadcast) -> int:  #
     if not broadcast.audience:
         return 0
     try:
-        return len(await broadcasts.recipients(session, services.campaign_id,
+        return len(await broadcasts.recipients(session, services.campaign_ids,
                                                broadcast.audience))
     except broadcasts.AudienceError:
         return 0
@@ -225,14 +226,16 @@ async def _unreached(session, services: Services,  # type: ignore[no-untyped-def
     """The reporting units the audience names in which nobody would receive the notice."""
     if audience.get("role") not in (None, m.Role.CONTACT):
         return []
-    units = [unit_record(u) for u in await active_units(session, services.campaign_id)
-             if not u.is_province]
+    units = list({u.id: unit_record(u) for served in services.each() or [services]
+                  for u in await active_units(session, served.campaign_id)
+                  if not u.is_province}.values())
     if "units" in audience:
         units = [u for u in units if u.code in audience["units"]]
     elif "missing" in audience:
-        units = (await round_status(session, services.campaign_id, audience["missing"])).missing
+        served = services.of(audience.get("campaign"))
+        units = (await round_status(session, served.campaign_id, audience["missing"])).missing
     try:
-        people = await broadcasts.recipients(session, services.campaign_id, audience)
+        people = await broadcasts.recipients(session, services.campaign_ids, audience)
     except broadcasts.AudienceError:
         return []
     reached = {p.unit_id for p in people if p.reachable}

@@ -80,10 +80,10 @@ async def _tell(services: Services, item: m.PlanItem, now: dt.datetime) -> int:
             return 0
         if not changes:
             return 0
-        title = services.campaign.round(rnd.code).title
         messages = []
         for person in await province_people(session, services.campaign_id):
-            text = notice_text(services, title.get(person.language), changes, person.language,
+            title = services.round_title(rnd.code, person.language)
+            text = notice_text(services, title, changes, person.language,
                            refresh, rnd.code)
             messages.append(NewDelivery(
                 key=f"{Kind.CHANGES}:{item.id}:{person.id}", purpose=Kind.CHANGES,

@@ -41,7 +41,9 @@ async def compile_digest(services: Services, round_code: str, now: dt.datetime) 
     async with services.readers() as session:
         digest = await load_digest(session, services.campaign, services.campaign_id,
                                    round_code, now)
-    return Compiled(round_title=digest.round_title, as_of=now, rendered=render_all(digest))
+    # The files' captions name the campaign too when the province receives several.
+    return Compiled(round_title=services.round_title(round_code, "zh"), as_of=now,
+                    rendered=render_all(digest))
 
 
 def file_caption(kind: str, round_title: str, as_of: dt.datetime, zone: dt.tzinfo,

@@ -77,7 +77,9 @@ class FileAnswers:
         A Word file is read before the step's transaction, never while holding it."""
         word: WordText | UnreadableWordFile | None = None
         name = incoming.file_name.lower()
-        has_sections = any(q.section for q in self.campaign.questions)
+        # Read before the round is known: worth it if any campaign served has sections.
+        has_sections = any(q.section for served in self.services.each()
+                           for q in served.campaign.questions)
         if name.endswith(".docx") and has_sections:
             word = await read_word_file(incoming.content)
         other_format = has_sections and name.endswith(OTHER_WORD_FORMATS)
@@ -91,7 +93,8 @@ class FileAnswers:
                 return await self._attach(session, draft, rnd, cursor, state, question, incoming)
             if word is not None and any(q.section for q in state.questions):
                 return await self._quick_submission(session, draft, rnd, state, incoming, word)
-            if other_format and question is not None:  # .doc, .wps, .pdf: say how to save
+            sections = any(q.section for q in state.questions)
+            if other_format and question is not None and sections:  # .doc, .pdf: how to save
                 return await self._ask(session, draft, rnd, state, question,
                                        error=AnswerError("form.error.word_format"))
             if question is None:

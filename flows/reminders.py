@@ -147,7 +147,7 @@ async def compose_chunks(session: AsyncSession, services: Services, item: m.Plan
     await _breathe()
     unit_drafts = await drafts.round_drafts(session, status.round.id)
     returned = {u.id for u in status.returned}
-    fill = encode(Action.FILL_ROUND, item.ref)
+    fill = encode(Action.FILL_ROUND, item.ref, services.campaign_id)
     buttons: dict[tuple[str, bool], tuple[tuple[Button, ...], ...]] = {}
     units = status.to_remind
     for start in range(0, len(units), UNITS_PER_CHUNK):
@@ -274,4 +274,4 @@ def unreached_lines(links: list[tuple[str, str]], lang: str) -> list[str]:
 
 
 def _round_title(services: Services, code: str, lang: str) -> str:
-    return services.campaign.round(code).title.get(lang)
+    return services.round_title(code, lang)

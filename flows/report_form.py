@@ -36,7 +36,7 @@ from reporting.answers import (
     parse_typed,
     understood,
 )
-from reporting.campaign import Question, QuestionType
+from reporting.campaign import Campaign, Question, QuestionType
 from reporting.digest import ReviewState
 from reporting.entry_checks import figure_notes, magnitude_notes
 from reporting.form import FormState, StoredAnswer
@@ -44,6 +44,7 @@ from storage import attachments, drafts
 from storage import models as m
 from storage.models import CursorMode
 from storage.records import RoundRecord
+from storage.taking_part import campaigns_of
 
 __all__ = ["MAX_FILE_BYTES", "IncomingFile", "ReportFlow"]
 Step = TypeVar("Step", bound=Callable[..., Awaitable[Any]])
@@ -64,7 +65,9 @@ def reporting_units_only(step: Step) -> Step:
 class ReportFlow(FileAnswers):
     def __init__(self, services: Services, contact: m.Person, lang: str):
         self.services = services
-        self.campaign = services.campaign
+        # The campaign of the round this step is about, once it is known (a report is for
+        # one round of one campaign; the unit may take part in several).
+        self.served = services
         self.contact = contact
         self.lang = lang
         # Within one step: each draft's answers and the cursor are read once, then kept
@@ -72,14 +75,19 @@ class ReportFlow(FileAnswers):
         self._answers: dict[int, dict[str, StoredAnswer]] = {}
         self._cursor: m.FormCursor | None = None
         self._cursor_loaded = False
+        self._taking_part: set[int] | None = None  # the campaigns the unit reports in
 
     answer_file = reporting_units_only(FileAnswers.answer_file)
 
     @property
     def retired(self) -> bool:
-        """The unit no longer reports in this campaign (its data stays)."""
+        """No campaign lists the unit any more (its data stays)."""
         unit = self.contact.__dict__.get("unit")  # loaded with the contact, or unknown here
         return unit is not None and unit.retired_at is not None
+
+    @property
+    def campaign(self) -> Campaign:
+        return self.served.campaign
 
     @property
     def now(self) -> dt.datetime:
@@ -101,13 +109,16 @@ class ReportFlow(FileAnswers):
                 draft = await drafts.find_draft(session, self.contact.unit_id, rnd.id)
                 option = RoundOption(code=rnd.code, title=self._title(rnd), due_at=rnd.due_at,
                                      late=await self._would_be_late(session, rnd),
-                                     submitted_version=latest.version if latest else None)
+                                     submitted_version=latest.version if latest else None,
+                                     campaign_id=rnd.campaign_id,
+                                     campaign=self._campaign_name(rnd))
                 if latest is None or draft is not None or _returned(latest):
                     options.append(option)  # still to do: not sent, under way, or sent back
                 else:
                     amendable.append(option)
             if len(options) == 1:
-                return await self._enter(session, options[0].code)
+                return await self._enter(session, await self._round(
+                    session, options[0].code, options[0].campaign_id))
         if options:
             return RoundChoice(options=options)
         if amendable:
@@ -115,9 +126,12 @@ class ReportFlow(FileAnswers):
         return Notice("form.no_open_round")
 
     @reporting_units_only
-    async def pick_round(self, code: str, amend: bool = False) -> Screen:
+    async def pick_round(self, code: str, amend: bool = False,
+                         campaign_id: int | None = None) -> Screen:
+        """A round chosen (from a list, a reminder): of `campaign_id`, or, from a button
+        made before several campaigns were served, the first campaign with that code."""
         async with self.services.transaction() as session:
-            rnd = await self._round(session, code)
+            rnd = await self._round(session, code, campaign_id)
             if rnd is None or not self._accepting(rnd):
                 return Notice("form.round_closed")
             latest = await drafts.latest_submission(session, self.contact.unit_id, rnd.id)
@@ -125,11 +139,12 @@ class ReportFlow(FileAnswers):
             if latest is not None and draft is None and not amend and not _returned(latest):
                 return RoundChoice(options=[RoundOption(
                     code=rnd.code, title=self._title(rnd), due_at=rnd.due_at,
-                    late=self.now > rnd.due_at, submitted_version=latest.version)], amend=True)
-            return await self._enter(session, code)
+                    late=self.now > rnd.due_at, submitted_version=latest.version,
+                    campaign_id=rnd.campaign_id, campaign=self._campaign_name(rnd))],
+                    amend=True)
+            return await self._enter(session, rnd)
 
-    async def _enter(self, session: AsyncSession, code: str) -> Screen:
-        rnd = await self._round(session, code)
+    async def _enter(self, session: AsyncSession, rnd: RoundRecord | None) -> Screen:
         assert rnd is not None
         latest = await drafts.latest_submission(session, self.contact.unit_id, rnd.id)
         draft = await drafts.open_draft(session, self.contact.unit_id, rnd.id, self.now,
@@ -393,7 +408,7 @@ class ReportFlow(FileAnswers):
         cursor, draft = found.cursor, found.draft
         self._cursor, self._cursor_loaded = cursor, True
         self._answers[draft.id] = dict(found.answers)
-        rnd = self._round_by_id(draft.round_id)
+        rnd = await self._round_by_id(session, draft.round_id)
         if draft.unit_id != self.contact.unit_id or rnd is None:
             await self._drop_cursor(session)
             return None
@@ -413,7 +428,7 @@ class ReportFlow(FileAnswers):
         if draft.unit_id != self.contact.unit_id:
             await self._audit(session, "refused_foreign_draft", draft=draft_id)
             return Notice("form.stale_button")
-        rnd = self._round_by_id(draft.round_id)
+        rnd = await self._round_by_id(session, draft.round_id)
         if rnd is None:
             return Notice("form.round_closed")
         return draft, rnd
@@ -462,8 +477,8 @@ class ReportFlow(FileAnswers):
         """The unit's answer to this question in the latest earlier round (for 同上次)."""
         if question.type is QuestionType.ATTACHMENT:
             return None
-        continued = set(self.services.campaign.earlier_rounds(rnd.code))
-        earlier = [r for r in await self._rounds(session) if r.code in continued]
+        continued = set(self.campaign.earlier_rounds(rnd.code))
+        earlier = [r for r in self.served.rounds if r.code in continued]
         for previous in reversed(earlier):
             latest = await drafts.latest_submission(session, self.contact.unit_id, previous.id)
             if latest is None:
@@ -474,13 +489,39 @@ class ReportFlow(FileAnswers):
         return None
 
     async def _rounds(self, session: AsyncSession) -> list[RoundRecord]:
-        return self.services.rounds
+        """The rounds of every campaign the unit takes part in, soonest deadline first."""
+        taking_part = await self._campaigns(session)
+        rounds = [r for served in self.services.each() if served.campaign_id in taking_part
+                  for r in served.rounds]
+        return sorted(rounds, key=lambda r: (r.due_at, r.campaign_id, r.position))
 
-    async def _round(self, session: AsyncSession, code: str) -> RoundRecord | None:
-        return next((r for r in self.services.rounds if r.code == code), None)
+    async def _round(self, session: AsyncSession, code: str,
+                     campaign_id: int | None = None) -> RoundRecord | None:
+        """The round `code` of `campaign_id` (any campaign, if None), if the unit reports
+        in it; this step is then about its campaign."""
+        found = next((r for r in await self._rounds(session) if r.code == code
+                      and campaign_id in (None, r.campaign_id)), None)
+        return self._use(found)
 
-    def _round_by_id(self, round_id: int) -> RoundRecord | None:
-        return next((r for r in self.services.rounds if r.id == round_id), None)
+    async def _round_by_id(self, session: AsyncSession, round_id: int) -> RoundRecord | None:
+        found = next((r for r in await self._rounds(session) if r.id == round_id), None)
+        return self._use(found)
+
+    def _use(self, rnd: RoundRecord | None) -> RoundRecord | None:
+        if rnd is not None:
+            self.served = self.services.of(rnd.campaign_id)
+        return rnd
+
+    async def _campaigns(self, session: AsyncSession) -> set[int]:
+        if self._taking_part is None:
+            self._taking_part = await campaigns_of(session, self.contact.unit_id)
+        return self._taking_part
+
+    def _campaign_name(self, rnd: RoundRecord) -> str | None:
+        """The campaign's name beside its rounds, when the bot serves several."""
+        if not self.services.several:
+            return None
+        return self.services.of(rnd.campaign_id).campaign.name.get(self.lang)
 
     async def _would_be_late(self, session: AsyncSession, rnd: RoundRecord) -> bool:
         """Submitting now counts as late only if the unit's first version of the round was

@@ -40,12 +40,13 @@ async def accept_report(services: Services, person_id: int,
         if found is None:
             return None
         submission, unit, rnd, reporters = found
-        title = services.campaign.round(rnd.code).title
+        served = services.of(rnd.campaign_id)
         told = await services.outbox.enqueue(session, [NewDelivery(
             key=f"accept:{submission.id}:{c.id}", purpose="accept", chat_id=c.chat_id or 0,
             contact_id=c.id, notice=Notice(text=t(
                 "progress.accepted_notice", c.language,
-                round=html.escape(title.get(c.language)), version=submission.version)))
+                round=html.escape(served.round_title(rnd.code, c.language)),
+                version=submission.version)))
             for c in reporters], now)
     return Reviewed(unit_name=unit.name, told=told)
 
@@ -98,6 +99,7 @@ async def open_report(services: Services, submission_id: int) -> OpenedReport | 
         rnd = await review.submission_round(session, submission_id)
         if rnd is None:
             return None
+        services = services.of(rnd.campaign_id)
         ids = await latest_submission_ids(session, rnd.id)
         code = next((c for c, i in ids.items() if i == submission_id), None)
         if code is None:
@@ -159,14 +161,14 @@ async def _return(services: Services, person_id: int, submission_id: int, reason
         if found is None:
             return None
         submission, unit, rnd, reporters = found
-        title = services.campaign.round(rnd.code).title
+        served = services.of(rnd.campaign_id)
         told = await services.outbox.enqueue(session, [NewDelivery(
             key=f"return:{submission.id}:{c.id}", purpose="return", chat_id=c.chat_id or 0,
             contact_id=c.id, notice=Notice(
                 text=t("progress.returned_notice", c.language,
-                       round=html.escape(title.get(c.language)),
+                       round=html.escape(served.round_title(rnd.code, c.language)),
                        version=submission.version, reason=html.escape(reason)),
                 buttons=((Button(t("progress.amend", c.language),
-                                 encode(Action.AMEND_ROUND, rnd.code)),),)))
+                                 encode(Action.AMEND_ROUND, rnd.code, rnd.campaign_id)),),)))
             for c in reporters], now)
     return Reviewed(unit_name=unit.name, told=told)

@@ -66,6 +66,8 @@ class RoundOption:
     due_at: dt.datetime
     late: bool
     submitted_version: int | None
+    campaign_id: int
+    campaign: str | None = None  # its campaign's name, when the bot serves several
 
 
 @dataclass(frozen=True)

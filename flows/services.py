@@ -1,24 +1,31 @@
-"""What the use cases need at hand: the settings they read, the campaign, the database and
+"""What the use cases need at hand: the settings they read, the campaigns, the database and
 the clock. Built once at start-up and shared by the handlers, the command line and the
-scheduler. Nothing here knows about Telegram, or about where settings come from."""
+scheduler. Nothing here knows about Telegram, or about where settings come from.
+
+A `Services` is the services of one campaign. The bot serves several at once (every file
+in CAMPAIGNS_DIR): each has its own `Services`, sharing the database, the clock, the
+outbox and the people, and every one of them knows them all (`each`, `of`). The one built
+at start-up stands for the first campaign served."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from reporting.campaign import Campaign
-from reporting.campaign_file import campaign_fingerprint, load_campaign
+from reporting.campaign import Campaign, Unit
+from reporting.campaign_file import campaign_fingerprint
+from reporting.campaign_folder import CampaignSource, load_campaigns
 from reporting.clock import Clock, ScaledClock, SystemClock
 from reporting.reminder_plan import plan
 from storage import schema
 from storage.campaign_sync import sync_campaign
+from storage.campaigns import archive_gone
 from storage.contacts import KnownPeople
 from storage.database import Database
 from storage.outbox import Outbox
@@ -32,7 +39,7 @@ class Config(Protocol):
     """The settings read below the entry floor (`bot.settings.Settings` has them all)."""
 
     database_url: str
-    campaign_file: Path
+    campaign_file: Path | None
     clock_start: dt.datetime | None
     clock_speed: float
     bot_username: str
@@ -44,6 +51,8 @@ class Config(Protocol):
     send_retries: int
     send_backoff: float
     send_timeout: float
+
+    def campaign_paths(self) -> list[Path]: ...
 
 
 class NotInitialised(Exception):
@@ -60,17 +69,58 @@ class Services:
     rounds: list[RoundRecord] = field(default_factory=list)
     known_people: KnownPeople = field(default_factory=KnownPeople)
     outbox: Outbox = field(default_factory=Outbox)  # wakes the sender once it runs
+    # The campaign files loaded, and the campaigns served (not archived) by database id:
+    # one of each for the whole bot, shared by every campaign's services.
+    sources: list[CampaignSource] = field(default_factory=list)
+    served: dict[int, Services] = field(default_factory=dict)
 
     @classmethod
-    def create(cls, settings: Config, clock: Clock | None = None,
-               campaign: Campaign | None = None) -> Services:
-        """Load the campaign file and make the engines; touches no database yet."""
-        campaign = campaign or load_campaign(settings.campaign_file)
-        use_names(province=campaign.province.short_name, office=campaign.province.name,
-                  upstream=campaign.report.recipient or "")
-        return cls(settings=settings, campaign=campaign,
-                   db=Database.open(settings.database_url),
-                   clock=clock or _clock(settings))
+    def create(cls, settings: Config, clock: Clock | None = None) -> Services:
+        """Load the campaign files and make the engines; touches no database yet."""
+        paths = settings.campaign_paths()
+        sources = load_campaigns(paths, where=paths[0].parent)
+        first = sources[0].campaign
+        use_names(province=first.province.short_name, office=first.province.name)  # one province
+        return cls(settings=settings, campaign=first, db=Database.open(settings.database_url),
+                   clock=clock or _clock(settings), sources=sources)
+
+    def each(self) -> list[Services]:
+        """Every campaign served, in the order of their files."""
+        return list(self.served.values())
+
+    def of(self, campaign_id: int | None) -> Services:
+        """The services of a campaign served, by its database id (a round's
+        `campaign_id`); this one's for None or a campaign no longer served."""
+        return self.served.get(campaign_id or 0, self)
+
+    def round_title(self, code: str, lang: str) -> str:
+        """The round's title in `lang`, after its campaign's name when several are served
+        (`2021 辽宁网上年货节 第一次阶段性活动情况`); the stored one for a round gone from
+        the file."""
+        try:
+            title = self.campaign.round(code).title.get(lang)
+        except KeyError:
+            title = next((r.title for r in self.rounds if r.code == code), code)
+        return f"{self.campaign.name.get(lang)} {title}" if self.several else title
+
+    def roster(self) -> dict[str, Unit]:
+        """The units of every campaign served, by code, in the files' order; the province
+        last (one roster: a code is the same unit in every file)."""
+        units: dict[str, Unit] = {}
+        for served in self.each() or [self]:
+            units.update((u.code, u) for u in served.campaign.units if u.code not in units)
+        province = self.campaign.province
+        return {**units, province.code: province}
+
+    @property
+    def campaign_ids(self) -> list[int]:
+        """Every campaign served (this one's alone before they are found)."""
+        return list(self.served) or [self.campaign_id]
+
+    @property
+    def several(self) -> bool:
+        """More than one campaign is served: messages name theirs."""
+        return len(self.served) > 1
 
     # The database, as most callers use it.
     @property
@@ -94,37 +144,51 @@ class Services:
         return self.db.engine
 
     async def initialise(self, lang: str = "zh") -> list[str]:
-        """`init`: create or upgrade the schema and load the campaign. Returns the changes,
-        said in `lang`."""
+        """`init`: create or upgrade the schema and load the campaigns; a campaign whose
+        file is gone is archived. Returns the changes, said in `lang`."""
         await schema.check_not_newer(self.engine)
         await schema.upgrade(self.engine)
-        fingerprint = campaign_fingerprint(self.settings.campaign_file)
+        changes: list[str] = []
         async with self.transaction() as session:
-            row, changes = await sync_campaign(session, self.campaign, fingerprint,
-                                               self.clock.now(), lang)
-            self.campaign_id = row.id
-            if row.archived_at is None:
-                changes += await sync_plan(session, row.id, plan(self.campaign), lang)
-            else:  # archived: nothing more is planned; its data stays readable
-                changes.append(t("sync.archived", lang))
-        await self._load_rounds()
+            for source in self.sources:
+                row, said = await sync_campaign(session, source.campaign,
+                                                campaign_fingerprint(source.path),
+                                                self.clock.now(), lang)
+                changes += said
+                if row.archived_at is None:
+                    changes += await sync_plan(session, row.id, plan(source.campaign), lang)
+                else:  # archived: nothing more is planned; its data stays readable
+                    changes.append(t("sync.archived", lang, campaign=source.campaign.code))
+            if self.settings.campaign_file is None:  # the folder: a file removed is archived
+                codes = [source.campaign.code for source in self.sources]
+                for code in await archive_gone(session, codes, self.clock.now()):
+                    changes.append(t("sync.file_gone", lang, campaign=code))
+        await self._serve()
         return changes
 
     async def attach(self) -> None:
-        """For `run` and `status`: check the database is ready and find the campaign."""
+        """For `run` and `status`: check the database is ready and find the campaigns."""
         if await schema.check_not_newer(self.engine) != schema.head_revision():
             raise NotInitialised
-        async with self.sessions() as session:
-            row = await campaign_row(session, self.campaign.code)
-        if row is None:
-            raise NotInitialised
-        self.campaign_id = row.id
-        await self._load_rounds()
+        await self._serve()
 
-    async def _load_rounds(self) -> None:
-        """The campaign's rounds, which change only at `init`; kept for every step."""
+    async def _serve(self) -> None:
+        """Find each campaign's row and rounds (which change only at `init`); the archived
+        ones are not served. This services becomes the first campaign served's."""
+        views: list[Services] = []
         async with self.sessions() as session:
-            self.rounds = await active_rounds(session, self.campaign_id)
+            for source in self.sources:
+                row = await campaign_row(session, source.campaign.code)
+                if row is None:
+                    raise NotInitialised
+                if row.archived_at is not None:
+                    continue
+                view = self if not views else replace(self, campaign=source.campaign)
+                view.campaign, view.campaign_id = source.campaign, row.id
+                view.rounds = await active_rounds(session, row.id)
+                views.append(view)
+        self.served.clear()
+        self.served.update((view.campaign_id, view) for view in views)
 
     async def close(self) -> None:
         await self.db.close()

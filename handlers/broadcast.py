@@ -20,6 +20,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from flows import broadcast as flow
 from flows.broadcast import render_report
 from flows.report_form import IncomingFile
+from handlers import round_pick
 from handlers.context import BotContext
 from handlers.keyboards import action_button
 from storage import broadcasts, waiting
@@ -98,7 +99,7 @@ async def button(update: Update, context: BotContext) -> None:
         return
     code = pressed.code(1) if len(pressed.args) > 1 else ""
     chosen = await flow.choose(services, me, broadcast_id, CHOICES.get(act), code,
-                               context.bot.username or "")
+                               context.bot.username or "", campaign_id=pressed.campaign)
     if isinstance(chosen, flow.Refused):
         await query.answer(t(chosen.key, lang, **chosen.values))
         return
@@ -181,30 +182,35 @@ def _audiences(broadcast_id: int, lang: str) -> InlineKeyboardMarkup:
 
 def _sub_menu(context: BotContext, broadcast: BroadcastRecord,
               act: Action) -> InlineKeyboardMarkup:
-    b, lang, campaign = broadcast.id, context.lang, context.services.campaign
+    b, lang, services = broadcast.id, context.lang, context.services
     rows: list[list[Button]]
     if act is Action.BROADCAST_ROLES:
         rows = [[action_button(t(f"role.{r.value}", lang), Action.BROADCAST_ROLE, b, r.value)]
                 for r in m.Role]
     elif act is Action.BROADCAST_ROUNDS:
-        rows = [[action_button(r.title.get(lang), Action.BROADCAST_MISSING, b, r.code)]
-                for r in campaign.rounds]
+        rows = [[action_button(served.round_title(r.code, lang), Action.BROADCAST_MISSING, b,
+                               r.code, r.campaign_id)]
+                for served, r in round_pick.choices(services)]
     else:
         chosen = set(broadcast.audience.get("units", []))
         rows = [[action_button(("☑️ " if u.code in chosen else "⬜ ") + u.short_name,
-                               Action.BROADCAST_UNIT, b, u.code)] for u in campaign.units]
+                               Action.BROADCAST_UNIT, b, u.code)]
+                for u in services.roster().values() if u.code != services.campaign.province.code]
         rows.append([action_button(t("form.btn.done", lang), Action.BROADCAST_UNITS_DONE, b)])
     rows.append([action_button(t("broadcast.btn.cancel", lang), Action.BROADCAST_CANCEL, b)])
     return InlineKeyboardMarkup(rows)
 
 
 def _describe(audience: dict[str, Any], context: BotContext) -> str:
-    lang, campaign = context.lang, context.services.campaign
+    lang, services = context.lang, context.services
     if audience.get("all"):
         return t("broadcast.aud.all", lang)
     if "role" in audience:
         return t(f"role.{audience['role']}", lang)
     if "units" in audience:
-        return t("list.sep", lang).join(campaign.unit(c).short_name for c in audience["units"])
-    rnd = campaign.round(audience["missing"])
-    return t("broadcast.aud.missing_round", lang, round=rnd.title.get(lang))
+        roster = services.roster()
+        return t("list.sep", lang).join(roster[c].short_name if c in roster else c
+                                        for c in audience["units"])
+    served = services.of(audience.get("campaign"))
+    return t("broadcast.aud.missing_round", lang,
+             round=served.round_title(audience["missing"], lang))

@@ -12,7 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from flows.joining import invite_link
 from handlers.context import BotContext
 from handlers.keyboards import action_button
-from storage.contacts import deactivate, person_by_id, unit_contacts
+from storage.contacts import deactivate, person_by_id, roster_people
 from storage.invites import create_invite
 from texts.buttons import Action
 from texts.catalog import t
@@ -29,14 +29,13 @@ async def contacts(update: Update, context: BotContext) -> None:
     """List a unit's people, or ask which unit."""
     message = update.effective_message
     assert message is not None
-    campaign = context.services.campaign
-    codes = {u.code for u in [*campaign.units, campaign.province]}
-    if context.args and context.args[0] in codes:
+    units = context.services.roster()
+    if context.args and context.args[0] in units:
         await show_unit(message, context, context.args[0])
         return
-    rows = [[action_button(u.short_name, Action.CONTACTS_OF_UNIT, u.code) for u in
-             [*campaign.units, campaign.province][i:i + 4]]
-            for i in range(0, len(campaign.units) + 1, 4)]
+    listed = list(units.values())
+    rows = [[action_button(u.short_name, Action.CONTACTS_OF_UNIT, u.code)
+             for u in listed[i:i + 4]] for i in range(0, len(listed), 4)]
     await message.reply_text(t("contacts.which_unit", context.lang),
                              reply_markup=InlineKeyboardMarkup(rows))
 
@@ -44,8 +43,8 @@ async def contacts(update: Update, context: BotContext) -> None:
 async def show_unit(message: Message, context: BotContext, code: str) -> None:
     lang, services = context.lang, context.services
     async with services.readers() as session:
-        people = await unit_contacts(session, services.campaign_id, code)
-    unit = services.campaign.unit(code)
+        people = await roster_people(session, code)
+    unit = services.roster()[code]
     lines = [t("contacts.title", lang, unit=html.escape(unit.name))]
     buttons = []
     for p in people:
@@ -78,8 +77,7 @@ async def button(update: Update, context: BotContext) -> None:
     await query.answer()
     services, lang = context.services, context.lang
     if pressed.action is Action.CONTACTS_OF_UNIT:
-        campaign = services.campaign
-        if pressed.code(0) in {u.code for u in [*campaign.units, campaign.province]}:
+        if pressed.code(0) in services.roster():
             await show_unit(query.message, context, pressed.code(0))
         return
     async with services.transaction() as session:

@@ -14,6 +14,7 @@ from flows.digests import file_caption
 from flows.files import round_bundle
 from flows.progress import Owing, owing_units
 from flows.services import Services
+from handlers import round_pick
 from handlers.context import BotContext
 from handlers.keyboards import action_button
 from reporting.checks import check_line, find_checks
@@ -56,17 +57,8 @@ def _round_id(services: Services, code: str) -> int:
     return next(r.id for r in services.rounds if r.code == code)
 
 
-def _round_of(context: BotContext) -> str | None:
-    codes = {r.code for r in context.services.campaign.rounds}
-    return context.args[0] if context.args and context.args[0] in codes else None
-
-
-async def _ask_round(message: Message, context: BotContext, action: Action) -> None:
-    keyboard = InlineKeyboardMarkup([[action_button(r.title.get(context.lang), action, r.code)]
-                                     for r in context.services.campaign.rounds])
-    key = {Action.DIGEST_ROUND: "digest.which", Action.PROGRESS_ROUND: "progress.which",
-           Action.FILES_ROUND: "files.which"}[action]
-    await message.reply_text(t(key, context.lang), reply_markup=keyboard)
+QUESTIONS = {Action.DIGEST_ROUND: "digest.which", Action.PROGRESS_ROUND: "progress.which",
+             Action.FILES_ROUND: "files.which"}
 
 
 async def digest(update: Update, context: BotContext) -> None:
@@ -90,11 +82,9 @@ async def _for_round(update: Update, context: BotContext, action: Action,
     """Province only; the round named after the command, or a choice of rounds."""
     message = update.effective_message
     assert message is not None
-    code = _round_of(context)
-    if code is None:
-        await _ask_round(message, context, action)
-        return
-    await send(message, context, code)
+    pick = await round_pick.resolve(message, context, action, QUESTIONS[action])
+    if pick is not None:
+        await send(message, context, *pick)
 
 
 async def round_chosen(update: Update, context: BotContext) -> None:
@@ -104,17 +94,17 @@ async def round_chosen(update: Update, context: BotContext) -> None:
     if not isinstance(query.message, Message):  # too old to answer in
         await query.answer()
         return
-    code = pressed.code(0)
     await query.answer()
-    if code not in {r.code for r in context.services.campaign.rounds}:
+    pick = round_pick.pressed(context)
+    if pick is None:
         return
     send = {Action.DIGEST_ROUND: send_digest, Action.PROGRESS_ROUND: send_progress,
             Action.FILES_ROUND: send_files}[pressed.action]
-    await send(query.message, context, code)
+    await send(query.message, context, *pick)
 
 
-async def send_digest(message: Message, context: BotContext, code: str) -> None:
-    services = context.services
+async def send_digest(message: Message, context: BotContext, services: Services,
+                      code: str) -> None:
     async with services.readers() as session:
         compiled = await load_digest(session, services.campaign, services.campaign_id, code,
                                      services.clock.now())
@@ -129,10 +119,11 @@ async def send_digest(message: Message, context: BotContext, code: str) -> None:
             caption=file_caption(kind, compiled.round_title, compiled.as_of, zone, lang))
 
 
-async def send_files(message: Message, context: BotContext, code: str) -> None:
+async def send_files(message: Message, context: BotContext, services: Services,
+                     code: str) -> None:
     lang = context.lang
-    title = html.escape(context.services.campaign.round(code).title.get(lang))
-    bundles = await round_bundle(context.services, code)
+    title = html.escape(services.round_title(code, lang))
+    bundles = await round_bundle(services, code)
     if not bundles:
         await message.chat.send_message(t("files.none", lang, round=title))
         return
@@ -144,8 +135,9 @@ async def send_files(message: Message, context: BotContext, code: str) -> None:
                                          caption=caption)
 
 
-async def send_progress(message: Message, context: BotContext, code: str) -> None:
-    services, lang = context.services, context.lang
+async def send_progress(message: Message, context: BotContext, services: Services,
+                        code: str) -> None:
+    lang = context.lang
     async with services.readers() as session:
         compiled = await load_digest(session, services.campaign, services.campaign_id, code,
                                      services.clock.now(), contents=False)
@@ -154,8 +146,7 @@ async def send_progress(message: Message, context: BotContext, code: str) -> Non
     owing = [o for o in owed if not o.returned]
     checks = find_checks(compiled)
     zone = services.campaign.zone
-    lines = [t("progress.title", lang, round=html.escape(services.campaign.round(code)
-                                                          .title.get(lang)),
+    lines = [t("progress.title", lang, round=html.escape(services.round_title(code, lang)),
                n=len(compiled.submissions), total=len(compiled.units))]
     rows = []
     for unit in compiled.units:
@@ -190,7 +181,7 @@ async def send_progress(message: Message, context: BotContext, code: str) -> Non
                     Action.RETURN_CHECKED, ids[unit_code])])
     if owed:  # the units that owe the round, reminded from here as /remind does
         rows.append([action_button(t("progress.remind", lang, n=len(owed)),
-                                   Action.REMIND_ROUND, code)])
+                                   Action.REMIND_ROUND, code, services.campaign_id)])
     parts = split_message("\n".join(lines))
     for i, part in enumerate(parts, 1):
         await message.chat.send_message(

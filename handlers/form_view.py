@@ -198,7 +198,8 @@ def _round_choice(s: RoundChoice, lang: str, zone: object) -> Rendered:
         state = (t("form.round_late", lang) if option.late else
                  t("form.round_due", lang, due=moment(option.due_at, zone, lang)))  # type: ignore[arg-type]
         action = Action.AMEND_ROUND if s.amend else Action.FILL_ROUND
-        rows.append([action_button(f"{option.title}（{state}）" if lang == "zh"
-                            else f"{option.title} ({state})", action, option.code)])
+        title = f"{option.campaign}｜{option.title}" if option.campaign else option.title
+        rows.append([action_button(f"{title}（{state}）" if lang == "zh" else f"{title} ({state})",
+                                   action, option.code, option.campaign_id)])
     key = "form.choose_amend" if s.amend else "form.choose_round"
     return Rendered(t(key, lang), InlineKeyboardMarkup(rows))

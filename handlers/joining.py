@@ -25,6 +25,7 @@ from storage import models as m
 from storage.invites import InviteProblem
 from storage.joining import TelegramPerson
 from storage.records import PersonRecord
+from storage.taking_part import campaigns_of
 from texts.catalog import language_of, t
 from texts.dates import moment
 
@@ -61,8 +62,9 @@ async def start(update: Update, context: BotContext) -> None:
     keyboard = ReplyKeyboardMarkup(
         [[KeyboardButton(t("join.share_phone", lang), request_contact=True)]],
         resize_keyboard=True, one_time_keyboard=True)
-    await message.reply_text(
-        t("start.hello", lang, campaign=html.escape(services.campaign.name.get(lang))))
+    names = t("list.sep", lang).join(c.campaign.name.get(lang) for c in services.each())
+    await message.reply_text(t("start.hello", lang, campaign=html.escape(
+        names or services.campaign.name.get(lang))))
     await message.reply_text(t("join.phone_offer", lang), reply_markup=keyboard)
 
 
@@ -115,19 +117,26 @@ async def shared_contact(update: Update, context: BotContext) -> None:
     await welcome(message, context, joined)
 
 
+COMING_SHOWN = 6  # with several campaigns: the next deadlines; /deadlines has them all
+
+
 async def welcome(message: Message, context: BotContext, contact: PersonRecord) -> None:
     """Set the role's menu, then greet by name with the unit and the coming deadlines
     (so the menu is there when the greeting is read)."""
     services = context.services
-    lang = contact.language
-    campaign, now = services.campaign, services.clock.now()
-    coming = [r for r in campaign.rounds if campaign.deadline(r.code) > now]
+    lang, now, zone = contact.language, services.clock.now(), services.campaign.zone
+    async with services.readers() as session:
+        taking_part = await campaigns_of(session, contact.unit_id)
+    coming = sorted((r.due_at, served.round_title(r.code, lang))
+                    for served in services.each() if served.campaign_id in taking_part
+                    for r in served.rounds if r.due_at > now)
     lines = [t("join.welcome", lang, name=html.escape(contact.name),
                unit=html.escape(contact.unit.name), role=t(f"role.{contact.role}", lang))]
     if coming:
         lines.append(t("join.coming", lang))
-        lines += [t("join.coming_line", lang, title=html.escape(r.title.get(lang)),
-                    due=moment(campaign.deadline(r.code), campaign.zone, lang)) for r in coming]
+        shown = coming[:COMING_SHOWN] if services.several else coming
+        lines += [t("join.coming_line", lang, title=html.escape(title), due=moment(due, zone, lang))
+                  for due, title in shown]
     lines.append(t(f"join.next_step.{contact.role}", lang))
     await set_menu(context, contact)
     await message.reply_text("\n".join(lines), reply_markup=ReplyKeyboardRemove())

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import html
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from flows.reminders import remind_now, unreached_lines
+from flows.services import Services
+from handlers import round_pick
 from handlers.context import BotContext
-from handlers.keyboards import action_button
 from texts.buttons import Action
 from texts.catalog import t
 
@@ -24,13 +25,9 @@ async def remind(update: Update, context: BotContext) -> None:
     """Remind now, or ask which round."""
     message = update.effective_message
     assert message is not None
-    rounds = context.services.campaign.rounds
-    if context.args and context.args[0] in {r.code for r in rounds}:
-        await _remind(message, context, context.args[0])
-        return
-    keyboard = InlineKeyboardMarkup([[action_button(
-        r.title.get(context.lang), Action.REMIND_ROUND, r.code)] for r in rounds])
-    await message.reply_text(t("remind.which", context.lang), reply_markup=keyboard)
+    pick = await round_pick.resolve(message, context, Action.REMIND_ROUND, "remind.which")
+    if pick is not None:
+        await _remind(message, context, *pick)
 
 
 async def remind_button(update: Update, context: BotContext) -> None:
@@ -40,16 +37,17 @@ async def remind_button(update: Update, context: BotContext) -> None:
     if not isinstance(query.message, Message):
         await query.answer()
         return
-    code = pressed.code(0)
     await query.answer()
-    if code in {r.code for r in context.services.campaign.rounds}:
-        await _remind(query.message, context, code)
+    pick = round_pick.pressed(context)
+    if pick is not None:
+        await _remind(query.message, context, *pick)
 
 
-async def _remind(message: Message, context: BotContext, code: str) -> None:
+async def _remind(message: Message, context: BotContext, services: Services,
+                  code: str) -> None:
     lang = context.lang
-    title = html.escape(context.services.campaign.round(code).title.get(lang))
-    reminded = await remind_now(context.services, code, context.bot.username or "")
+    title = html.escape(services.round_title(code, lang))
+    reminded = await remind_now(services, code, context.bot.username or "")
     if reminded is None:
         await message.chat.send_message(t("remind.cooldown", lang))
         return

@@ -140,7 +140,8 @@ async def round_button(update: Update, context: BotContext) -> None:
     query, pressed = update.callback_query, context.pressed
     assert query is not None and pressed is not None
     flow = _flow(context)
-    screen = await flow.pick_round(pressed.code(0), amend=pressed.action is Action.AMEND_ROUND)
+    screen = await flow.pick_round(pressed.code(0), amend=pressed.action is Action.AMEND_ROUND,
+                                   campaign_id=pressed.campaign)
     await query.answer()
     await _retire_buttons(query.message)
     if isinstance(query.message, Message):

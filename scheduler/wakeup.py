@@ -43,8 +43,11 @@ class Wakeup:
         """Fire what is due; never let one failure stop the next wake-up."""
         self.wakes += 1
         try:
-            return (await fire_due(self.services) + await fire_digests(self.services)
-                    + await fire_changes(self.services))
+            fired = 0
+            for campaign in self.services.each():
+                fired += (await fire_due(campaign) + await fire_digests(campaign)
+                          + await fire_changes(campaign))
+            return fired
         except Exception:
             log.exception("the wake-up failed; it will run again")
             return 0

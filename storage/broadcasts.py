@@ -64,13 +64,14 @@ def parse_audience(text: str) -> dict[str, Any]:
     raise AudienceError(text)
 
 
-async def recipients(session: AsyncSession, campaign_id: int,
+async def recipients(session: AsyncSession, campaign_ids: list[int],
                      audience: dict[str, Any]) -> list[m.Person]:
-    """Active, joined people of the campaign that the audience names."""
+    """Active, joined people of the campaigns served that the audience names; `missing`
+    is a round of one of them (`audience["campaign"]`, or the first with that code)."""
     query = (select(m.Person).join(m.Unit, m.Unit.id == m.Person.unit_id)
-             .where(taking_part(campaign_id, retired=None), m.Person.active.is_(True),
+             .where(taking_part(campaign_ids, retired=None), m.Person.active.is_(True),
                     m.Person.chat_id.is_not(None))
-             .order_by(campaign_order(campaign_id), m.Person.id))
+             .order_by(m.Unit.is_province, m.Unit.position, m.Person.id))
     if audience.get("all"):
         pass
     elif "role" in audience:
@@ -78,20 +79,22 @@ async def recipients(session: AsyncSession, campaign_id: int,
     elif "units" in audience:
         codes = list(audience["units"])
         known = set(await session.scalars(select(m.Unit.code).where(
-            taking_part(campaign_id), m.Unit.code.in_(codes))))
+            taking_part(campaign_ids), m.Unit.code.in_(codes))))
         if unknown := [c for c in codes if c not in known]:
             raise AudienceError(", ".join(unknown))
         query = query.where(m.Unit.code.in_(codes))
     elif "missing" in audience:
+        ids = [audience["campaign"]] if audience.get("campaign") in campaign_ids \
+            else campaign_ids
         rnd = await session.scalar(select(m.Round).where(
-            m.Round.campaign_id == campaign_id, m.Round.code == audience["missing"],
-            m.Round.retired_at.is_(None)))
+            m.Round.campaign_id.in_(ids), m.Round.code == audience["missing"],
+            m.Round.retired_at.is_(None)).order_by(m.Round.campaign_id).limit(1))
         if rnd is None:
             raise AudienceError(audience["missing"])
         submitted = exists().where(m.Submission.unit_id == m.Unit.id,
                                    m.Submission.round_id == rnd.id)
         query = query.where(m.Person.role == m.Role.CONTACT, m.Unit.is_province.is_(False),
-                            taking_part(campaign_id), ~submitted)
+                            taking_part(rnd.campaign_id), ~submitted)
     else:
         raise AudienceError(str(audience))
     return list(await session.scalars(query))
@@ -151,10 +154,10 @@ class Sent:
     queued: int
 
 
-async def confirm(session: AsyncSession, broadcast: m.Broadcast, campaign_id: int,
+async def confirm(session: AsyncSession, broadcast: m.Broadcast, campaign_ids: list[int],
                   now: dt.datetime, outbox: Outbox, sender: str = "") -> Sent:
     """Queue one ledger row per recipient, in the same transaction as the decision."""
-    people = await recipients(session, campaign_id, broadcast.audience)
+    people = await recipients(session, campaign_ids, broadcast.audience)
     body = notice(broadcast, sender)
     queued = await outbox.enqueue(session, [
         NewDelivery(key=f"{key_prefix(broadcast.id)}{p.id}", purpose="broadcast",

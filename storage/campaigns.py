@@ -81,3 +81,14 @@ async def archive(session: AsyncSession, code: str, now: dt.datetime) -> int:
         .execution_options(synchronize_session=False))
     return result.rowcount
 
+
+
+async def archive_gone(session: AsyncSession, codes: list[str], now: dt.datetime) -> list[str]:
+    """Archive every campaign not among `codes` (its file left the folder): nothing is
+    deleted. Returns the codes archived now."""
+    gone = list(await session.scalars(select(m.Campaign.code).where(
+        m.Campaign.code.not_in(codes), m.Campaign.archived_at.is_(None))
+        .order_by(m.Campaign.id)))
+    for code in gone:
+        await archive(session, code, now)
+    return gone

@@ -75,6 +75,23 @@ async def unit_contacts(session: AsyncSession, campaign_id: int,
     return [person_record(row) for row in await session.scalars(query)]
 
 
+async def roster_people(session: AsyncSession,
+                        unit_code: str | None = None) -> list[PersonRecord]:
+    """The people of the roster (of one unit), whichever campaigns, active first."""
+    query = (select(m.Person).join(m.Unit, m.Unit.id == m.Person.unit_id)
+             .order_by(m.Unit.is_province, m.Unit.position, m.Person.active.desc(),
+                       m.Person.id))
+    if unit_code is not None:
+        query = query.where(m.Unit.code == unit_code)
+    return [person_record(row) for row in await session.scalars(query)]
+
+
+async def roster_codes(session: AsyncSession) -> list[str]:
+    """The codes of the roster's units that some campaign lists."""
+    return list(await session.scalars(select(m.Unit.code).where(m.Unit.retired_at.is_(None))
+                                      .order_by(m.Unit.is_province, m.Unit.position)))
+
+
 async def province_people(session: AsyncSession, campaign_id: int) -> list[PersonRecord]:
     """Coordinators and admins who have joined and can be reached."""
     return [person_record(row) for row in await session.scalars(

@@ -50,6 +50,7 @@ class RoundRecord:
     `id` the database's key."""
 
     id: int
+    campaign_id: int
     code: str
     title: str
     position: int
@@ -92,7 +93,8 @@ def person_record(row: m.Person | Any, unit: m.Unit | UnitRecord | None = None) 
 
 
 def round_record(row: m.Round) -> RoundRecord:
-    return RoundRecord(id=row.id, code=row.code, title=row.title, position=row.position,
+    return RoundRecord(id=row.id, campaign_id=row.campaign_id, code=row.code, title=row.title,
+                       position=row.position,
                        opens_at=row.opens_at, due_at=row.due_at, late_until=row.late_until)
 
 

@@ -9,15 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import models as m
 
 
-def taking_part(campaign_id: int, retired: bool | None = False) -> ColumnElement[bool]:
-    """The unit takes part in the campaign; `retired=True`: it did, and the file no longer
-    lists it; `None`: either (the campaign's people and files, past and present)."""
+def taking_part(campaign_id: int | list[int],
+                retired: bool | None = False) -> ColumnElement[bool]:
+    """The unit takes part in the campaign (in one of them); `retired=True`: it did, and
+    the file no longer lists it; `None`: either (its people and files, past and present)."""
     listed = m.CampaignUnit
-    units = select(listed.unit_id).where(listed.campaign_id == campaign_id)
+    ids = campaign_id if isinstance(campaign_id, list) else [campaign_id]
+    units = select(listed.unit_id).where(listed.campaign_id.in_(ids))
     if retired is not None:
         units = units.where(listed.retired_at.is_not(None) if retired
                             else listed.retired_at.is_(None))
@@ -30,3 +33,10 @@ def campaign_order(campaign_id: int) -> Any:
     return (select(listed.position)
             .where(listed.unit_id == m.Unit.id, listed.campaign_id == campaign_id)
             .scalar_subquery())
+
+
+async def campaigns_of(session: AsyncSession, unit_id: int) -> set[int]:
+    """The campaigns the unit takes part in."""
+    listed = m.CampaignUnit
+    return set(await session.scalars(select(listed.campaign_id).where(
+        listed.unit_id == unit_id, listed.retired_at.is_(None))))

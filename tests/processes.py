@@ -13,6 +13,8 @@ from pathlib import Path
 from standin.server import StandinServer
 
 ROOT = Path(__file__).resolve().parent.parent
+# The 年货节 alone unless a test says otherwise (CAMPAIGN_FILE="": every shipped campaign).
+ONE_CAMPAIGN = str(ROOT / "reporting" / "campaigns" / "liaoning-2021.yaml")
 RUNNING: set[asyncio.subprocess.Process] = set()  # killed after each test, pass or fail
 
 
@@ -32,7 +34,8 @@ class BotProcess:
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
         self.env.update(PYTHONPATH=str(ROOT), TELEGRAM_BOT_TOKEN=standin.token,
                         TELEGRAM_API_BASE_URL=standin.root, DATABASE_URL=database_url,
-                        CLOCK_START=clock_start, LOG_LEVEL="WARNING")
+                        CLOCK_START=clock_start, LOG_LEVEL="WARNING",
+                        CAMPAIGN_FILE=ONE_CAMPAIGN)
         self.env.update(env)
         self.process: asyncio.subprocess.Process | None = None
         self.log = cwd / "bot.log"
@@ -89,6 +92,7 @@ async def run_cli(cwd: Path, *args: str, **env: str) -> tuple[int, str, str]:
         if k not in {"TELEGRAM_BOT_TOKEN", "DATABASE_URL", "CAMPAIGN_FILE"}
     }
     environment["PYTHONPATH"] = str(ROOT)
+    environment["CAMPAIGN_FILE"] = ONE_CAMPAIGN
     environment.update(env)
     process = await asyncio.create_subprocess_exec(
         sys.executable,

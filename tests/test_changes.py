@@ -38,7 +38,7 @@ async def report_r1(user: SimulatedUser) -> SentMessage:
     """/report, round 1 chosen from the rounds open, filled in and submitted: the receipt."""
     await user.command("report")
     screen = await user.next_message()
-    r1 = [data for _, data in screen.buttons if data in ("rd:r1", "ra:r1")]
+    r1 = [data for _, data in screen.buttons if data in ("rd:r1:1", "ra:r1:1")]
     if r1:
         await user.press_data(r1[0], screen)
         screen = await user.next_message()

@@ -170,7 +170,7 @@ async def test_the_command_line_broadcasts_to_units_missing_a_round(
     code, _, err = await run_cli(tmp_path, "broadcast", "--to", "missing:r9", "--text-file",
                                  str(notice), "--yes", DATABASE_URL=database_url,
                                  TELEGRAM_BOT_TOKEN=standin.token)
-    assert code == 1 and "无法识别的收件范围“r9”" in err
+    assert code == 1 and "没有代码为“r9”的报送节点" in err and "r1, r2, r3" in err
 
 
 async def test_the_command_line_sends_exactly_what_the_bot_sends(

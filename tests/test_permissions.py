@@ -160,7 +160,7 @@ async def test_every_command_and_button_through_the_bot(
     await submit_report(people["contact_a"])
     await people["contact_a"].command("report")
     offer = await people["contact_a"].next_message()
-    await people["contact_a"].press("ra:r1", offer)
+    await people["contact_a"].press("ra:r1:1", offer)
     review: SentMessage = await people["contact_a"].next_message()
     draft_id = next(d for _, d in review.buttons if d.startswith("rv:s:")).split(":")[2]
     async with services.readers() as session:

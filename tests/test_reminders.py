@@ -77,7 +77,7 @@ async def test_a_whole_campaign_reminds_exactly_who_has_not_submitted(
                   if m_.text.startswith("📢 “第二次阶段性活动情况”开始报送"))
     assert "2月8日（周一）18:00 截止" in opened.text
     assert "共 16 题" in opened.text and ".docx" in opened.text
-    assert opened.buttons == [("📝 立即填报", "rd:r2")]
+    assert opened.buttons == [("📝 立即填报", "rd:r2:1")]
     # anshan and dandong submit r3 on 2月10日 10:00, after the 节前提醒 of 09:00.
     assert times("anshan", "reminder") == [("r1", "01-26 09:00"), ("r1", "01-28 09:00"),
                                            ("r3", "02-10 09:00")]
@@ -108,7 +108,7 @@ async def test_a_whole_campaign_reminds_exactly_who_has_not_submitted(
     assert len(fushun_reminders) == 11
     holiday = next(m_ for m_ in fushun_reminders if "节前提醒" in m_.text)
     assert "2月11日（周四）至2月17日（周三）放假" in holiday.text
-    assert fushun_reminders[0].buttons == [("📝 立即填报", "rd:r1")]
+    assert fushun_reminders[0].buttons == [("📝 立即填报", "rd:r1:1")]
     assert "本单位尚未开始填写（共 18 题" in fushun_reminders[0].text
     assert not [m_ for m_ in people["dalian"].messages if "⏰" in m_.text]
 
@@ -273,10 +273,10 @@ async def test_a_reminder_says_what_a_draft_lacks_or_that_it_is_complete(
     await drained(services)
     done = next(m_ for m_ in complete.messages if m_.text.startswith("⏰"))
     assert "草稿已填写完整，尚未提交" in done.text and "缺 0 项" not in done.text
-    assert done.buttons == [("✅ 核对并提交", "rd:r1")]
+    assert done.buttons == [("✅ 核对并提交", "rd:r1:1")]
     lacking = next(m_ for m_ in started.messages if m_.text.startswith("⏰"))
     assert "本单位草稿还缺 13 项必答内容：" in lacking.text and lacking.text.endswith("等")
-    assert lacking.buttons == [("📝 立即填报", "rd:r1")]
+    assert lacking.buttons == [("📝 立即填报", "rd:r1:1")]
 
 
 async def test_a_fan_out_stopped_half_way_resumes_and_queues_each_reminder_once(

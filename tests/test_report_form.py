@@ -178,7 +178,7 @@ async def test_amending_a_submission_makes_version_two_and_keeps_version_one(
     await user.command("report")
     offer = await user.next_message()
     assert "如需修改" in offer.text
-    await user.press("ra:r1", offer)
+    await user.press("ra:r1:1", offer)
     review = await user.next_message()
     assert is_review(review) and "修改第 1 版" in review.text
     await user.press("✏️ 修改", review)
@@ -199,9 +199,9 @@ async def test_a_submission_after_the_deadline_is_marked_late(
     clock.set(dt.datetime(2021, 1, 30, 10, 0, tzinfo=dt.UTC))  # r1 is overdue, r2 open
     await user.command("report")
     choice = await user.next_message()
-    assert [d for _, d in choice.buttons] == ["rd:r1", "rd:r2"]
+    assert [d for _, d in choice.buttons] == ["rd:r1:1", "rd:r2:1"]
     assert "已逾期" in choice.buttons[0][0]
-    await user.press("rd:r1", choice)
+    await user.press("rd:r1:1", choice)
     review = await answer_until_review(user, await user.next_message())
     assert "将标记为逾期" in review.text
     await user.press("✅ 提交", review)

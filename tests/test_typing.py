@@ -73,7 +73,7 @@ async def test_the_form_says_what_it_understood_and_what_to_verify(
     await user.command("report")
     screen = await user.next_message()
     if any(d.startswith("rd:") for _, d in screen.buttons):
-        await user.press("rd:r2", screen)
+        await user.press("rd:r2:1", screen)
         screen = await user.next_message()
     seen: dict[str, str] = {}
     for _ in range(40):

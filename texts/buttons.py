@@ -25,6 +25,9 @@ class Arg(Enum):
     ID = "id"  # a database key: ASCII digits, 1 to 2**63 - 1
     CODE = "code"  # a campaign code (unit, round, question, option, role, language)
     BIT = "bit"  # 0 or 1
+    # A campaign's database key, last: a round's code is its campaign's. Absent on buttons
+    # made before the bot served several campaigns (the round is then found by its code).
+    CAMPAIGN = "campaign"
 
 
 class Action(StrEnum):
@@ -95,12 +98,12 @@ ARGS: dict[Action, tuple[Arg, ...]] = {
     Action.EDIT_QUESTION: (Arg.ID, Arg.CODE),
     Action.LATER: (Arg.ID,),
     Action.TO_REVIEW: (Arg.ID,),
-    Action.FILL_ROUND: (Arg.CODE,),
-    Action.AMEND_ROUND: (Arg.CODE,),
-    Action.DIGEST_ROUND: (Arg.CODE,),
-    Action.PROGRESS_ROUND: (Arg.CODE,),
-    Action.FILES_ROUND: (Arg.CODE,),
-    Action.REMIND_ROUND: (Arg.CODE,),
+    Action.FILL_ROUND: (Arg.CODE, Arg.CAMPAIGN),
+    Action.AMEND_ROUND: (Arg.CODE, Arg.CAMPAIGN),
+    Action.DIGEST_ROUND: (Arg.CODE, Arg.CAMPAIGN),
+    Action.PROGRESS_ROUND: (Arg.CODE, Arg.CAMPAIGN),
+    Action.FILES_ROUND: (Arg.CODE, Arg.CAMPAIGN),
+    Action.REMIND_ROUND: (Arg.CODE, Arg.CAMPAIGN),
     Action.OPEN_REPORT: (Arg.ID,),
     Action.RETURN_REPORT: (Arg.ID,),
     Action.ACCEPT_REPORT: (Arg.ID,),
@@ -117,7 +120,7 @@ ARGS: dict[Action, tuple[Arg, ...]] = {
     Action.BROADCAST_ROUNDS: (Arg.ID,),
     Action.BROADCAST_ROLE: (Arg.ID, Arg.CODE),
     Action.BROADCAST_UNIT: (Arg.ID, Arg.CODE),
-    Action.BROADCAST_MISSING: (Arg.ID, Arg.CODE),
+    Action.BROADCAST_MISSING: (Arg.ID, Arg.CODE, Arg.CAMPAIGN),
     Action.BROADCAST_UNITS_DONE: (Arg.ID,),
     Action.BROADCAST_SEND: (Arg.ID,),
     Action.LANGUAGE: (Arg.CODE,),
@@ -130,7 +133,7 @@ class Pressed:
     """A decoded tap: the action and its arguments (ints for ids and bits)."""
 
     action: Action
-    args: tuple[int | str, ...]
+    args: tuple[int | str | None, ...]
 
     def id(self, i: int = 0) -> int:
         value = self.args[i]
@@ -142,15 +145,24 @@ class Pressed:
         assert isinstance(value, str)
         return value
 
+    @property
+    def campaign(self) -> int | None:
+        """The campaign a round button is for (None: a button from before)."""
+        if ARGS[self.action][-1] is not Arg.CAMPAIGN:
+            return None
+        value = self.args[-1]
+        assert value is None or isinstance(value, int)
+        return value
+
 
 class ForgedButton(ValueError):
     """`callback_data` that `encode` could not have produced."""
 
 
-def encode(action: Action, *args: int | str) -> str:
+def encode(action: Action, *args: int | str | None) -> str:
     """The `callback_data` of a button; arguments `decode` would refuse are a programming
     error, found where the button is made."""
-    data = ":".join([action.value, *(str(a) for a in args)])
+    data = ":".join([action.value, *(str(a) for a in args if a is not None)])
     try:
         decode(data)
     except ForgedButton as exc:
@@ -170,10 +182,13 @@ def decode(data: str | None) -> Pressed:
         raise ForgedButton("unknown action")
     raw = words[length:]
     kinds = ARGS[action]
+    if kinds[-1] is Arg.CAMPAIGN and len(raw) == len(kinds) - 1:
+        kinds = kinds[:-1]  # a round button from before several campaigns
     if len(raw) != len(kinds):
         raise ForgedButton(f"{action.name} takes {len(kinds)} argument(s)")
-    return Pressed(action, tuple(_arg(word, kind) for word, kind in zip(raw, kinds,
-                                                                         strict=True)))
+    args = tuple(_arg(word, kind) for word, kind in zip(raw, kinds, strict=True))
+    missing = len(ARGS[action]) - len(args)
+    return Pressed(action, args + (None,) * missing)
 
 
 def _arg(word: str, kind: Arg) -> int | str:
@@ -186,6 +201,6 @@ def _arg(word: str, kind: Arg) -> int | str:
     value = int(word)
     if kind is Arg.BIT and value not in (0, 1):
         raise ForgedButton(f"{word!r} is not 0 or 1")
-    if kind is Arg.ID and not 1 <= value <= LARGEST_ID:
+    if kind in (Arg.ID, Arg.CAMPAIGN) and not 1 <= value <= LARGEST_ID:
         raise ForgedButton(f"{word!r} is out of range")
     return value

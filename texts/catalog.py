@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 from string import Formatter
+from typing import Any
 
 import yaml
 
@@ -33,6 +34,12 @@ _NAMES: dict[str, str] = {"province": "省厅", "office": "省厅", "upstream": 
 def use_names(**names: str) -> None:
     """`province` (省商务厅), `office` (辽宁省商务厅电子商务处), `upstream` (商务部电子商务司)."""
     _NAMES.update({k: v for k, v in names.items() if v})
+
+
+def upstream_name(campaign: Any) -> dict[str, str]:
+    """`{upstream}` for a campaign's texts: whom its report goes to (the default otherwise)."""
+    recipient = campaign.report.recipient
+    return {"upstream": recipient} if recipient else {}
 
 
 def language_of(code: str | None) -> str:
