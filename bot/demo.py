@@ -1,11 +1,15 @@
-"""The offline demo: the whole 2021 Liaoning campaign, 1月20日 to 2月19日, in a minute or two.
+"""The offline demo: the whole 2021 Liaoning campaign, 1月20日 to 2月19日, in a minute or two,
+and beside it the monthly e-commerce statistics (电子商务统计月报) the same cities report
+through the same people: January's figures are due on 2月5日.
 
 The real bot runs against the stand-in Bot API server on this machine, on a campaign
-clock that jumps from one moment to the next. Fifteen simulated contacts (one per unit)
-and a coordinator join with invite links; the contacts fill in their reports through the
-chat at various times (丹东 late, 抚顺 never); reminders, overdue notices, escalations
-and digests go out as planned. The account below is what their phones received, in
-campaign time; the digests the coordinator received are written to `out/`.
+clock that jumps from one moment to the next, serving both campaign files from one folder
+(the shipped monthly file, re-dated to the demo's year 2021). Fifteen simulated contacts
+(one per unit) and a coordinator join once with invite links; the contacts fill in their
+reports through the chat at various times (丹东 late, 抚顺 never), choosing the campaign
+when both are open; reminders, overdue notices, escalations and digests go out as planned,
+each naming its campaign. The account below is what their phones received, in campaign
+time; the digests the coordinator received are written to `out/`.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -21,10 +26,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.demo_answers import WORD_ROUND, WORD_UNIT, demo_answers, demo_word
+from bot.demo_answers import WORD_ROUND, WORD_UNIT, demo_answers, demo_word, monthly_answers
 from bot.runner import serve
 from bot.settings import Settings
 from flows.services import Services
+from reporting.campaign_file import DEFAULT_CAMPAIGN_FILE
+from reporting.campaign_folder import DEFAULT_CAMPAIGNS_DIR
 from reporting.clock import FakeClock
 from standin.limits import Limits
 from standin.scripted import ScriptedContact
@@ -39,6 +46,10 @@ from texts.dates import moment
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 LATE, NEVER = "dandong", "fushun"
 DEFAULT_SPEED = 60_000.0  # campaign seconds per real second: the month in about a minute
+FESTIVAL = "liaoning-2021"
+MONTHLY, MONTHLY_FILE = "ec-monthly-2021", "ec-monthly-2026.yaml"
+JANUARY = "2021-01"  # the monthly report's round for January, due 2月5日
+QUOTED = re.compile(r"“([^”]+)”")  # a round's title in a reminder
 
 
 def at(month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
@@ -62,34 +73,54 @@ class Demo:
 
     def schedule(self, codes: list[str]) -> dict[dt.datetime, list[Callable[[], Awaitable[Any]]]]:
         events: dict[dt.datetime, list[Callable[[], Awaitable[Any]]]] = defaultdict(list)
+        festival, monthly = self.served[FESTIVAL], self.served[MONTHLY]
         on_time = [c for c in codes if c not in (LATE, NEVER)]
         for i, code in enumerate(on_time):
             # Round 1: a few early, most after the first reminders; rounds 2 and 3 likewise.
             day, hour = (22 + i % 3, 10 + i % 6) if i < 5 else (27 + i % 3, 9 + i % 8)
-            events[at(1, day, hour)].append(self._submit(code, "r1"))
-            events[at(2, 2 + i % 6, 10 + i % 7)].append(self._submit(code, "r2"))
+            events[at(1, day, hour)].append(self._submit(code, festival, "r1"))
+            events[at(2, 2 + i % 6, 10 + i % 7)].append(self._submit(code, festival, "r2"))
             events[at(2, 9, 10) if i < 4 else at(2, 18, 10 + i % 6)].append(
-                self._submit(code, "r3"))
-        events[at(1, 30, 10)].append(self._submit(LATE, "r1"))       # a day late
-        events[at(2, 8, 15)].append(self._submit(LATE, "r2"))
-        events[at(2, 18, 11)].append(self._submit(LATE, "r3"))
+                self._submit(code, festival, "r3"))
+            # January's statistics, while the festival's second round is open too.
+            events[at(2, 1 + i % 4, 15 + i % 3)].append(self._submit(code, monthly, JANUARY))
+        events[at(1, 30, 10)].append(self._submit(LATE, festival, "r1"))       # a day late
+        events[at(2, 8, 15)].append(self._submit(LATE, festival, "r2"))
+        events[at(2, 18, 11)].append(self._submit(LATE, festival, "r3"))
+        events[at(2, 8, 16)].append(self._submit(LATE, monthly, JANUARY))
         return events
 
-    def _submit(self, code: str, round_code: str) -> Callable[[], Awaitable[Any]]:
+    def _submit(self, code: str, served: Services,
+                round_code: str) -> Callable[[], Awaitable[Any]]:
         async def act() -> None:
             contact = self.contacts[code]
+            title = served.round_title(round_code, "zh")
             word = None
             if (code, round_code) == (WORD_UNIT, WORD_ROUND):  # one city sends its Word file
                 word = demo_word(code, round_code, self.unit_full_names[code],
-                                 self._title(round_code))
+                                 served.campaign.round(round_code).title.zh)
                 self.counts["word"] += 1
                 self.say(t("demo.word", unit=self.unit_names[code]))
-            receipt = await contact.report(demo_answers(code, round_code), round_code, word)
+            answers = (monthly_answers(code) if served.campaign.code == MONTHLY
+                       else demo_answers(code, round_code))
+            receipt = await contact.report(answers, round_code, word, served.campaign_id)
             self.counts["submitted"] += 1
             late = "（逾期）" if "逾期" in receipt.text else ""
-            self.say(t("demo.submitted", unit=self.unit_names[code], round=self._title(
-                round_code), late=late))
+            self.say(t("demo.submitted", unit=self.unit_names[code], round=title, late=late))
         return act
+
+    def campaign_folder(self) -> Path:
+        """The folder the demo serves: the 年货节 as shipped, and the shipped monthly
+        report re-dated to 2021, the year the demo plays."""
+        folder = self.out / "campaigns"
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.yaml"):
+            stale.unlink()
+        (folder / DEFAULT_CAMPAIGN_FILE.name).write_bytes(DEFAULT_CAMPAIGN_FILE.read_bytes())
+        monthly = (DEFAULT_CAMPAIGNS_DIR / MONTHLY_FILE).read_text(encoding="utf-8")
+        (folder / f"{MONTHLY}.yaml").write_text(monthly.replace("2026", "2021"),
+                                                encoding="utf-8")
+        return folder
 
     # -- running ----------------------------------------------------------------------------
 
@@ -103,15 +134,17 @@ class Demo:
             telegram_bot_token=self.server.token,  # type: ignore[arg-type]
             telegram_api_base_url=self.server.root,
             database_url=f"sqlite+aiosqlite:///{self.out / 'demo.db'}",
-            wake_interval=3600, send_rate=500,
+            campaigns_dir=self.campaign_folder(), wake_interval=3600, send_rate=500,
         )
         services = Services.create(settings, clock=self.clock)
         await services.initialise()
         self.services = services
-        campaign = services.campaign
+        self.served = {s.campaign.code: s for s in services.each()}
+        campaign = self.served[FESTIVAL].campaign
         self.unit_names = {u.code: u.short_name for u in campaign.units}
         self.unit_full_names = {u.code: u.name for u in campaign.units}
-        print(t("demo.started", campaign=campaign.name.zh, url=self.server.root))
+        print(t("demo.started", campaign="”和“".join(s.campaign.name.zh for s in services.each()),
+                url=self.server.root))
         stop = asyncio.Event()
         started: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         bot = asyncio.create_task(serve(services, stop, poll_timeout=1, started=started))
@@ -131,11 +164,12 @@ class Demo:
 
     async def join_everyone(self) -> None:
         services = self.services
-        for i, unit in enumerate(services.campaign.units):
+        for i, unit in enumerate(self.served[FESTIVAL].campaign.units):
             user = self.server.user(f"{unit.short_name}联络员")
             await user.command("start", await self._invite(unit.code, m.Role.CONTACT))
             await user.next_message()
-            self.contacts[unit.code] = ScriptedContact(user, services.campaign, seed=i)
+            self.contacts[unit.code] = ScriptedContact(
+                user, [s.campaign for s in services.each()], seed=i)
         self.coordinator = self.server.user("杜四龙")
         await self.coordinator.command("start", await self._invite("province", m.Role.COORDINATOR))
         await self.coordinator.next_message()
@@ -190,25 +224,21 @@ class Demo:
             await asyncio.sleep(0.05)
 
     def account(self, seen: dict[str, int], province_seen: int) -> None:
-        """Say what the phones received at this moment."""
-        reminded, before_holiday, overdue = [], [], []
+        """Say what the phones received at this moment, round by round."""
+        heard: dict[tuple[str, str], list[str]] = defaultdict(list)  # (kind, round): units
         for code, contact in self.contacts.items():
             for message in contact.user.messages[seen[code]:]:
+                quoted = QUOTED.search(message.text)
+                title = quoted.group(1) if quoted else ""
                 if message.text.startswith("⏰ 节前提醒"):
-                    before_holiday.append(self.unit_names[code])
+                    heard["before_holiday", title].append(self.unit_names[code])
                 elif message.text.startswith("⏰"):
-                    reminded.append(self.unit_names[code])
+                    heard["reminded", title].append(self.unit_names[code])
                 elif message.text.startswith("⚠️"):
-                    overdue.append(self.unit_names[code])
-        if reminded:
-            self.counts["reminders"] += len(reminded)
-            self.say(t("demo.reminded", names="、".join(reminded)))
-        if before_holiday:
-            self.counts["before_holiday"] += len(before_holiday)
-            self.say(t("demo.before_holiday", names="、".join(before_holiday)))
-        if overdue:
-            self.counts["overdue"] += len(overdue)
-            self.say(t("demo.overdue", names="、".join(overdue)))
+                    heard["overdue", title].append(self.unit_names[code])
+        for (kind, title), names in heard.items():
+            self.counts["reminders" if kind == "reminded" else kind] += len(names)
+            self.say(t(f"demo.{kind}", round=title, names="、".join(names)))
         if self.coordinator is None:
             return
         for message in self.coordinator.messages[province_seen:]:
@@ -243,9 +273,6 @@ class Demo:
 
     def say(self, text: str) -> None:
         print(f"{moment(self.clock.now(), SHANGHAI)}  {text}", flush=True)
-
-    def _title(self, code: str) -> str:
-        return self.services.campaign.round(code).title.zh
 
 
 def _flat(text: str) -> str:

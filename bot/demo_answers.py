@@ -83,6 +83,24 @@ def demo_answers(unit: str, round_code: str) -> dict[str, Any]:
     }
 
 
+def monthly_answers(unit: str) -> dict[str, Any]:
+    """The unit's January 2021 figures for the monthly statistics report (the year to
+    date is January's own: the first month of the year)."""
+    city = CITIES.get(unit, CITIES["fuxin"])
+    retail = round(9600 * city.size + 41 * len(unit), 2)
+    physical = round(retail * 0.83, 2)
+    rural = round(retail * (0.08 + (len(unit) % 4) / 100), 2)
+    return {
+        "reporter": city.reporter,
+        "retail_month": f"{retail:.2f}",
+        "retail_year": f"{retail:.2f}",
+        "physical_year": f"{physical:.2f}",
+        "rural_year": f"{rural:.2f}",
+        "cross_border_year": f"{round(720 * city.size, 2) if city.imports else 0:.2f}",
+        "notes": f"1月受年货节带动，{city.product}等年货线上销售增长较快。",
+    }
+
+
 WORD_UNIT, WORD_ROUND = "yingkou", "r2"  # the unit that sends its report as a Word file
 
 

@@ -321,7 +321,7 @@ class ReportFlow(FileAnswers):
         if done is None:
             return Notice("form.already_submitted")
         late = done.submission.late
-        await changes.note_submission(session, self.services, rnd, done.submission,
+        await changes.note_submission(session, self.served, rnd, done.submission,
                                       after_return=done.submission.review_state
                                       == ReviewState.REVISED)
         await self._audit(session, "submit", round=rnd.code, version=done.submission.version,

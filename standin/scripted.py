@@ -19,9 +19,23 @@ def prompt_of(screen: SentMessage) -> str:
     return body.splitlines()[0].removesuffix("（选填）").removesuffix(" (optional)")
 
 
-def question_on(screen: SentMessage, campaign: Campaign) -> Question | None:
+def question_on(screen: SentMessage, campaign: Campaign | list[Campaign]) -> Question | None:
+    """The question on `screen`, from the campaign's (or the campaigns') questions."""
     prompt = prompt_of(screen)
-    return next((q for q in campaign.questions if prompt in (q.prompt.zh, q.prompt.en)), None)
+    campaigns = campaign if isinstance(campaign, list) else [campaign]
+    return next((q for c in campaigns for q in c.questions
+                 if prompt in (q.prompt.zh, q.prompt.en)), None)
+
+
+def round_button(screen: SentMessage, round_code: str | None,
+                 campaign_id: int | None = None) -> str:
+    """The data of the button for `round_code` (of `campaign_id`) on a list of rounds:
+    `rd:CODE[:CAMPAIGN]`; the first if none is named."""
+    for _, data in screen.buttons:
+        _, code, *campaign = data.split(":")
+        if code == round_code and (campaign_id is None or campaign == [str(campaign_id)]):
+            return data
+    return screen.buttons[0][1]
 
 
 def is_review(screen: SentMessage) -> bool:
@@ -41,9 +55,9 @@ def typed_answer(question: Question, values: dict[str, Any], seed: int) -> str:
 
 
 class ScriptedContact:
-    def __init__(self, user: SimulatedUser, campaign: Campaign, seed: int = 0):
+    def __init__(self, user: SimulatedUser, campaign: Campaign | list[Campaign], seed: int = 0):
         self.user = user
-        self.campaign = campaign
+        self.campaign = campaign  # or every campaign the unit reports in
         self.seed = seed
 
     async def answer(self, screen: SentMessage, values: dict[str, Any]) -> SentMessage:
@@ -71,17 +85,17 @@ class ScriptedContact:
         return await user.next_message()
 
     async def report(self, values: dict[str, Any] | None = None,
-                     round_code: str | None = None, word: bytes | None = None) -> SentMessage:
+                     round_code: str | None = None, word: bytes | None = None,
+                     campaign_id: int | None = None) -> SentMessage:
         """From /report to the receipt; returns the receipt. With `word`, the report's
-        sections come from that .docx, sent when the form reaches the first of them."""
+        sections come from that .docx, sent when the form reaches the first of them. With
+        several rounds open, the one of `round_code` (and `campaign_id`) is chosen."""
         user = self.user
         user.mark_read()
         await user.command("report")
         screen = await user.next_message()
         if any(d.startswith(("rd:", "ra:")) for _, d in screen.buttons):
-            wanted = next((d for _, d in screen.buttons if round_code and d.endswith(round_code)),
-                          screen.buttons[0][1])
-            await user.press(wanted, screen)
+            await user.press(round_button(screen, round_code, campaign_id), screen)
             screen = await user.next_message()
         for _ in range(60):
             if is_review(screen):
