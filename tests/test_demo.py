@@ -11,7 +11,6 @@ from openpyxl import load_workbook
 
 from bot.demo import LATE, NEVER, Demo
 
-
 FESTIVAL = "2021 辽宁网上年货节 "
 MONTHLY = "2021年电子商务统计月报 2021年1月电子商务统计"
 
