@@ -7,6 +7,9 @@ Three figures per database:
   submitted (half of them), compose one message per contact and queue them (5,000 rows);
 - the sender's claim of one batch (64 rows) from that ledger.
 
+And a bot serving 20 campaigns (monthly reports of as many years, 5 of them open now): the
+idle wake-up across all of them (target: a few milliseconds).
+
 Run:  .venv/bin/python bench/due_scan.py [--pg postgresql://postgres@127.0.0.1:5432/postgres]
 (the PostgreSQL figures use a database `reporting_bench`, made and dropped here)
 """
@@ -33,7 +36,9 @@ from bot.settings import Settings
 from flows.reminders import fire_due
 from flows.services import Services
 from reporting.campaign_file import DEFAULT_CAMPAIGN_FILE
+from reporting.campaign_folder import DEFAULT_CAMPAIGNS_DIR
 from reporting.clock import FakeClock
+from scheduler.wakeup import Wakeup
 from storage import deliveries
 from storage import models as m
 
@@ -131,6 +136,44 @@ async def measure(url: str, workdir: Path) -> dict[str, list[float]]:
     return figures
 
 
+CAMPAIGNS, OPEN = 20, 5
+CLOSED_YEARS = [*range(2010, 2020), *range(2022, 2027)]  # 15 years, none open in 2021
+
+
+def campaign_folder(folder: Path) -> Path:
+    """20 monthly campaigns: 5 for 2021 (open at the bench's time), 15 of other years."""
+    folder.mkdir(exist_ok=True)
+    monthly = (DEFAULT_CAMPAIGNS_DIR / "ec-monthly-2026.yaml").read_text(encoding="utf-8")
+    years = [2021] * OPEN + CLOSED_YEARS[:CAMPAIGNS - OPEN]
+    for i, year in enumerate(years):
+        text = monthly.replace("code: ec-monthly-2026", f"code: bench-{i:02d}")
+        (folder / f"bench-{i:02d}.yaml").write_text(text.replace("2026", str(year)),
+                                                    encoding="utf-8")
+    return folder
+
+
+async def measure_campaigns(url: str, workdir: Path) -> dict[str, list[float]]:
+    settings = Settings(_env_file=None, database_url=url,  # type: ignore[call-arg]
+                        campaigns_dir=campaign_folder(workdir / "campaigns"))
+    clock = FakeClock(dt.datetime(2021, 6, 3, 12, tzinfo=SHANGHAI))
+    services = Services.create(settings, clock=clock)
+    await services.initialise()
+    async with services.transaction() as session:  # what was due has been sent
+        await session.execute(update(m.PlanItem).where(m.PlanItem.at <= clock.now())
+                              .values(state="done"))
+    opened = sum(1 for s in services.each() for r in s.rounds
+                 if r.opens_at <= clock.now() <= r.due_at)
+    assert len(services.each()) == CAMPAIGNS and opened == OPEN, opened
+    wakeup = Wakeup(services)
+    figures: dict[str, list[float]] = {"idle wake-up": []}
+    for _ in range(50):
+        began = time.perf_counter()
+        assert await wakeup.tick() == 0
+        figures["idle wake-up"].append(time.perf_counter() - began)
+    await services.close()
+    return figures
+
+
 def show(db: str, figures: dict[str, list[float]]) -> None:
     for name, times in figures.items():
         ms = sorted(t * 1000 for t in times)
@@ -150,8 +193,15 @@ async def main() -> None:
             url = await fresh_pg_database(args.pg)
         except Exception as exc:  # no server: say so, do not pretend
             print(f"PostgreSQL  not measured: {exc.__class__.__name__}: {exc}")
-            return
-        show("PostgreSQL", await measure(url, Path(tmp)))
+            url = ""
+        if url:
+            show("PostgreSQL", await measure(url, Path(tmp)))
+        print(f"\n{CAMPAIGNS} campaigns served, {OPEN} of them open (target: a few ms)")
+        show("SQLite", await measure_campaigns(f"sqlite+aiosqlite:///{tmp}/many.db",
+                                               Path(tmp)))
+        if url:
+            show("PostgreSQL", await measure_campaigns(await fresh_pg_database(args.pg),
+                                                       Path(tmp)))
 
 
 if __name__ == "__main__":
