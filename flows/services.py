@@ -19,19 +19,21 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from reporting.campaign import Campaign, Unit
-from reporting.campaign_file import campaign_fingerprint
+from reporting.campaign_file import CampaignFileError, campaign_fingerprint
 from reporting.campaign_folder import CampaignSource, load_campaigns
 from reporting.clock import Clock, ScaledClock, SystemClock
 from reporting.reminder_plan import plan
+from reporting.roster_file import read_roster
 from storage import schema
 from storage.campaign_sync import sync_campaign
 from storage.campaigns import archive_gone
-from storage.contacts import KnownPeople
+from storage.contacts import KnownPeople, roster_codes
 from storage.database import Database
 from storage.outbox import Outbox
 from storage.plan import sync_plan
 from storage.progress import active_rounds, campaign_row
 from storage.records import RoundRecord
+from storage.roster import RosterError, RosterRow, import_roster
 from texts.catalog import t, use_names
 
 
@@ -159,11 +161,31 @@ class Services:
                     changes += await sync_plan(session, row.id, plan(source.campaign), lang)
                 else:  # archived: nothing more is planned; its data stays readable
                     changes.append(t("sync.archived", lang, campaign=source.campaign.code))
+            changes += await self._add_reporters(session, lang)
             if self.settings.campaign_file is None:  # the folder: a file removed is archived
                 codes = [source.campaign.code for source in self.sources]
                 for code in await archive_gone(session, codes, self.clock.now()):
                     changes.append(t("sync.file_gone", lang, campaign=code))
         await self._serve()
+        return changes
+
+    async def _add_reporters(self, session: AsyncSession, lang: str) -> list[str]:
+        """The reporters a roster file names, added to the people who may join by phone."""
+        changes = []
+        for name in dict.fromkeys(s.campaign.roster_file for s in self.sources
+                                  if s.campaign.roster_file):
+            roster = read_roster(Path(name))
+            rows = [RosterRow(line=0, name=r.name, phone=r.phone, unit=unit.code,
+                              role="coordinator" if unit is roster.province else "contact")
+                    for unit in [*roster.units, roster.province] for r in unit.reporters]
+            known = set(await roster_codes(session))
+            rows = [row for row in rows if row.unit in known]  # units some campaign lists
+            try:
+                added, _ = await import_roster(session, rows, self.clock.now(), keep_known=True)
+            except RosterError as exc:
+                raise CampaignFileError(Path(name), exc.problems) from None
+            if added:
+                changes.append(t("sync.reporters_added", lang, n=added, file=Path(name).name))
         return changes
 
     async def attach(self) -> None:

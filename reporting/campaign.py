@@ -279,6 +279,8 @@ class Campaign(Strict):
     digest_after_minutes: int = Field(default=30, ge=0, le=7 * 24 * 60)
     questions: list[Question] = Field(min_length=1)
     report: ReportSettings = Field(default_factory=ReportSettings)
+    # The roster file its units come from (`roster:`, resolved beside the file), if any.
+    roster_file: str | None = None
 
     @field_validator("timezone")
     @classmethod

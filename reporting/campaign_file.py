@@ -111,6 +111,12 @@ def parse_campaign(text: str, path: Path | str = "<campaign>") -> Campaign:
         raise CampaignFileError(path, ["YAML: nested too deeply"]) from None
     if not isinstance(data, dict):
         raise CampaignFileError(path, ["the file must be a mapping of campaign fields"])
+    if "roster" in data:
+        from reporting.roster_file import with_roster
+
+        data, problems = with_roster(data, path)
+        if problems:
+            raise CampaignFileError(path, problems)
     if "recurrence" in data:
         data = _with_recurrence(data, path)
     try:

@@ -1,5 +1,6 @@
 """Every campaign the bot serves: the campaign files of one folder (`CAMPAIGNS_DIR`), each
-checked, then checked against each other, since their units are one roster.
+checked, then checked against each other, since their units are one roster. A file that a
+campaign names as its `roster:` is the roster (reporting/roster_file.py), not a campaign.
 
 One roster means a unit code names the same unit in every file: the same name and short
 name, a city in all of them or the province in all of them. Two files may not use the same
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 from reporting.campaign import Campaign, Unit
 from reporting.campaign_file import CampaignFileError, load_campaign
@@ -41,7 +44,8 @@ def load_campaigns(paths: list[Path], where: Path | None = None) -> list[Campaig
     are raised as they are; several files' under `where` (the folder), by file."""
     sources: list[CampaignSource] = []
     errors: list[CampaignFileError] = []
-    for path in paths:
+    rosters = _rosters(paths)
+    for path in [p for p in paths if p.resolve() not in rosters]:
         try:
             sources.append(CampaignSource(path, load_campaign(path)))
         except CampaignFileError as exc:
@@ -54,6 +58,22 @@ def load_campaigns(paths: list[Path], where: Path | None = None) -> list[Campaig
     if problems:
         raise CampaignFileError(where or paths[0].parent, problems)
     return sources
+
+
+def _rosters(paths: list[Path]) -> set[Path]:
+    """The files among `paths` that a campaign names as its `roster:`: rosters, not
+    campaigns (a file that cannot be read is left for its load to report)."""
+    from reporting.campaign_file import _Loader
+
+    found = set()
+    for path in paths:
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        except Exception:  # reported, by place, when the file is loaded as a campaign
+            continue
+        if isinstance(data, dict) and isinstance(data.get("roster"), str):
+            found.add((path.parent / data["roster"]).resolve())
+    return found
 
 
 def _disagreements(sources: list[CampaignSource]) -> list[str]:

@@ -92,9 +92,11 @@ def _read_rows(path: Path) -> list[RosterRow]:
 
 
 async def import_roster(session: AsyncSession, rows: list[RosterRow],
-                        now: dt.datetime) -> tuple[int, int]:
+                        now: dt.datetime, keep_known: bool = False) -> tuple[int, int]:
     """Add or update each person, in whichever unit of the province's roster; every row is
-    checked first, and nothing is written if any row is wrong. Returns (added, updated)."""
+    checked first, and nothing is written if any row is wrong. Returns (added, updated).
+    `keep_known`: someone already known by the number is left as they are (a roster file
+    read at every `init` must not undo a move or a deactivation)."""
     units = list(await session.scalars(select(m.Unit).where(m.Unit.retired_at.is_(None))))
     by_key = {key: u for u in units for key in (u.code, u.name, u.short_name)}
     problems: list[str] = []
@@ -121,6 +123,8 @@ async def import_roster(session: AsyncSession, rows: list[RosterRow],
     for row, unit, role, phone in planned:
         existing = await session.scalar(select(m.Person).where(
             m.Person.phone.in_(stored_forms(phone)), m.Person.unit_id.in_([u.id for u in units])))
+        if existing is not None and keep_known:
+            continue
         if existing is None:
             session.add(m.Person(name=row.name, phone=phone, unit_id=unit.id, role=role,
                                   created_at=now))
