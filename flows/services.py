@@ -75,6 +75,8 @@ class Services:
     # one of each for the whole bot, shared by every campaign's services.
     sources: list[CampaignSource] = field(default_factory=list)
     served: dict[int, Services] = field(default_factory=dict)
+    # And those archived too, whose files are still there: their digests on request.
+    readable: dict[int, Services] = field(default_factory=dict)
 
     @classmethod
     def create(cls, settings: Config, clock: Clock | None = None) -> Services:
@@ -196,21 +198,24 @@ class Services:
 
     async def _serve(self) -> None:
         """Find each campaign's row and rounds (which change only at `init`); the archived
-        ones are not served. This services becomes the first campaign served's."""
+        ones are not served, but stay readable. This services becomes the first campaign
+        served's."""
         views: list[Services] = []
+        archived: list[Services] = []
         async with self.sessions() as session:
             for source in self.sources:
                 row = await campaign_row(session, source.campaign.code)
                 if row is None:
                     raise NotInitialised
-                if row.archived_at is not None:
-                    continue
-                view = self if not views else replace(self, campaign=source.campaign)
+                is_archived = row.archived_at is not None
+                view = self if not views and not is_archived else replace(self)
                 view.campaign, view.campaign_id = source.campaign, row.id
                 view.rounds = await active_rounds(session, row.id)
-                views.append(view)
+                (archived if is_archived else views).append(view)
         self.served.clear()
         self.served.update((view.campaign_id, view) for view in views)
+        self.readable.clear()
+        self.readable.update((view.campaign_id, view) for view in [*views, *archived])
 
     async def close(self) -> None:
         await self.db.close()

@@ -245,3 +245,15 @@ async def test_campaigns_lists_both_and_archives_only_a_finished_one(
     assert code == 0 and "已于 6月10日（周三）10:00 归档" in out  # when, in its own zone
     code, out, _ = await run_cli(tmp_path, "init", **db_env)
     assert code == 0 and "不再安排提醒" in out and "提醒计划" not in out
+    # Its data stays readable: the digest on request.
+    code, out, _ = await run_cli(tmp_path, "digest", "r1", **db_env)
+    assert code == 0 and "第一次阶段性活动情况" in out and "已报送 0/15" in out
+    # The shipped folder: both files; the archived festival stays archived, and a round
+    # code two campaigns could share is asked about by campaign.
+    code, out, _ = await run_cli(tmp_path, "init", CAMPAIGN_FILE="", **db_env)
+    assert code == 0 and "活动 liaoning-2021 已归档" in out, out
+    code, out, _ = await run_cli(tmp_path, "status", CAMPAIGN_FILE="", **at, **db_env)
+    assert code == 0 and "2026年电子商务统计月报" in out and "网上年货节" not in out
+    code, _, err = await run_cli(tmp_path, "digest", "r9", "--campaign", "nosuch",
+                                 CAMPAIGN_FILE="", **db_env)
+    assert code == 1 and "没有代码为“nosuch”的活动" in err and "ec-monthly-2026" in err
