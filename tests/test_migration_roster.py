@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from sqlalchemy import MetaData, select
+from sqlalchemy import MetaData, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from flows.services import Services
@@ -152,6 +152,12 @@ async def build_previous(engine: AsyncEngine) -> None:
     async with engine.begin() as conn:
         for name, rows in old_rows().items():
             await conn.execute(meta.tables[name].insert(), rows)
+        if engine.dialect.name == "postgresql":  # the rows came with their ids, as they were
+            for name in old_rows():
+                if "id" in meta.tables[name].c:
+                    await conn.execute(text(
+                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                        f"(SELECT MAX(id) FROM {name}))"))
 
 
 async def read_all(engine: AsyncEngine, names: list[str]) -> dict[str, list[dict[str, Any]]]:
