@@ -97,12 +97,16 @@ class LoopTicker:
         self._task.cancel()
 
 
-async def measure(url: str, workdir: Path) -> dict[str, list[float]]:
-    settings = Settings(_env_file=None, database_url=url,  # type: ignore[call-arg]
-                        campaign_file=big_campaign(workdir / "big.yaml"))
-    clock = FakeClock(dt.datetime(2021, 1, 25, 12, tzinfo=SHANGHAI))
-    services = Services.create(settings, clock=clock)
+async def initialised(url: str, clock: FakeClock, **settings: object) -> Services:
+    services = Services.create(Settings(_env_file=None, database_url=url,  # type: ignore[call-arg]
+                                        **settings), clock=clock)
     await services.initialise()
+    return services
+
+
+async def measure(url: str, workdir: Path) -> dict[str, list[float]]:
+    clock = FakeClock(dt.datetime(2021, 1, 25, 12, tzinfo=SHANGHAI))
+    services = await initialised(url, clock, campaign_file=big_campaign(workdir / "big.yaml"))
     await populate(services)
     figures: dict[str, list[float]] = {"idle wake-up": [], "reminder wake-up": [],
                                        "longest loop stall": [], "claim a batch": []}
@@ -153,11 +157,8 @@ def campaign_folder(folder: Path) -> Path:
 
 
 async def measure_campaigns(url: str, workdir: Path) -> dict[str, list[float]]:
-    settings = Settings(_env_file=None, database_url=url,  # type: ignore[call-arg]
-                        campaigns_dir=campaign_folder(workdir / "campaigns"))
     clock = FakeClock(dt.datetime(2021, 6, 3, 12, tzinfo=SHANGHAI))
-    services = Services.create(settings, clock=clock)
-    await services.initialise()
+    services = await initialised(url, clock, campaigns_dir=campaign_folder(workdir / "campaigns"))
     async with services.transaction() as session:  # what was due has been sent
         await session.execute(update(m.PlanItem).where(m.PlanItem.at <= clock.now())
                               .values(state="done"))

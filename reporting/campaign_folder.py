@@ -16,6 +16,7 @@ import yaml
 
 from reporting.campaign import Campaign, Unit
 from reporting.campaign_file import CampaignFileError, load_campaign
+from reporting.file_reading import BoundedLoader
 
 DEFAULT_CAMPAIGNS_DIR = Path(__file__).parent / "campaigns"
 SUFFIXES = (".yaml", ".yml")
@@ -63,12 +64,10 @@ def load_campaigns(paths: list[Path], where: Path | None = None) -> list[Campaig
 def _rosters(paths: list[Path]) -> set[Path]:
     """The files among `paths` that a campaign names as its `roster:`: rosters, not
     campaigns (a file that cannot be read is left for its load to report)."""
-    from reporting.campaign_file import _Loader
-
     found = set()
     for path in paths:
         try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=BoundedLoader)
         except Exception:  # reported, by place, when the file is loaded as a campaign
             continue
         if isinstance(data, dict) and isinstance(data.get("roster"), str):

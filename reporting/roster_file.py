@@ -24,6 +24,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from reporting.campaign import Unit
 from reporting.campaign_fields import Strict
+from reporting.file_reading import BoundedLoader, located_problems
 
 
 class Reporter(Strict):
@@ -67,10 +68,8 @@ class Roster(Strict):
 
 def read_roster(path: Path) -> Roster:
     """The roster file; `ValueError` with every problem, by place, for one that is not."""
-    from reporting.campaign_file import _Loader, _problems  # the campaign files' own rules
-
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=BoundedLoader)
     except OSError as exc:
         raise ValueError(f"{path.name} cannot be read: {exc.strerror or exc}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -78,7 +77,7 @@ def read_roster(path: Path) -> Roster:
     try:
         return Roster.model_validate(data)
     except ValidationError as exc:
-        raise ValueError("; ".join(f"{path.name}: {p}" for p in _problems(exc))) from None
+        raise ValueError("; ".join(f"{path.name}: {p}" for p in located_problems(exc))) from None
 
 
 def with_roster(data: dict[str, Any], campaign_path: Path) -> tuple[dict[str, Any], list[str]]:

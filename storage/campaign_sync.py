@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,14 +54,9 @@ async def sync_campaign(
         for r in await session.scalars(select(m.Round).where(m.Round.campaign_id == row.id))
     }
     for position, rnd in enumerate(campaign.rounds):
-        round_row = existing_rounds.pop(rnd.code, None)
-        if round_row is None:
-            round_row = m.Round(campaign_id=row.id, code=rnd.code)
-            session.add(round_row)
-            changes.append(_said("added", "round", rnd.code, lang))
-        elif round_row.retired_at is not None:
-            round_row.retired_at = None
-            changes.append(_said("restored", "round", rnd.code, lang))
+        round_row = _listed(session, existing_rounds.pop(rnd.code, None),
+                            lambda code=rnd.code: m.Round(campaign_id=row.id, code=code),
+                            ("round", rnd.code), changes, lang)
         _assign(round_row, changes, said, ("round", rnd.code), title=rnd.title.zh,
                 position=position,
                 opens_at=_utc(campaign.round_opens_at(rnd.code)),
@@ -112,14 +109,10 @@ async def _sync_units(session: AsyncSession, row: m.Campaign, campaign: Campaign
                 short_name=unit.short_name, is_province=is_province)
         unit_row.retired_at = None
         await session.flush()
-        member = listed.pop(unit_row.id, None)
-        if member is None:
-            member = m.CampaignUnit(campaign_id=row.id, unit_id=unit_row.id)
-            session.add(member)
-            changes.append(_said("added", "unit", unit.code, lang))
-        elif member.retired_at is not None:
-            member.retired_at = None
-            changes.append(_said("restored", "unit", unit.code, lang))
+        member = _listed(session, listed.pop(unit_row.id, None),
+                         lambda unit_id=unit_row.id: m.CampaignUnit(campaign_id=row.id,
+                                                                     unit_id=unit_id),
+                         ("unit", unit.code), changes, lang)
         _assign(member, changes, said, ("unit", unit.code), position=position)
     codes = {u.id: u.code for u in roster.values()}
     for gone in listed.values():
@@ -137,6 +130,20 @@ async def retire_unlisted_units(session: AsyncSession, now: dt.datetime) -> None
     await session.execute(update(m.Unit).where(m.Unit.id.not_in(listed),
                                                m.Unit.retired_at.is_(None))
                           .values(retired_at=now))
+
+
+def _listed(session: AsyncSession, found: Any, make: Callable[[], Any],
+            label: tuple[str, str], changes: list[str], lang: str) -> Any:
+    """The row of something the file lists: made if it is new, back if it had left."""
+    kind, code = label
+    if found is None:
+        found = make()
+        session.add(found)
+        changes.append(_said("added", kind, code, lang))
+    elif found.retired_at is not None:
+        found.retired_at = None
+        changes.append(_said("restored", kind, code, lang))
+    return found
 
 
 def _assign(row: object, changes: list[str], said: tuple[str, dt.tzinfo],
