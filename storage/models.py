@@ -470,3 +470,14 @@ class Lease(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     holder: Mapped[str] = mapped_column(String(200))
     expires_at: Mapped[dt.datetime]
+
+
+class ApiToken(Base):
+    """An access token of an API the bot calls (WeCom's `access_token`), shared by every
+    instance: the first to find it expiring fetches a new one, the others read it."""
+
+    __tablename__ = "api_tokens"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token: Mapped[str] = mapped_column(String(512))
+    expires_at: Mapped[dt.datetime]

@@ -1,0 +1,153 @@
+"""A stand-in WeCom server for tests and the demo: the part of WeCom's server API the bot
+calls, over real HTTP, answering as WeCom documents it.
+
+- `GET /cgi-bin/gettoken`: 40013 for another corp, 40001 for a wrong secret; otherwise the
+  token and `expires_in` 7200, the same token while it is valid.
+- `POST /cgi-bin/message/send`: 40014 for a token it never gave, 42001 for an expired one,
+  40056 for another app; recipients it does not know come back in `invaliduser`, and
+  81013 when none is valid. A text's content past 2048 bytes is cut, and past 30 messages
+  a minute (1000 an hour) to one member the rest is dropped without an error, as WeCom
+  does: `truncated` and `dropped` say when the bot let that happen.
+
+    wecom = WeComStandin(corp_id="ww-liaoning", secret="s3cret", agent_id=1000002)
+    await wecom.start()          # wecom.root is WECOM_API_BASE_URL
+    wecom.member("li-na", "李娜", "13800000001")
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from wecom_io.pacer import MemberLimits
+from wecom_io.text import MAX_TEXT_BYTES
+
+TOKEN_SECONDS = 7200
+
+
+@dataclass
+class Member:
+    user_id: str
+    name: str
+    mobile: str = ""
+
+
+@dataclass
+class Received:
+    """A message as the member's WeCom shows it."""
+
+    user_id: str
+    msgtype: str
+    content: str
+    at: float
+
+
+@dataclass
+class WeComStandin:
+    corp_id: str = "ww-standin-corp"
+    secret: str = "standin-secret"
+    agent_id: int = 1000002
+    limits: MemberLimits = field(default_factory=MemberLimits)
+    members: dict[str, Member] = field(default_factory=dict)
+    received: list[Received] = field(default_factory=list)
+    truncated: list[str] = field(default_factory=list)
+    dropped: list[Received] = field(default_factory=list)
+    calls: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    root: str = ""
+    _tokens: dict[str, float] = field(default_factory=dict)  # token: expires (monotonic)
+    _runner: web.AppRunner | None = None
+
+    def member(self, user_id: str, name: str, mobile: str = "") -> Member:
+        self.members[user_id] = Member(user_id, name, mobile)
+        return self.members[user_id]
+
+    def messages_to(self, user_id: str) -> list[Received]:
+        return [r for r in self.received if r.user_id == user_id]
+
+    def expire_tokens(self) -> None:
+        """Every token given so far expires now (as after two hours)."""
+        self._tokens = {token: 0.0 for token in self._tokens}
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/cgi-bin/gettoken", self._gettoken)
+        app.router.add_post("/cgi-bin/message/send", self._send)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.root = f"http://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _gettoken(self, request: web.Request) -> web.Response:
+        self.calls["gettoken"] += 1
+        if request.query.get("corpid") != self.corp_id:
+            return _error(40013, "invalid corpid")
+        if request.query.get("corpsecret") != self.secret:
+            return _error(40001, "invalid credential")
+        now = time.monotonic()
+        valid = [(t, e) for t, e in self._tokens.items() if e > now]
+        if valid:
+            token, expires = valid[0]
+        else:
+            token, expires = secrets.token_urlsafe(32), now + TOKEN_SECONDS
+            self._tokens[token] = expires
+        return web.json_response({"errcode": 0, "errmsg": "ok", "access_token": token,
+                                  "expires_in": int(expires - now)})
+
+    async def _send(self, request: web.Request) -> web.Response:
+        self.calls["message/send"] += 1
+        token = request.query.get("access_token", "")
+        if token not in self._tokens:
+            return _error(40014, "invalid access_token")
+        if self._tokens[token] <= time.monotonic():
+            return _error(42001, "access_token expired")
+        try:
+            body: dict[str, Any] = await request.json()
+        except ValueError:
+            return _error(40035, "invalid parameter")
+        if body.get("agentid") != self.agent_id:
+            return _error(40056, "invalid agentid")
+        msgtype = body.get("msgtype")
+        if msgtype != "text" or not isinstance(body.get("text"), dict):
+            return _error(40008, "invalid message type")
+        users = [u for u in str(body.get("touser", "")).split("|") if u]
+        invalid = [u for u in users if u not in self.members]
+        if users and len(invalid) == len(users):
+            return _error(81013, "user & party & tag all invalid")
+        content = str(body["text"].get("content", ""))
+        raw = content.encode("utf-8")
+        if len(raw) > MAX_TEXT_BYTES:
+            self.truncated.append(content)
+            content = raw[:MAX_TEXT_BYTES].decode("utf-8", errors="ignore")
+        now = time.monotonic()
+        for user in users:
+            if user in invalid:
+                continue
+            message = Received(user, msgtype, content, now)
+            if self._over_limit(user, now):
+                self.dropped.append(message)  # WeCom drops it and says nothing
+            else:
+                self.received.append(message)
+        answer: dict[str, Any] = {"errcode": 0, "errmsg": "ok", "msgid": secrets.token_hex(8)}
+        if invalid:
+            answer["invaliduser"] = "|".join(invalid)
+        return web.json_response(answer)
+
+    def _over_limit(self, user: str, now: float) -> bool:
+        times = [r.at for r in self.received if r.user_id == user]
+        return any(sum(1 for t in times if now - t < seconds) >= count
+                   for count, seconds in self.limits.windows)
+
+
+def _error(errcode: int, errmsg: str) -> web.Response:
+    return web.json_response({"errcode": errcode, "errmsg": errmsg})

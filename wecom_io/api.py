@@ -1,0 +1,108 @@
+"""The WeCom server API the bot calls as the app (自建应用): `gettoken`, and `message/send`
+for text. The access token is kept in the database for every instance (see
+storage/api_tokens.py) and fetched again shortly before it expires, or when WeCom says it
+is no longer good (40014, 42001); no call is made inside a transaction. A text longer than
+WeCom takes goes in parts, each member's messages at a pace WeCom does not drop."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from storage import api_tokens
+from storage.database import Database
+from wecom_io.pacer import MemberPacer
+from wecom_io.text import split_text
+
+DEFAULT_BASE_URL = "https://qyapi.weixin.qq.com"
+TOKEN_MARGIN = dt.timedelta(minutes=5)  # fetched again this long before it expires
+TOKEN_REFUSED = {40014, 42001}  # not a valid token / token expired: fetch anew, once
+
+
+class WeComError(Exception):
+    """WeCom answered with an error code (its global error codes: 40001 a wrong secret,
+    81013 no valid recipient, ...)."""
+
+    def __init__(self, errcode: int, errmsg: str):
+        super().__init__(f"{errcode}: {errmsg}")
+        self.errcode = errcode
+        self.errmsg = errmsg
+
+
+@dataclass(frozen=True)
+class WeComApp:
+    corp_id: str
+    agent_id: int
+    secret: str
+    base_url: str = DEFAULT_BASE_URL
+
+
+class WeComApi:
+    def __init__(self, app: WeComApp, db: Database, pacer: MemberPacer | None = None,
+                 timeout: float = 10):
+        self.app = app
+        self.db = db
+        self.pacer = pacer or MemberPacer()
+        self.timeout = aiohttp.ClientTimeout(total=timeout)
+        self.token_name = f"wecom:{app.corp_id}:{app.agent_id}"
+        self._http: aiohttp.ClientSession | None = None
+
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.close()
+
+    async def access_token(self) -> str:
+        """The app's token: the one in the database while it is good, else a new one."""
+        now = dt.datetime.now(dt.UTC)
+        async with self.db.transaction() as session:
+            token = await api_tokens.valid_token(session, self.token_name, now + TOKEN_MARGIN)
+        if token is not None:
+            return token
+        data = await self._call("GET", "gettoken", params={
+            "corpid": self.app.corp_id, "corpsecret": self.app.secret})
+        token, expires_at = data["access_token"], now + dt.timedelta(seconds=data["expires_in"])
+        async with self.db.transaction() as session:
+            await api_tokens.keep_token(session, self.token_name, token, expires_at)
+        return token
+
+    async def send_text(self, user_id: str, text: str) -> int:
+        """`text` to one member, in as many parts as WeCom's limit needs; the parts sent."""
+        parts = split_text(text)
+        for part in parts:
+            await self.pacer.turn(user_id)
+            await self.send_message({"touser": user_id, "msgtype": "text",
+                                     "text": {"content": part}})
+        return len(parts)
+
+    async def send_message(self, message: dict[str, Any]) -> dict[str, Any]:
+        """`message/send` with the app's agent id; a refused token is replaced once."""
+        body = {**message, "agentid": self.app.agent_id}
+        token = await self.access_token()
+        try:
+            return await self._call("POST", "message/send", token=token, json=body)
+        except WeComError as error:
+            if error.errcode not in TOKEN_REFUSED:
+                raise
+        async with self.db.transaction() as session:
+            await api_tokens.forget_token(session, self.token_name, token)
+        return await self._call("POST", "message/send", token=await self.access_token(),
+                                json=body)
+
+    async def _call(self, method: str, path: str, token: str | None = None,
+                    **kwargs: Any) -> dict[str, Any]:
+        if self._http is None:
+            self._http = aiohttp.ClientSession(timeout=self.timeout)
+        params = dict(kwargs.pop("params", {}))
+        if token is not None:
+            params["access_token"] = token
+        url = f"{self.app.base_url.rstrip('/')}/cgi-bin/{path}"
+        async with self._http.request(method, url, params=params, **kwargs) as response:
+            data = await response.json(content_type=None)
+        if not isinstance(data, dict):
+            raise WeComError(-1, "not a WeCom answer")
+        if data.get("errcode", 0) != 0:
+            raise WeComError(int(data["errcode"]), str(data.get("errmsg", "")))
+        return data
