@@ -90,14 +90,17 @@ async def _serve(services: Services, stop: asyncio.Event, poll_timeout: float,
         await application.start()
         assert application.updater is not None
         webhook = None
-        if services.settings.webhook_url:
-            from bot.webhook import WebhookServer  # aiohttp's server: webhook mode only
+        settings: Any = services.settings  # the entry's own settings, WeCom's among them
+        wecom = wecom_front(services) if settings.wecom_enabled else None
+        if settings.webhook_url or wecom is not None:
+            from bot.webhook import WebhookServer  # aiohttp's server: only when it serves
 
-            webhook = WebhookServer(application, services)
-        if webhook is not None:
+            webhook = WebhookServer(application, services,
+                                    routes=(wecom.add_routes,) if wecom is not None else ())
             await webhook.start()
             application.bot_data["webhook"] = webhook
-        else:
+            application.bot_data["wecom"] = wecom
+        if not services.settings.webhook_url:
             await application.updater.start_polling(timeout=poll_timeout, poll_interval=0)
         if started is not None:
             started.set_result(application)
@@ -106,11 +109,30 @@ async def _serve(services: Services, stop: asyncio.Event, poll_timeout: float,
         finally:
             if webhook is not None:
                 await webhook.stop()
-            elif application.updater.running:
+            if wecom is not None:
+                await wecom.api.close()
+            if application.updater.running:
                 await application.updater.stop()
             await application.stop()
             await application.post_shutdown(application)
             log.info("bot stopped")
+
+
+def wecom_front(services: Services) -> Any:
+    """WeCom's front door, from the settings (only when they are given)."""
+    from wecom_front.callbacks import WeComFront
+    from wecom_io.api import WeComApi, WeComApp
+    from wecom_io.crypto import WeComCrypto
+
+    settings: Any = services.settings
+    app = WeComApp(corp_id=settings.wecom_corp_id, agent_id=settings.wecom_agent_id,
+                   secret=settings.wecom_secret.get_secret_value(),
+                   base_url=settings.wecom_api_base_url)
+    crypto = WeComCrypto.from_settings(settings.wecom_token.get_secret_value(),
+                                       settings.wecom_aes_key.get_secret_value(),
+                                       settings.wecom_corp_id)
+    return WeComFront(services, WeComApi(app, services.db), crypto,
+                      settings.wecom_callback_path)
 
 
 def stop_on_signals(stop: asyncio.Event) -> None:

@@ -47,6 +47,14 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     clock_start: dt.datetime | None = None
     clock_speed: float = Field(default=1.0, gt=0)
+    # WeCom (企业微信): none set, the bot runs on Telegram alone.
+    wecom_corp_id: str = ""
+    wecom_agent_id: int | None = None
+    wecom_secret: SecretStr | None = None
+    wecom_token: SecretStr | None = None
+    wecom_aes_key: SecretStr | None = None
+    wecom_api_base_url: str = "https://qyapi.weixin.qq.com"
+    wecom_callback_path: str = "/wecom/callback"
 
     def campaign_paths(self) -> list[Path]:
         """The campaign files to load, in order (the first is the default campaign)."""
@@ -61,6 +69,22 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _wecom_whole(self) -> Settings:
+        given = {"WECOM_CORP_ID": self.wecom_corp_id, "WECOM_AGENT_ID": self.wecom_agent_id,
+                 "WECOM_SECRET": self.wecom_secret, "WECOM_TOKEN": self.wecom_token,
+                 "WECOM_AES_KEY": self.wecom_aes_key}
+        missing = [name for name, value in given.items() if not value]
+        if len(missing) < len(given) and missing:
+            raise ValueError(f"WeCom is half set up: set {', '.join(missing)} too")
+        if self.wecom_aes_key is not None and len(self.wecom_aes_key.get_secret_value()) != 43:
+            raise ValueError("WECOM_AES_KEY must be the 43 characters WeCom shows")
+        return self
+
+    @property
+    def wecom_enabled(self) -> bool:
+        return bool(self.wecom_corp_id)
+
+    @model_validator(mode="after")
     def _lease_outlasts_a_request(self) -> Settings:
         if self.send_lease <= self.send_timeout:
             raise ValueError("SEND_LEASE must be longer than SEND_TIMEOUT")
@@ -73,7 +97,8 @@ class Settings(BaseSettings):
             raise ValueError("CLOCK_START needs a time zone, e.g. 2021-01-20T09:00+08:00")
         return value
 
-    @field_validator("telegram_bot_token", "webhook_secret", mode="before")
+    @field_validator("telegram_bot_token", "webhook_secret", "wecom_secret", "wecom_token",
+                     "wecom_aes_key", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -124,7 +149,8 @@ class Settings(BaseSettings):
         """Every secret value, for the log redactor."""
         return [
             s.get_secret_value()
-            for s in (self.telegram_bot_token, self.webhook_secret)
+            for s in (self.telegram_bot_token, self.webhook_secret, self.wecom_secret,
+                      self.wecom_token, self.wecom_aes_key)
             if s is not None and s.get_secret_value()
         ]
 

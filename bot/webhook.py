@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
 
@@ -26,21 +27,31 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 class WebhookServer:
+    """The bot's HTTP server: Telegram's webhook (in webhook mode), WeCom's callbacks (when
+    WeCom is set up: `routes`), and `/healthz`, on WEBHOOK_LISTEN:WEBHOOK_PORT."""
+
     def __init__(self, application: Application[Any, Any, Any, Any, Any, Any],
-                 services: Services):
+                 services: Services,
+                 routes: tuple[Callable[[web.Application], None], ...] = ()):
         settings = services.settings
-        if settings.webhook_secret is None:
+        self.telegram = bool(settings.webhook_url)
+        if self.telegram and settings.webhook_secret is None:
             raise ValueError("WEBHOOK_SECRET must be set for webhook mode")
         self.application = application
         self.services = services
-        self.secret = settings.webhook_secret.get_secret_value().encode()
+        secret = settings.webhook_secret
+        self.secret = secret.get_secret_value().encode() if secret is not None else b""
         self.path = urlparse(settings.webhook_url).path or "/"
+        self.routes = routes
         self.runner: web.AppRunner | None = None
         self.port = 0
 
     async def start(self) -> None:
         app = web.Application(client_max_size=1024 * 1024)
-        app.router.add_post(self.path, self.take_update)
+        if self.telegram:
+            app.router.add_post(self.path, self.take_update)
+        for add in self.routes:
+            add(app)
         app.router.add_get("/healthz", self.health)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
@@ -48,6 +59,9 @@ class WebhookServer:
         site = web.TCPSite(self.runner, settings.webhook_listen, settings.webhook_port)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        if not self.telegram:
+            log.info("listening on %s:%s for WeCom", settings.webhook_listen, self.port)
+            return
         await self.application.bot.set_webhook(
             settings.webhook_url, secret_token=self.secret.decode(),
             allowed_updates=Update.ALL_TYPES)

@@ -13,7 +13,7 @@ from flows.services import Services
 from storage import joining
 from storage import models as m
 from storage.invites import InviteProblem, create_invite
-from storage.joining import TelegramPerson
+from storage.joining import TelegramPerson, WeComPerson
 from storage.records import PersonRecord, UnitRecord
 
 # What `storage.invites.new_code` makes: 32 characters of the URL-safe alphabet.
@@ -45,7 +45,7 @@ def invite_in(text: str | None) -> str | None:
     return found.group(1) if found else None
 
 
-async def with_invite(services: Services, person: TelegramPerson,
+async def with_invite(services: Services, person: TelegramPerson | WeComPerson,
                       code: str) -> PersonRecord | InviteProblem:
     async with services.transaction() as session:
         return await joining.join_by_invite(session, code, person, services.clock.now())

@@ -16,18 +16,22 @@ calls, over real HTTP, answering as WeCom documents it.
 
 from __future__ import annotations
 
+import itertools
 import secrets
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
+from wecom_io.crypto import WeComCrypto
 from wecom_io.pacer import MemberLimits
 from wecom_io.text import MAX_TEXT_BYTES
 
 TOKEN_SECONDS = 7200
+_msg_ids = itertools.count(4561255354251345929)
 
 
 @dataclass
@@ -52,6 +56,9 @@ class WeComStandin:
     corp_id: str = "ww-standin-corp"
     secret: str = "standin-secret"
     agent_id: int = 1000002
+    # The app's 接收消息 settings: what it signs and encrypts callbacks with.
+    callback_token: str = "standin-token"
+    aes_key: str = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
     limits: MemberLimits = field(default_factory=MemberLimits)
     members: dict[str, Member] = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
@@ -65,6 +72,36 @@ class WeComStandin:
     def member(self, user_id: str, name: str, mobile: str = "") -> Member:
         self.members[user_id] = Member(user_id, name, mobile)
         return self.members[user_id]
+
+    @property
+    def crypto(self) -> WeComCrypto:
+        return WeComCrypto.from_settings(self.callback_token, self.aes_key, self.corp_id)
+
+    def text_callback(self, user_id: str, content: str, msg_id: int | None = None,
+                      timestamp: int | None = None) -> tuple[dict[str, str], bytes]:
+        """A member's text message as WeCom posts it: the query and the encrypted body."""
+        stamp = str(timestamp if timestamp is not None else int(time.time()))
+        inner = (f"<xml><ToUserName><![CDATA[{self.corp_id}]]></ToUserName>"
+                 f"<FromUserName><![CDATA[{user_id}]]></FromUserName>"
+                 f"<CreateTime>{stamp}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+                 f"<Content><![CDATA[{content}]]></Content>"
+                 f"<MsgId>{msg_id or next(_msg_ids)}</MsgId>"
+                 f"<AgentID>{self.agent_id}</AgentID></xml>")
+        encrypted = self.crypto.encrypt(inner.encode("utf-8"))
+        nonce = str(secrets.randbelow(10**9))
+        query = {"msg_signature": self.crypto.signature(stamp, nonce, encrypted),
+                 "timestamp": stamp, "nonce": nonce}
+        body = (f"<xml><ToUserName><![CDATA[{self.corp_id}]]></ToUserName>"
+                f"<AgentID><![CDATA[{self.agent_id}]]></AgentID>"
+                f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>").encode()
+        return query, body
+
+    async def post(self, url: str, query: dict[str, str], body: bytes) -> int:
+        """POST a callback to the app, as WeCom does; the HTTP status it answered."""
+        async with aiohttp.ClientSession() as http, \
+                http.post(url, params=query, data=body) as response:
+            await response.read()
+            return response.status
 
     def messages_to(self, user_id: str) -> list[Received]:
         return [r for r in self.received if r.user_id == user_id]

@@ -23,6 +23,15 @@ class TelegramPerson:
     language: str
 
 
+@dataclass(frozen=True)
+class WeComPerson:
+    """A WeCom member as a callback names them (成员 UserID)."""
+
+    user_id: str
+    name: str
+    language: str = "zh"
+
+
 def roster_phone(phone: str) -> str:
     """A roster's number in full E.164: `+86 138-1234-5678` → `+8613812345678`. A number
     written without a country code is Chinese: `138 1234 5678` and `0411-8888 1234` get
@@ -53,19 +62,23 @@ def stored_forms(number: str) -> list[str]:
 
 
 async def join_by_invite(
-    session: AsyncSession, code: str, person: TelegramPerson, now: dt.datetime
+    session: AsyncSession, code: str, person: TelegramPerson | WeComPerson, now: dt.datetime
 ) -> PersonRecord | InviteProblem:
-    """Consume the invite and bind the person (again, to the invite's unit, if bound)."""
-    contact = await session.scalar(
-        select(m.Person).where(m.Person.telegram_user_id == person.user_id))
+    """Consume the invite and bind the person (again, to the invite's unit, if bound), by
+    their Telegram or their WeCom account."""
+    on_wecom = isinstance(person, WeComPerson)
+    account = m.Person.wecom_user_id if on_wecom else m.Person.telegram_user_id
+    contact = await session.scalar(select(m.Person).where(account == person.user_id))
     redeemed = await redeem_invite(session, code, contact.id if contact else None, now)
     if not isinstance(redeemed, Redeemed):
         return redeemed
     if contact is None:
-        contact = m.Person(telegram_user_id=person.user_id, created_at=now,
-                            language=person.language)
+        contact = m.Person(created_at=now, language=person.language)
         session.add(contact)
-    contact.chat_id = person.chat_id
+    if isinstance(person, WeComPerson):
+        contact.wecom_user_id = person.user_id
+    else:
+        contact.telegram_user_id, contact.chat_id = person.user_id, person.chat_id
     contact.name = contact.name or person.name
     contact.unit_id = redeemed.unit.id
     contact.role = redeemed.invite.role

@@ -235,10 +235,13 @@ class Person(Base):
     every database for a word."""
 
     __tablename__ = "contacts"
+    __table_args__ = (Index("uq_contacts_wecom_user_id", "wecom_user_id", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Their WeCom account (成员 UserID), when they joined there too.
+    wecom_user_id: Mapped[str | None] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(PeoplesText(100), default="")
     phone: Mapped[str | None] = mapped_column(PeoplesText(32), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
@@ -481,3 +484,13 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     token: Mapped[str] = mapped_column(String(512))
     expires_at: Mapped[dt.datetime]
+
+
+class WeComCallback(Base):
+    """A callback WeCom posted, by what makes a retry the same one (its MsgId): handled
+    once however often WeCom posts it."""
+
+    __tablename__ = "wecom_callbacks"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    seen_at: Mapped[dt.datetime]

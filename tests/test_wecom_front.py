@@ -1,0 +1,105 @@
+"""The WeCom front door, end to end: the real bot (its HTTP server, polling Telegram's
+stand-in beside) takes encrypted callbacks from the stand-in WeCom server and answers
+through WeCom's API. A member joins with an invite code; a retried callback is handled
+once; a forged, stale or malformed one is refused and changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from flows.services import Services
+from standin.wecom import WeComStandin
+from storage import models as m
+from tests.people import invite_code
+
+
+@pytest.fixture
+async def wecom() -> AsyncIterator[WeComStandin]:
+    server = WeComStandin(corp_id="ww-liaoning", secret="s3cret", agent_id=1000002)
+    server.member("li-na", "李娜", "13800000001")
+    server.member("wang-lei", "王磊", "13800000002")
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def overrides(wecom: WeComStandin) -> dict[str, object]:
+    return {"wecom_corp_id": wecom.corp_id, "wecom_agent_id": wecom.agent_id,
+            "wecom_secret": wecom.secret, "wecom_token": wecom.callback_token,
+            "wecom_aes_key": wecom.aes_key, "wecom_api_base_url": wecom.root,
+            "webhook_listen": "127.0.0.1", "webhook_port": 0}
+
+
+def callback_url(app: Any) -> str:
+    return f"http://127.0.0.1:{app.bot_data['webhook'].port}/wecom/callback"
+
+
+async def wecom_people(services: Services) -> list[tuple[str | None, str]]:
+    async with services.readers() as session:
+        rows = await session.execute(select(m.Person.wecom_user_id, m.Unit.code).join(
+            m.Unit, m.Unit.id == m.Person.unit_id).where(m.Person.wecom_user_id.is_not(None)))
+        return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+async def test_wecom_checks_the_url(running_app: Any, wecom: WeComStandin) -> None:
+    import aiohttp
+
+    crypto = wecom.crypto
+    echostr = crypto.encrypt(b"1616140317555161061")
+    stamp = str(int(__import__("time").time()))
+    query = {"msg_signature": crypto.signature(stamp, "7", echostr), "timestamp": stamp,
+             "nonce": "7", "echostr": echostr}
+    async with aiohttp.ClientSession() as http, \
+            http.get(callback_url(running_app), params=query) as response:
+        assert response.status == 200 and await response.text() == "1616140317555161061"
+
+
+async def test_a_member_joins_with_an_invite_code_once(running_app: Any,
+                                                       wecom: WeComStandin) -> None:
+    services: Services = running_app.bot_data["services"]
+    code = await invite_code(services, "dalian")
+    query, body = wecom.text_callback("li-na", code)
+    assert await wecom.post(callback_url(running_app), query, body) == 200
+    assert await wecom.post(callback_url(running_app), query, body) == 200  # WeCom's retry
+    welcomes = [r.content for r in wecom.messages_to("li-na")]
+    assert welcomes == ["li-na，欢迎！您已作为大连市商务局的联络员加入。"]
+    assert await wecom_people(services) == [("li-na", "dalian")]
+    query, body = wecom.text_callback("li-na", "你好")
+    assert await wecom.post(callback_url(running_app), query, body) == 200
+    assert wecom.messages_to("li-na")[-1].content == "您是li-na，大连市商务局的联络员（企业微信）。"
+
+
+async def test_a_stranger_is_told_how_to_join(running_app: Any, wecom: WeComStandin) -> None:
+    query, body = wecom.text_callback("wang-lei", "请问怎么报送？")
+    assert await wecom.post(callback_url(running_app), query, body) == 200
+    assert "请发送" in wecom.messages_to("wang-lei")[0].content
+    assert "邀请码" in wecom.messages_to("wang-lei")[0].content
+
+
+@pytest.mark.parametrize("forgery", ["signature", "stale", "other corp", "not xml"])
+async def test_a_forged_callback_is_refused_and_changes_nothing(
+    running_app: Any, wecom: WeComStandin, forgery: str
+) -> None:
+    services: Services = running_app.bot_data["services"]
+    code = await invite_code(services, "dalian")
+    query, body = wecom.text_callback("li-na", code)
+    if forgery == "signature":
+        query["msg_signature"] = "0" * 40
+    elif forgery == "stale":
+        query, body = wecom.text_callback("li-na", code, timestamp=1409659813)
+    elif forgery == "other corp":
+        other = WeComStandin(corp_id="ww-elsewhere", callback_token=wecom.callback_token,
+                             aes_key=wecom.aes_key)
+        query, body = other.text_callback("li-na", code)
+    else:
+        body = b"<xml><Encrypt>"
+    assert await wecom.post(callback_url(running_app), query, body) == 403
+    assert wecom.messages_to("li-na") == [] and await wecom_people(services) == []
+    async with services.readers() as session:
+        seen = await session.scalar(select(func.count()).select_from(m.WeComCallback))
+    assert seen == 0

@@ -1,0 +1,117 @@
+"""WeCom's callbacks, served at WECOM_CALLBACK_PATH on the bot's HTTP server.
+
+`GET`: WeCom checks the URL (answered with the decrypted `echostr`). `POST`: a member's
+message. Each is opened by wecom_io.callback (anything forged, stale or malformed is a 403
+and changes nothing), handled once however often WeCom posts it, and answered empty: the
+bot's replies go out through `message/send`, as WeCom allows at any time.
+
+What a member can do here so far: join with an invite code, as on Telegram; once joined,
+the bot says who it takes them for."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+import re
+
+from aiohttp import web
+
+from flows import joining
+from flows.services import Services
+from storage.invites import InviteProblem
+from storage.joining import WeComPerson
+from storage.records import PersonRecord
+from storage.wecom_people import first_time, person_on_wecom
+from texts.catalog import t
+from wecom_io.api import WeComApi
+from wecom_io.callback import MAX_BODY, Callback, open_callback, verify_url
+from wecom_io.crypto import Refused, WeComCrypto
+
+log = logging.getLogger(__name__)
+
+
+class WeComFront:
+    def __init__(self, services: Services, api: WeComApi, crypto: WeComCrypto, path: str):
+        self.services = services
+        self.api = api
+        self.crypto = crypto
+        self.path = path
+
+    def add_routes(self, app: web.Application) -> None:
+        app.router.add_get(self.path, self.verify)
+        app.router.add_post(self.path, self.receive)
+
+    async def verify(self, request: web.Request) -> web.Response:
+        q = request.query
+        try:
+            echo = verify_url(self.crypto, q.get("msg_signature", ""), q.get("timestamp", ""),
+                              q.get("nonce", ""), q.get("echostr", ""), _wall_now())
+        except Refused as refused:
+            log.warning("WeCom URL check refused: %s", refused.reason)
+            return web.Response(status=403, text="forbidden")
+        return web.Response(text=echo)
+
+    async def receive(self, request: web.Request) -> web.Response:
+        q = request.query
+        body = await request.content.read(MAX_BODY + 1)
+        now = _wall_now()
+        try:
+            callback = open_callback(self.crypto, q.get("msg_signature", ""),
+                                     q.get("timestamp", ""), q.get("nonce", ""), body, now)
+        except Refused as refused:
+            log.warning("WeCom callback refused: %s", refused.reason)
+            return web.Response(status=403, text="forbidden")
+        async with self.services.transaction() as session:
+            first = await first_time(session, callback.key, now)
+        if first:
+            try:
+                await self.handle(callback)
+            except Exception:  # WeCom would post it again; it is marked handled
+                log.exception("could not handle a WeCom callback")
+        return web.Response(text="")
+
+    async def handle(self, callback: Callback) -> None:
+        fields = callback.fields
+        if fields.get("MsgType") != "text" or not fields.get("FromUserName"):
+            return
+        user = fields["FromUserName"]
+        async with self.services.readers() as session:
+            person = await person_on_wecom(session, user)
+        if person is None:
+            await self._stranger(user, fields.get("Content", ""))
+        else:
+            await self._reply(user, t("wecom.whoami", person.language,
+                                      name=html.escape(person.name),
+                                      unit=html.escape(person.unit.name),
+                                      role=t(f"role.{person.role}", person.language)))
+
+    async def _stranger(self, user: str, text: str) -> None:
+        code = joining.invite_in(text)
+        if code is None:
+            names = t("list.sep").join(s.campaign.name.zh for s in self.services.each())
+            await self._reply(user, t("wecom.unbound", campaign=names))
+            return
+        joined = await joining.with_invite(self.services, WeComPerson(user, name=user), code)
+        if isinstance(joined, InviteProblem):
+            await self._reply(user, t(f"join.invite_{joined.value}"))
+            return
+        await self._reply(user, _welcome(joined))
+
+    async def _reply(self, user: str, text: str) -> None:
+        await self.api.send_text(user, plain(text))
+
+
+def _welcome(person: PersonRecord) -> str:
+    lang = person.language
+    return t("join.welcome", lang, name=html.escape(person.name),
+             unit=html.escape(person.unit.name), role=t(f"role.{person.role}", lang))
+
+
+def plain(text: str) -> str:
+    """Chat HTML as WeCom text: tags away, entities back to characters."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def _wall_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)  # WeCom's timestamps are the wall clock's
