@@ -326,7 +326,7 @@ class ReportFlow(FileAnswers):
                                       == ReviewState.REVISED)
         await self._audit(session, "submit", round=rnd.code, version=done.submission.version,
                           late=late)
-        return Receipt(round_title=self._title(rnd), submitted_at=done.submission.submitted_at,
+        return Receipt(round_title=self._heading(rnd), submitted_at=done.submission.submitted_at,
                        version=done.submission.version, late=late)
 
     async def cancel(self) -> Screen:
@@ -362,7 +362,7 @@ class ReportFlow(FileAnswers):
                          else CursorMode.ASK)
         number, total = state.position(question)
         return QuestionScreen(
-            draft_id=draft.id, round_title=self._title(rnd), question=question, number=number,
+            draft_id=draft.id, round_title=self._heading(rnd), question=question, number=number,
             total=total, current=state.value(question), answered=state.is_answered(question),
             previous_round_value=await self._previous_round_value(session, rnd, question),
             error=error, note=note, note_values=note_values or {}, editing=keep_editing,
@@ -383,7 +383,7 @@ class ReportFlow(FileAnswers):
                             files=[named[i] for i in (state.value(q) or []) if i in named]
                             if q.type is QuestionType.ATTACHMENT else [])
                  for q in state.questions]
-        return ReviewScreen(draft_id=draft.id, round_title=self._title(rnd), due_at=rnd.due_at,
+        return ReviewScreen(draft_id=draft.id, round_title=self._heading(rnd), due_at=rnd.due_at,
                             items=items, missing=state.missing_required(),
                             late=await self._would_be_late(session, rnd),
                             amending_version=draft.based_on_version, note=note,
@@ -534,6 +534,11 @@ class ReportFlow(FileAnswers):
     def _accepting(self, rnd: RoundRecord) -> bool:
         now = self.now
         return rnd.opens_at <= now and (rnd.late_until is None or now <= rnd.late_until)
+
+    def _heading(self, rnd: RoundRecord) -> str:
+        """The round as a screen of the form names it: after its campaign's name when the
+        bot serves several, so a question is never taken for another campaign's."""
+        return self.served.round_title(rnd.code, self.lang)
 
     def _title(self, rnd: RoundRecord) -> str:
         try:
