@@ -23,7 +23,9 @@ from reporting.campaign_file import DEFAULT_CAMPAIGN_FILE
 from reporting.clock import FakeClock
 from standin.limits import Limits
 from standin.server import StandinServer
+from standin.wecom import WeComStandin
 from tests.processes import kill_leftovers
+from wecom_io.pacer import MemberLimits
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 CAMPAIGN_START = dt.datetime(2021, 1, 20, 9, 0, tzinfo=SHANGHAI)
@@ -153,6 +155,24 @@ async def running_app(services: Services, standin: StandinServer) -> AsyncIterat
 async def running_bot(running_app: Any) -> Services:
     """The bot's services, with the bot running."""
     return running_app.bot_data["services"]
+
+
+@pytest.fixture
+def wecom_limits() -> MemberLimits:
+    """WeCom's limits on messages to one member; a module may shorten them."""
+    return MemberLimits()
+
+
+@pytest.fixture
+async def wecom(wecom_limits: MemberLimits) -> AsyncIterator[WeComStandin]:
+    """The stand-in WeCom server, with two members of the corp."""
+    server = WeComStandin(corp_id="ww-liaoning", secret="s3cret", agent_id=1000002,
+                          limits=wecom_limits)
+    server.member("li-na", "李娜", "13800000001")
+    server.member("wang-lei", "王磊", "13800000002")
+    await server.start()
+    yield server
+    await server.stop()
 
 
 @pytest.fixture

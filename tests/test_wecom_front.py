@@ -5,7 +5,6 @@ once; a forged, stale or malformed one is refused and changes nothing."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -15,16 +14,6 @@ from flows.services import Services
 from standin.wecom import WeComStandin
 from storage import models as m
 from tests.people import invite_code
-
-
-@pytest.fixture
-async def wecom() -> AsyncIterator[WeComStandin]:
-    server = WeComStandin(corp_id="ww-liaoning", secret="s3cret", agent_id=1000002)
-    server.member("li-na", "李娜", "13800000001")
-    server.member("wang-lei", "王磊", "13800000002")
-    await server.start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture
