@@ -9,14 +9,12 @@ file and place."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from reporting.campaign import Campaign, Unit
 from reporting.campaign_file import CampaignFileError, load_campaign
-from reporting.file_reading import BoundedLoader
 
 DEFAULT_CAMPAIGNS_DIR = Path(__file__).parent / "campaigns"
 SUFFIXES = (".yaml", ".yml")
@@ -61,17 +59,20 @@ def load_campaigns(paths: list[Path], where: Path | None = None) -> list[Campaig
     return sources
 
 
+ROSTER_LINE = re.compile(r"^roster:[ \t]*['\"]?([^'\"#\n]+?)['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
+
+
 def _rosters(paths: list[Path]) -> set[Path]:
-    """The files among `paths` that a campaign names as its `roster:`: rosters, not
-    campaigns (a file that cannot be read is left for its load to report)."""
+    """The files among `paths` that a campaign names as its `roster:` (a top-level line
+    of its own, as campaign files write it): rosters, not campaigns. Read from the text,
+    not parsed: every file is parsed once, as a campaign or as a roster."""
     found = set()
     for path in paths:
         try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=BoundedLoader)
-        except Exception:  # reported, by place, when the file is loaded as a campaign
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):  # reported when it is loaded as a campaign
             continue
-        if isinstance(data, dict) and isinstance(data.get("roster"), str):
-            found.add((path.parent / data["roster"]).resolve())
+        found |= {(path.parent / name.strip()).resolve() for name in ROSTER_LINE.findall(text)}
     return found
 
 
