@@ -100,6 +100,14 @@ async def _serve(services: Services, stop: asyncio.Event, poll_timeout: float,
             await webhook.start()
             application.bot_data["webhook"] = webhook
             application.bot_data["wecom"] = wecom
+        wecom_stop, wecom_sending = asyncio.Event(), None
+        if wecom is not None:  # WeCom's own way out, from the same ledger
+            from scheduler.wecom_sender import WeComSender
+
+            wecom_sender = WeComSender(services, wecom.api)
+            application.bot_data["wecom_sender"] = wecom_sender
+            wecom_sending = asyncio.create_task(wecom_sender.run(wecom_stop),
+                                                name="wecom-sender")
         if not services.settings.webhook_url:
             await application.updater.start_polling(timeout=poll_timeout, poll_interval=0)
         if started is not None:
@@ -109,6 +117,10 @@ async def _serve(services: Services, stop: asyncio.Event, poll_timeout: float,
         finally:
             if webhook is not None:
                 await webhook.stop()
+            wecom_stop.set()
+            if wecom_sending is not None:
+                with suppress(TimeoutError, asyncio.CancelledError):
+                    await asyncio.wait_for(wecom_sending, 15)
             if wecom is not None:
                 await wecom.api.close()
             if application.updater.running:

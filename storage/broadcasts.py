@@ -19,6 +19,7 @@ from storage import deliveries
 from storage import models as m
 from storage.notices import Attached, NewDelivery, Notice
 from storage.outbox import Outbox
+from storage.records import joined_somewhere
 from storage.taking_part import campaign_order, taking_part
 
 OPEN_STAGES = m.OPEN_STAGES
@@ -70,7 +71,7 @@ async def recipients(session: AsyncSession, campaign_ids: list[int],
     is a round of one of them (`audience["campaign"]`, or the first with that code)."""
     query = (select(m.Person).join(m.Unit, m.Unit.id == m.Person.unit_id)
              .where(taking_part(campaign_ids, retired=None), m.Person.active.is_(True),
-                    m.Person.chat_id.is_not(None))
+                    joined_somewhere())
              .order_by(m.Unit.is_province, m.Unit.position, m.Person.id))
     if audience.get("all"):
         pass

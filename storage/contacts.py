@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage import models as m
-from storage.records import PersonRecord, UnitRecord, person_record
+from storage.records import PersonRecord, UnitRecord, joined_somewhere, person_record
 from storage.taking_part import campaign_order, taking_part
 
 _CONTACTS, _UNITS = m.Person.__table__, m.Unit.__table__
@@ -97,7 +97,7 @@ async def province_people(session: AsyncSession, campaign_id: int) -> list[Perso
     return [person_record(row) for row in await session.scalars(
         select(m.Person).join(m.Unit, m.Unit.id == m.Person.unit_id).where(
             taking_part(campaign_id), m.Unit.is_province.is_(True),
-            m.Person.active.is_(True), m.Person.chat_id.is_not(None),
+            m.Person.active.is_(True), joined_somewhere(),
             m.Person.reachable.is_(True)).order_by(m.Person.id))]
 
 

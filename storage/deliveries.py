@@ -63,6 +63,7 @@ class ClaimedDelivery:
     notice: Notice
     attempts: int
     token: str
+    wecom_user: str | None = None  # sent on WeCom to this member instead
 
 
 async def enqueue(session: AsyncSession, messages: Sequence[NewDelivery], now: dt.datetime) -> int:
@@ -73,7 +74,8 @@ async def enqueue(session: AsyncSession, messages: Sequence[NewDelivery], now: d
     rows = [{"key": o.key, "purpose": o.purpose, "contact_id": o.contact_id,
              "chat_id": o.chat_id, "payload": o.notice.to_payload(), "state": State.PENDING,
              "attempts": 0, "not_before": o.not_before or now, "created_at": now,
-             "updated_at": now} for o in messages]
+             "updated_at": now, "wecom_user": None} for o in messages]
+    await _route(session, rows)
     insert = insert_for(session)
     added = 0
     statement = (insert(_LEDGER).on_conflict_do_nothing(index_elements=["key"])
@@ -86,12 +88,30 @@ async def enqueue(session: AsyncSession, messages: Sequence[NewDelivery], now: d
     return added
 
 
+async def _route(session: AsyncSession, rows: list[dict[str, object]]) -> None:
+    """Each person's messages go where they take them: WeCom for someone who chose it, or
+    who joined only there; Telegram otherwise."""
+    ids = {r["contact_id"] for r in rows if r["contact_id"] is not None}
+    if not ids:
+        return
+    on_wecom = {pid: user for pid, user, chat, channel in await session.execute(
+        select(m.Person.id, m.Person.wecom_user_id, m.Person.chat_id, m.Person.channel)
+        .where(m.Person.id.in_(ids), m.Person.wecom_user_id.is_not(None)))
+        if channel == "wecom" or chat is None}
+    for row in rows:
+        user = on_wecom.get(row["contact_id"])  # type: ignore[arg-type]
+        if user is not None:
+            row["wecom_user"], row["chat_id"] = user, 0
+
+
 async def claim(session: AsyncSession, worker: str, now: dt.datetime, lease: dt.timedelta,
-                limit: int) -> list[ClaimedDelivery]:
-    """Take up to `limit` due rows for `worker`: a compare-and-set on state and lease."""
+                limit: int, wecom: bool = False) -> list[ClaimedDelivery]:
+    """Take up to `limit` due rows for `worker`: a compare-and-set on state and lease.
+    Telegram's rows, or with `wecom` WeCom's."""
+    channel = m.Delivery.wecom_user.is_not(None) if wecom else m.Delivery.wecom_user.is_(None)
     candidates = (
         select(m.Delivery.id)
-        .where(m.Delivery.state == State.PENDING, m.Delivery.not_before <= now,
+        .where(m.Delivery.state == State.PENDING, m.Delivery.not_before <= now, channel,
                or_(m.Delivery.lease_until.is_(None), m.Delivery.lease_until < now))
         .order_by(m.Delivery.not_before, m.Delivery.id)
         .limit(limit)
@@ -112,13 +132,13 @@ async def claim(session: AsyncSession, worker: str, now: dt.datetime, lease: dt.
     )
     rows = await session.execute(
         select(_LEDGER.c.id, _LEDGER.c.key, _LEDGER.c.chat_id, _LEDGER.c.contact_id,
-               _LEDGER.c.payload, _LEDGER.c.attempts)
+               _LEDGER.c.payload, _LEDGER.c.attempts, _LEDGER.c.wecom_user)
         .where(m.Delivery.id.in_(ids), m.Delivery.claimed_by == token,
                _still(State.PENDING))
         .order_by(_LEDGER.c.id))
     return [ClaimedDelivery(id=r.id, key=r.key, chat_id=r.chat_id, person_id=r.contact_id,
                             notice=Notice.from_payload(r.payload), attempts=r.attempts,
-                            token=token) for r in rows]
+                            token=token, wecom_user=r.wecom_user) for r in rows]
 
 
 @dataclass(frozen=True)

@@ -242,6 +242,9 @@ class Person(Base):
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     # Their WeCom account (成员 UserID), when they joined there too.
     wecom_user_id: Mapped[str | None] = mapped_column(String(64))
+    # Where what the bot sends on its own reaches them: "telegram" or "wecom"; none: the
+    # one they joined on (Telegram when both).
+    channel: Mapped[str | None] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(PeoplesText(100), default="")
     phone: Mapped[str | None] = mapped_column(PeoplesText(32), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
@@ -405,6 +408,8 @@ class Delivery(Base):
     purpose: Mapped[str] = mapped_column(String(32))
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
     chat_id: Mapped[int] = mapped_column(BigInteger)
+    # Sent on WeCom, to this member (the chat id then unused), instead of Telegram.
+    wecom_user: Mapped[str | None] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]]
     state: Mapped[DeliveryState] = mapped_column(StateColumn(DeliveryState),
                                                  default=DeliveryState.PENDING)

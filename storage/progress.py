@@ -14,6 +14,7 @@ from storage.records import (
     RoundRecord,
     SubmissionRecord,
     UnitRecord,
+    joined_somewhere,
     person_record,
     round_record,
     submission_record,
@@ -186,7 +187,7 @@ async def unit_contacts(session: AsyncSession, units: list[UnitRecord],
     people = [person_record(p, by_id[p.unit_id]) for p in await session.execute(
         select(people_t).where(
             people_t.c.unit_id.in_(list(by_id)), people_t.c.active.is_(True),
-            people_t.c.chat_id.is_not(None)).order_by(people_t.c.id))]
+            joined_somewhere()).order_by(people_t.c.id))]
     contacts: dict[int, list[PersonRecord]] = {}
     for person in people:
         if person.reachable:

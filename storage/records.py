@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import or_
+
 from reporting.digest import ReviewState
 from storage import models as m
 
@@ -72,6 +74,11 @@ class SubmissionRecord:
     late: bool
     review_state: ReviewState
     review_note: str | None
+
+
+def joined_somewhere() -> Any:
+    """The person can be sent to: they joined on Telegram (a chat) or on WeCom."""
+    return or_(m.Person.chat_id.is_not(None), m.Person.wecom_user_id.is_not(None))
 
 
 def unit_record(row: m.Unit | Any) -> UnitRecord:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.digest import ReviewState
 from storage import models as m
-from storage.records import RoundRecord, round_record
+from storage.records import RoundRecord, joined_somewhere, round_record
 
 Reviewed = tuple[m.Submission, m.Unit, m.Round, list[m.Person]]
 
@@ -49,7 +49,7 @@ async def _review(session: AsyncSession, submission_id: int, state: ReviewState,
     rnd = await session.get_one(m.Round, submission.round_id)
     reporters = list(await session.scalars(select(m.Person).where(
         m.Person.unit_id == unit.id, m.Person.active.is_(True),
-        m.Person.chat_id.is_not(None), m.Person.reachable.is_(True))))
+        joined_somewhere(), m.Person.reachable.is_(True))))
     return submission, unit, rnd, reporters
 
 

@@ -176,5 +176,14 @@ async def wecom(wecom_limits: MemberLimits) -> AsyncIterator[WeComStandin]:
 
 
 @pytest.fixture
+def wecom_overrides(wecom: WeComStandin) -> dict[str, object]:
+    """Settings that put the bot on the stand-in WeCom too (its HTTP server on any port)."""
+    return {"wecom_corp_id": wecom.corp_id, "wecom_agent_id": wecom.agent_id,
+            "wecom_secret": wecom.secret, "wecom_token": wecom.callback_token,
+            "wecom_aes_key": wecom.aes_key, "wecom_api_base_url": wecom.root,
+            "webhook_listen": "127.0.0.1", "webhook_port": 0}
+
+
+@pytest.fixture
 def campaign_text() -> Iterator[str]:
     yield DEFAULT_CAMPAIGN_FILE.read_text(encoding="utf-8")

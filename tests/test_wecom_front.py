@@ -17,11 +17,8 @@ from tests.people import invite_code
 
 
 @pytest.fixture
-def overrides(wecom: WeComStandin) -> dict[str, object]:
-    return {"wecom_corp_id": wecom.corp_id, "wecom_agent_id": wecom.agent_id,
-            "wecom_secret": wecom.secret, "wecom_token": wecom.callback_token,
-            "wecom_aes_key": wecom.aes_key, "wecom_api_base_url": wecom.root,
-            "webhook_listen": "127.0.0.1", "webhook_port": 0}
+def overrides(wecom_overrides: dict[str, object]) -> dict[str, object]:
+    return wecom_overrides
 
 
 def callback_url(app: Any) -> str:

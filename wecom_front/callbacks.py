@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import logging
-import re
 
 from aiohttp import web
 
@@ -27,6 +26,7 @@ from texts.catalog import t
 from wecom_io.api import WeComApi
 from wecom_io.callback import MAX_BODY, Callback, open_callback, verify_url
 from wecom_io.crypto import Refused, WeComCrypto
+from wecom_io.text import plain
 
 log = logging.getLogger(__name__)
 
@@ -106,11 +106,6 @@ def _welcome(person: PersonRecord) -> str:
     lang = person.language
     return t("join.welcome", lang, name=html.escape(person.name),
              unit=html.escape(person.unit.name), role=t(f"role.{person.role}", lang))
-
-
-def plain(text: str) -> str:
-    """Chat HTML as WeCom text: tags away, entities back to characters."""
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 def _wall_now() -> dt.datetime:

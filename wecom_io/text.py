@@ -4,6 +4,9 @@ expects: between lines, else between characters, never inside one."""
 
 from __future__ import annotations
 
+import html
+import re
+
 MAX_TEXT_BYTES = 2048
 
 
@@ -37,3 +40,8 @@ def _fitting(line: str, limit: int) -> int:
         if size > limit:
             return i
     return len(line)
+
+
+def plain(text: str) -> str:
+    """The bot's chat HTML as WeCom text: tags away, entities back to characters."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))

@@ -1,0 +1,105 @@
+"""What the bot sends on its own reaches each person where they are: a member who joined
+on WeCom gets their reminders there, once, from the same ledger as Telegram's; a
+broadcast reaches both channels with one outcome per person; a coordinator on WeCom gets
+the digest's text there (its files do not go on WeCom yet, and their rows say so)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from flows import broadcast
+from flows.services import Services
+from reporting.clock import FakeClock
+from scheduler.wecom_sender import NO_FILES_YET
+from standin.server import StandinServer
+from standin.wecom import WeComStandin
+from storage import models as m
+from tests.campaign_run import drained, local
+from tests.people import invite_code, joined
+
+
+@pytest.fixture
+def overrides(wecom_overrides: dict[str, object]) -> dict[str, object]:
+    return {**wecom_overrides, "wake_interval": 3600}
+
+
+async def on_wecom(app: Any, wecom: WeComStandin, user_id: str, unit: str,
+                   role: m.Role = m.Role.CONTACT) -> None:
+    """A member who joins with an invite code sent to the WeCom app."""
+    services: Services = app.bot_data["services"]
+    query, body = wecom.text_callback(user_id, await invite_code(services, unit, role))
+    url = f"http://127.0.0.1:{app.bot_data['webhook'].port}/wecom/callback"
+    assert await wecom.post(url, query, body) == 200
+    assert "欢迎" in wecom.messages_to(user_id)[-1].content
+
+
+async def at(app: Any, clock: FakeClock, moment: dt.datetime) -> None:
+    """The wake-up at `moment`, and everything it queued sent on both channels."""
+    clock.set(moment)
+    await app.bot_data["wakeup"].tick()
+    app.bot_data["sender"].nudge()
+    app.bot_data["wecom_sender"].nudge()
+    await drained(app.bot_data["services"])
+
+
+async def ledger(services: Services) -> list[tuple[str, str | None, str, str | None]]:
+    async with services.readers() as session:
+        rows = await session.execute(select(m.Delivery.purpose, m.Delivery.wecom_user,
+                                            m.Delivery.state, m.Delivery.error)
+                                     .order_by(m.Delivery.id))
+        return [(p, u, str(s), e) for p, u, s, e in rows]
+
+
+async def test_a_reminder_reaches_each_person_on_their_channel_once(
+    running_app: Any, standin: StandinServer, wecom: WeComStandin, clock: FakeClock
+) -> None:
+    await on_wecom(running_app, wecom, "li-na", "dalian")
+    telegram = await joined(standin, running_app.bot_data["services"], "anshan")
+    for _ in range(2):  # the same moment twice: nothing goes out again
+        await at(running_app, clock, local(1, 26, 9))
+    reminders = [r.content for r in wecom.messages_to("li-na") if r.content.startswith("⏰")]
+    assert reminders == [
+        "⏰ “第一次阶段性活动情况”将于 1月29日（周五）18:00 截止，还剩 3 天。\n"
+        "本单位尚未开始填写（共 18 题，约需几分钟）。\n"
+        "💡 已写好 Word 报告的，可直接发送 .docx 文件，系统按标题拆分到各部分，核对后提交即可。"]
+    assert len([m for m in telegram.messages if m.text.startswith("⏰")]) == 1
+    rows = [r for r in await ledger(running_app.bot_data["services"]) if r[0] == "reminder"]
+    assert sorted(rows, key=lambda r: r[1] or "") == [("reminder", None, "sent", None),
+                                                      ("reminder", "li-na", "sent", None)]
+
+
+async def test_a_broadcast_reaches_both_channels_with_one_outcome_each(
+    running_app: Any, standin: StandinServer, wecom: WeComStandin
+) -> None:
+    services: Services = running_app.bot_data["services"]
+    await on_wecom(running_app, wecom, "li-na", "dalian")
+    telegram = await joined(standin, services, "anshan")
+    prepared = await broadcast.prepare(services, "请各单位于1月29日前报送。",
+                                       {"all": True}, None, photo=False)
+    assert not isinstance(prepared, broadcast.Refused)
+    broadcast_id, count = prepared
+    assert count == 2
+    await broadcast.send(services, None, broadcast_id)
+    running_app.bot_data["wecom_sender"].nudge()
+    await drained(services)
+    report = await broadcast.report(services, broadcast_id)
+    assert report.counts.get("sent") == 2 and report.total == 2
+    assert wecom.messages_to("li-na")[-1].content == "【辽宁省商务厅】\n请各单位于1月29日前报送。"
+    assert telegram.messages[-1].text.endswith("请各单位于1月29日前报送。")
+
+
+async def test_a_coordinator_on_wecom_gets_the_digests_text_and_is_told_of_files(
+    running_app: Any, wecom: WeComStandin, clock: FakeClock
+) -> None:
+    await on_wecom(running_app, wecom, "wang-lei", "province", m.Role.COORDINATOR)
+    await at(running_app, clock, local(1, 29, 18, 30))
+    texts = [r.content for r in wecom.messages_to("wang-lei")]
+    assert any(t.startswith("📊 2021 辽宁网上年货节 · 第一次阶段性活动情况 汇总") for t in texts)
+    assert not any("<b>" in t for t in texts)
+    files = [r for r in await ledger(running_app.bot_data["services"])
+             if r[0] == "digest" and r[2] == "failed"]
+    assert len(files) == 3 and all(r[3] == NO_FILES_YET for r in files)
