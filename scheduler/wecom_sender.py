@@ -6,8 +6,8 @@ claimed with a lease, become `sending` in one statement just before the requests
 are recorded together: `sent`; `failed` with WeCom's error code when it refuses (a member
 outside the app, a wrong secret); `uncertain` when a request may have arrived but no
 answer came, never resent. Each member's messages are paced under WeCom's limit by the
-API's pacer. A file (a digest's Word and Excel) is not yet sent on WeCom: its row fails,
-saying so, and the coordinator's text parts still arrive."""
+API's pacer. A file (a digest's Word and Excel) goes as its caption, then the file,
+uploaded as WeCom's temporary media."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ import socket
 import aiohttp
 
 from flows.services import Services
-from storage import deliveries
+from storage import attachments, deliveries
 from storage.deliveries import ClaimedDelivery, Outcome
 from storage.models import DeliveryState as State
 from wecom_io.api import WeComApi, WeComError
@@ -30,7 +30,6 @@ from wecom_io.text import plain
 
 log = logging.getLogger(__name__)
 BATCH, CONCURRENCY = 64, 8
-NO_FILES_YET = "files are not yet sent on WeCom (issue 18)"
 
 
 class WeComSender:
@@ -67,7 +66,8 @@ class WeComSender:
             self.services.outbox.stop_waking(self.nudge)
 
     async def send_due(self) -> int:
-        """One round: claim, start, send, record. Returns how many rows it handled."""
+        """One round: claim, start, send (members at once, each member's rows in order),
+        record. Returns how many rows it handled."""
         now = self.services.clock.now()
         async with self.services.transaction() as session:
             claimed = await deliveries.claim(session, self.worker, now, self.lease, BATCH,
@@ -76,13 +76,17 @@ class WeComSender:
         if not claimed:
             return 0
         slots = asyncio.Semaphore(CONCURRENCY)
+        by_member: dict[str, list[ClaimedDelivery]] = {}
+        for row in rows:  # one member's messages in the order they were queued
+            by_member.setdefault(row.wecom_user or "", []).append(row)
 
-        async def one(row: ClaimedDelivery) -> Outcome | str:
+        async def one_member(own: list[ClaimedDelivery]) -> list[Outcome | str]:
             async with slots:
-                return await self._send(row)
+                return [await self._send(row) for row in own]
 
-        results = list(zip(rows, await asyncio.gather(*(one(row) for row in rows)),
-                           strict=True))
+        sent = await asyncio.gather(*(one_member(own) for own in by_member.values()))
+        results = [(row, result) for own, outcome in zip(by_member.values(), sent, strict=True)
+                   for row, result in zip(own, outcome, strict=True)]
         outcomes = [o for _, o in results if isinstance(o, Outcome)]
         now = self.services.clock.now()
         async with self.services.transaction() as session:
@@ -96,10 +100,13 @@ class WeComSender:
     async def _send(self, row: ClaimedDelivery) -> Outcome | str:
         """The outcome, or why the request never left (then it is tried again)."""
         assert row.wecom_user is not None
-        if row.notice.attachment_id is not None:
-            return Outcome(row.id, State.FAILED, NO_FILES_YET)
         try:
-            await self.api.send_text(row.wecom_user, plain(row.notice.text))
+            if row.notice.text:
+                await self.api.send_text(row.wecom_user, plain(row.notice.text))
+            if row.notice.attachment_id is not None:  # the caption above, then the file
+                async with self.services.readers() as session:
+                    file = await attachments.stored_file(session, row.notice.attachment_id)
+                await self.api.send_file(row.wecom_user, file.name, file.content)
         except WeComError as error:
             return Outcome(row.id, State.FAILED, f"WeCom {error.errcode}: {error.errmsg}")
         except aiohttp.ClientConnectorError as error:  # no connection: nothing left

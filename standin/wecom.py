@@ -43,7 +43,7 @@ class Member:
 
 @dataclass
 class Received:
-    """A message as the member's WeCom shows it."""
+    """A message as the member's WeCom shows it (a file: its name as `content`)."""
 
     user_id: str
     msgtype: str
@@ -62,6 +62,7 @@ class WeComStandin:
     limits: MemberLimits = field(default_factory=MemberLimits)
     members: dict[str, Member] = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
+    media: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # id: (name, bytes)
     truncated: list[str] = field(default_factory=list)
     dropped: list[Received] = field(default_factory=list)
     calls: dict[str, int] = field(default_factory=lambda: defaultdict(int))
@@ -103,6 +104,10 @@ class WeComStandin:
             await response.read()
             return response.status
 
+    def file_named(self, name: str) -> bytes:
+        """The content of a file sent under `name`."""
+        return next(content for file_name, content in self.media.values() if file_name == name)
+
     def messages_to(self, user_id: str) -> list[Received]:
         return [r for r in self.received if r.user_id == user_id]
 
@@ -114,6 +119,7 @@ class WeComStandin:
         app = web.Application()
         app.router.add_get("/cgi-bin/gettoken", self._gettoken)
         app.router.add_post("/cgi-bin/message/send", self._send)
+        app.router.add_post("/cgi-bin/media/upload", self._upload)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -141,13 +147,37 @@ class WeComStandin:
         return web.json_response({"errcode": 0, "errmsg": "ok", "access_token": token,
                                   "expires_in": int(expires - now)})
 
-    async def _send(self, request: web.Request) -> web.Response:
-        self.calls["message/send"] += 1
+    def _token_refused(self, request: web.Request) -> web.Response | None:
         token = request.query.get("access_token", "")
         if token not in self._tokens:
             return _error(40014, "invalid access_token")
         if self._tokens[token] <= time.monotonic():
             return _error(42001, "access_token expired")
+        return None
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """`media/upload`: a temporary file (type file: more than 5 bytes, at most 20 MB)."""
+        self.calls["media/upload"] += 1
+        if (refused := self._token_refused(request)) is not None:
+            return refused
+        if request.query.get("type") not in {"image", "voice", "video", "file"}:
+            return _error(40004, "invalid media type")
+        form = await request.post()
+        media = form.get("media")
+        if not isinstance(media, web.FileField):
+            return _error(41009, "missing media")
+        content = media.file.read()
+        if not 5 < len(content) <= 20 * 1024 * 1024:
+            return _error(40006, "invalid file size")
+        media_id = secrets.token_urlsafe(24)
+        self.media[media_id] = (media.filename, content)
+        return web.json_response({"errcode": 0, "errmsg": "ok", "type": "file",
+                                  "media_id": media_id, "created_at": str(int(time.time()))})
+
+    async def _send(self, request: web.Request) -> web.Response:
+        self.calls["message/send"] += 1
+        if (refused := self._token_refused(request)) is not None:
+            return refused
         try:
             body: dict[str, Any] = await request.json()
         except ValueError:
@@ -155,7 +185,12 @@ class WeComStandin:
         if body.get("agentid") != self.agent_id:
             return _error(40056, "invalid agentid")
         msgtype = body.get("msgtype")
-        if msgtype != "text" or not isinstance(body.get("text"), dict):
+        if msgtype == "file":
+            media_id = (body.get("file") or {}).get("media_id")
+            if media_id not in self.media:
+                return _error(40007, "invalid media_id")
+            body = {**body, "text": {"content": self.media[media_id][0]}}
+        elif msgtype != "text" or not isinstance(body.get("text"), dict):
             return _error(40008, "invalid message type")
         users = [u for u in str(body.get("touser", "")).split("|") if u]
         invalid = [u for u in users if u not in self.members]

@@ -1,20 +1,21 @@
 """What the bot sends on its own reaches each person where they are: a member who joined
 on WeCom gets their reminders there, once, from the same ledger as Telegram's; a
 broadcast reaches both channels with one outcome per person; a coordinator on WeCom gets
-the digest's text there (its files do not go on WeCom yet, and their rows say so)."""
+the digest there, its text and its Word and Excel files."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
+from docx import Document
 from sqlalchemy import select
 
 from flows import broadcast
 from flows.services import Services
 from reporting.clock import FakeClock
-from scheduler.wecom_sender import NO_FILES_YET
 from standin.server import StandinServer
 from standin.wecom import WeComStandin
 from storage import models as m
@@ -92,14 +93,21 @@ async def test_a_broadcast_reaches_both_channels_with_one_outcome_each(
     assert telegram.messages[-1].text.endswith("请各单位于1月29日前报送。")
 
 
-async def test_a_coordinator_on_wecom_gets_the_digests_text_and_is_told_of_files(
+async def test_a_coordinator_on_wecom_gets_the_digest_with_its_files(
     running_app: Any, wecom: WeComStandin, clock: FakeClock
 ) -> None:
     await on_wecom(running_app, wecom, "wang-lei", "province", m.Role.COORDINATOR)
     await at(running_app, clock, local(1, 29, 18, 30))
-    texts = [r.content for r in wecom.messages_to("wang-lei")]
+    got = wecom.messages_to("wang-lei")
+    texts = [r.content for r in got if r.msgtype == "text"]
     assert any(t.startswith("📊 2021 辽宁网上年货节 · 第一次阶段性活动情况 汇总") for t in texts)
     assert not any("<b>" in t for t in texts)
-    files = [r for r in await ledger(running_app.bot_data["services"])
-             if r[0] == "digest" and r[2] == "failed"]
-    assert len(files) == 3 and all(r[3] == NO_FILES_YET for r in files)
+    files = [r.content for r in got if r.msgtype == "file"]
+    assert files == [
+        "2021辽宁网上年货节_第一次阶段性活动情况_报告_截至1月29日18时30分.docx",
+        "2021辽宁网上年货节_第一次阶段性活动情况_内部核查单_截至1月29日18时30分.docx",
+        "2021辽宁网上年货节_第一次阶段性活动情况_数据明细_截至1月29日18时30分.xlsx"]
+    report = Document(io.BytesIO(wecom.file_named(files[0])))  # a Word file that opens
+    assert report.paragraphs[0].text.startswith("辽宁省商务厅关于")
+    rows = [r for r in await ledger(running_app.bot_data["services"]) if r[0] == "digest"]
+    assert rows and all(r[2] == "sent" for r in rows)

@@ -22,6 +22,14 @@ TOKEN_MARGIN = dt.timedelta(minutes=5)  # fetched again this long before it expi
 TOKEN_REFUSED = {40014, 42001}  # not a valid token / token expired: fetch anew, once
 
 
+def _form(name: str, content: bytes) -> aiohttp.FormData:
+    """The upload as WeCom documents it: one part named `media`, with its file name (what
+    the member sees) and length."""
+    form = aiohttp.FormData(quote_fields=False)  # a Chinese file name stays as it is
+    form.add_field("media", content, filename=name, content_type="application/octet-stream")
+    return form
+
+
 class WeComError(Exception):
     """WeCom answered with an error code (its global error codes: 40001 a wrong secret,
     81013 no valid recipient, ...)."""
@@ -77,19 +85,35 @@ class WeComApi:
                                      "text": {"content": part}})
         return len(parts)
 
+    async def send_file(self, user_id: str, name: str, content: bytes) -> None:
+        """A file to one member: uploaded as a temporary file (`media/upload`, kept 3 days
+        by WeCom, at most 20 MB), then sent as a file message under its name."""
+        await self.pacer.turn(user_id)
+        uploaded = await self._authorized("POST", "media/upload", params={"type": "file"},
+                                          data=lambda: _form(name, content))
+        await self.send_message({"touser": user_id, "msgtype": "file",
+                                 "file": {"media_id": uploaded["media_id"]}})
+
     async def send_message(self, message: dict[str, Any]) -> dict[str, Any]:
-        """`message/send` with the app's agent id; a refused token is replaced once."""
+        """`message/send` with the app's agent id."""
         body = {**message, "agentid": self.app.agent_id}
+        return await self._authorized("POST", "message/send", json=body)
+
+    async def _authorized(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        """A call with the app's token; a token WeCom refuses is replaced, once. `data` is
+        a function making the body (a form cannot be sent twice)."""
+        make = kwargs.pop("data", None)
         token = await self.access_token()
         try:
-            return await self._call("POST", "message/send", token=token, json=body)
+            return await self._call(method, path, token=token,
+                                    **kwargs, **({"data": make()} if make else {}))
         except WeComError as error:
             if error.errcode not in TOKEN_REFUSED:
                 raise
         async with self.db.transaction() as session:
             await api_tokens.forget_token(session, self.token_name, token)
-        return await self._call("POST", "message/send", token=await self.access_token(),
-                                json=body)
+        return await self._call(method, path, token=await self.access_token(),
+                                **kwargs, **({"data": make()} if make else {}))
 
     async def _call(self, method: str, path: str, token: str | None = None,
                     **kwargs: Any) -> dict[str, Any]:
