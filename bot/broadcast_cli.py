@@ -10,7 +10,7 @@ from pathlib import Path
 
 from telegram.ext import ExtBot
 
-from bot.cli_support import CliError, open_services, plain, round_campaign
+from bot.cli_support import CliError, open_services, round_campaign
 from flows import broadcast as flow
 from flows.form_files import IncomingFile
 from scheduler.sender import DeliverySender
@@ -19,6 +19,7 @@ from telegram_io.aiohttp_request import AiohttpRequest
 from telegram_io.pacer import PaceLimits, Pacer
 from telegram_io.rate_limit import PacedRateLimiter
 from texts.catalog import t
+from texts.text import plain
 
 
 async def broadcast(args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 from telegram.error import InvalidToken
 
 from bot import logs
-from bot.cli_support import CliError, open_services, plain, round_campaign
+from bot.cli_support import CliError, open_services, round_campaign
 from bot.settings import MissingToken, Settings
 from flows.joining import invite_link
 from flows.services import NotInitialised, Services
@@ -34,6 +34,7 @@ from storage.roster import RosterError, import_roster, read_rows
 from storage.schema import NewerSchema
 from texts.catalog import language_of, t, upstream_name
 from texts.dates import day, full_date, moment
+from texts.text import plain
 
 EXIT_ERROR = 1
 

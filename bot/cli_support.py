@@ -1,10 +1,7 @@
 """What every command of the command line shares: the one-line error, opening the
-services, and chat text made plain for a terminal."""
+services, and which campaign a round code means."""
 
 from __future__ import annotations
-
-import html
-import re
 
 from bot.settings import Settings
 from flows.services import Services
@@ -25,11 +22,6 @@ async def open_services(attach: bool = True) -> Services:
             await services.close()
             raise
     return services
-
-
-def plain(text: str) -> str:
-    """Chat HTML as terminal text: tags away, entities back to characters."""
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 def round_campaign(services: Services, code: str, campaign: str | None = None) -> Services:

@@ -25,8 +25,8 @@ from flows.services import Services
 from storage import attachments, deliveries
 from storage.deliveries import ClaimedDelivery, Outcome
 from storage.models import DeliveryState as State
+from texts.text import plain
 from wecom_io.api import WeComApi, WeComError
-from wecom_io.text import plain
 
 log = logging.getLogger(__name__)
 BATCH, CONCURRENCY = 64, 8

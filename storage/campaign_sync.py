@@ -100,6 +100,7 @@ async def _sync_units(session: AsyncSession, row: m.Campaign, campaign: Campaign
         select(m.CampaignUnit).where(m.CampaignUnit.campaign_id == row.id))}
     roster = {u.code: u for u in await session.scalars(select(m.Unit).where(
         m.Unit.code.in_([unit.code for unit, _ in units]) | m.Unit.id.in_(list(listed))))}
+    rows = []
     for position, (unit, is_province) in enumerate(units):
         unit_row = roster.get(unit.code)
         if unit_row is None:
@@ -108,7 +109,9 @@ async def _sync_units(session: AsyncSession, row: m.Campaign, campaign: Campaign
         _assign(unit_row, changes, said, ("unit", unit.code), name=unit.name,
                 short_name=unit.short_name, is_province=is_province)
         unit_row.retired_at = None
-        await session.flush()
+        rows.append(unit_row)
+    await session.flush()  # the new units' ids, in one go
+    for position, ((unit, _), unit_row) in enumerate(zip(units, rows, strict=True)):
         member = _listed(session, listed.pop(unit_row.id, None),
                          lambda unit_id=unit_row.id: m.CampaignUnit(campaign_id=row.id,
                                                                      unit_id=unit_id),

@@ -1,28 +1,34 @@
-"""Text helpers: splitting a long message at line boundaries, counting as Telegram counts,
-and keeping out the characters that Word and Excel files cannot hold."""
+"""Text helpers: splitting a long message at line boundaries, counting as Telegram (or
+WeCom) counts, chat HTML as plain text, and keeping out the characters that Word and
+Excel files cannot hold."""
 
 from __future__ import annotations
 
+import html
 import re
+from collections.abc import Callable
 
 TELEGRAM_LIMIT = 4096
 
 
-def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Parts of at most `limit` characters (UTF-16 units, as Telegram counts), cut at line
-    ends; a single line longer than the limit is cut inside, never inside an HTML tag."""
+def split_message(text: str, limit: int = TELEGRAM_LIMIT,
+                  size: Callable[[str], int] | None = None) -> list[str]:
+    """Parts of at most `limit`, measured by `size` (default: UTF-16 units, as Telegram
+    counts; WeCom counts UTF-8 bytes), cut at line ends; a single line longer than the
+    limit is cut inside, never inside an HTML tag or entity."""
+    measure = size or _units
     parts: list[str] = []
     current: list[str] = []
-    size = 0
+    used = 0
     for line in text.split("\n"):
-        for piece in _cut_line(line, limit):
-            n = _units(piece) + (1 if current else 0)
-            if current and size + n > limit:
+        for piece in _cut_line(line, limit, measure):
+            n = measure(piece) + (1 if current else 0)
+            if current and used + n > limit:
                 parts.append("\n".join(current))
-                current, size = [], 0
-                n = _units(piece)
+                current, used = [], 0
+                n = measure(piece)
             current.append(piece)
-            size += n
+            used += n
     if current:
         parts.append("\n".join(current))
     return [p for p in parts if p.strip()] or [text[:limit]]
@@ -32,13 +38,21 @@ def _units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _cut_line(line: str, limit: int) -> list[str]:
-    if _units(line) <= limit:
+def utf8_bytes(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def _cut_line(line: str, limit: int, measure: Callable[[str], int]) -> list[str]:
+    if measure(line) <= limit:
         return [line]
     pieces: list[str] = []
     start = 0
     while start < len(line):
-        end = start + limit // 2  # a CJK-safe bound: astral characters count twice
+        end, used = start, 0
+        while end < len(line) and used + measure(line[end]) <= limit:
+            used += measure(line[end])
+            end += 1
+        end = max(end, start + 1)  # a character wider than the limit still moves on
         if end < len(line):
             tag = line.rfind("<", start, end)
             if tag > line.rfind(">", start, end):
@@ -49,6 +63,11 @@ def _cut_line(line: str, limit: int) -> list[str]:
         pieces.append(line[start:end])
         start = end
     return pieces
+
+
+def plain(text: str) -> str:
+    """Chat HTML as plain text (a terminal, WeCom): tags away, entities back to characters."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 # What XML 1.0 (and so Word and Excel files) can hold: tab, newline, carriage return and

@@ -10,6 +10,7 @@ the bot says who it takes them for."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import logging
@@ -23,10 +24,10 @@ from storage.joining import WeComPerson
 from storage.records import PersonRecord
 from storage.wecom_people import first_time, person_on_wecom
 from texts.catalog import t
+from texts.text import plain
 from wecom_io.api import WeComApi
 from wecom_io.callback import MAX_BODY, Callback, open_callback, verify_url
 from wecom_io.crypto import Refused, WeComCrypto
-from wecom_io.text import plain
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ class WeComFront:
                 await self.handle(callback)
             except Exception:  # WeCom would post it again; it is marked handled
                 log.exception("could not handle a WeCom callback")
+                await self._sorry(callback.fields.get("FromUserName", ""))
         return web.Response(text="")
 
     async def handle(self, callback: Callback) -> None:
@@ -97,6 +99,12 @@ class WeComFront:
             await self._reply(user, t(f"join.invite_{joined.value}"))
             return
         await self._reply(user, _welcome(joined))
+
+    async def _sorry(self, user: str) -> None:
+        """What went wrong is the bot's, said as on Telegram; never a traceback."""
+        if user:
+            with contextlib.suppress(Exception):  # WeCom itself may be what failed
+                await self._reply(user, t("error.generic"))
 
     async def _reply(self, user: str, text: str) -> None:
         await self.api.send_text(user, plain(text))
