@@ -222,7 +222,8 @@ class ReportFlow(FileAnswers):
     @reporting_units_only
     async def answer_button(self, draft_id: int, question_id: str, action: str,
                             arg: str = "") -> Screen:
-        """A tap on one of the question's buttons: choice, yes/no, toggle, skip, keep..."""
+        """A tap on one of the question's buttons: choice, yes/no, toggle, skip, keep...; or
+        `several`: the options ticked on a card at once (`arg`: their ids, comma-separated)."""
         async with self.services.transaction() as session:
             checked = await self._own_draft(session, draft_id)
             if isinstance(checked, Notice):
@@ -262,6 +263,17 @@ class ReportFlow(FileAnswers):
                 state = await self._state(session, draft, rnd)
                 return await self._ask(session, draft, rnd, state, question,
                                        editing=cursor.mode == CursorMode.EDIT)
+            if action == "several":  # a multiple choice ticked at once (WeCom's checkbox card)
+                if question.type is not QuestionType.MULTI_CHOICE:
+                    return Notice("form.stale_button")
+                order = [o.id for o in question.options]
+                chosen = [o for o in order if o in arg.split(",")]
+                if chosen:
+                    await self._save(session, draft, question.id, chosen)
+                else:
+                    await self._clear(session, draft, question.id)
+                state = await self._state(session, draft, rnd)
+                action = "done"
             if action == "done":
                 if question.required and not state.value(question):
                     key = ("form.error.attachment_missing"

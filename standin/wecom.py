@@ -3,11 +3,16 @@ calls, over real HTTP, answering as WeCom documents it.
 
 - `GET /cgi-bin/gettoken`: 40013 for another corp, 40001 for a wrong secret; otherwise the
   token and `expires_in` 7200, the same token while it is valid.
-- `POST /cgi-bin/message/send`: 40014 for a token it never gave, 42001 for an expired one,
-  40056 for another app; recipients it does not know come back in `invaliduser`, and
-  81013 when none is valid. A text's content past 2048 bytes is cut, and past 30 messages
-  a minute (1000 an hour) to one member the rest is dropped without an error, as WeCom
-  does: `truncated` and `dropped` say when the bot let that happen.
+- `POST /cgi-bin/message/send` (text, file, template_card): 40014 for a token it never
+  gave, 42001 for an expired one, 40056 for another app; recipients it does not know come
+  back in `invaliduser`, and 81013 when none is valid. A text's content past 2048 bytes is
+  cut, and past 30 messages a minute (1000 an hour) to one member the rest is dropped
+  without an error, as WeCom does: `truncated` and `dropped` say when the bot let that
+  happen. A card gets a `response_code`; `update_template_card` spends one to close the
+  card's buttons.
+- `POST /cgi-bin/media/upload`, `GET /cgi-bin/media/get`: temporary files.
+
+What a member does (messages, clicks, files, menu) is standin.wecom_member.
 
     wecom = WeComStandin(corp_id="ww-liaoning", secret="s3cret", agent_id=1000002)
     await wecom.start()          # wecom.root is WECOM_API_BASE_URL
@@ -16,22 +21,22 @@ calls, over real HTTP, answering as WeCom documents it.
 
 from __future__ import annotations
 
-import itertools
+import re
 import secrets
 import time
+import urllib.parse
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 
+from standin.wecom_member import MemberActions
 from wecom_io.crypto import WeComCrypto
 from wecom_io.pacer import MemberLimits
 from wecom_io.text import MAX_TEXT_BYTES
 
 TOKEN_SECONDS = 7200
-_msg_ids = itertools.count(4561255354251345929)
 
 
 @dataclass
@@ -43,16 +48,23 @@ class Member:
 
 @dataclass
 class Received:
-    """A message as the member's WeCom shows it (a file: its name as `content`)."""
+    """A message as the member's WeCom shows it (a file: its name as `content`; a card:
+    its texts as `content`, and the card itself, with `closed` once updated)."""
 
     user_id: str
     msgtype: str
     content: str
     at: float
+    card: dict[str, Any] | None = None
+    closed: str | None = None  # the label the card's buttons were replaced with
+
+
+CARD_TYPES = {"text_notice", "button_interaction", "vote_interaction", "multiple_interaction"}
+TASK_ID = re.compile(r"[A-Za-z0-9_\-@]{1,128}")
 
 
 @dataclass
-class WeComStandin:
+class WeComStandin(MemberActions):
     corp_id: str = "ww-standin-corp"
     secret: str = "standin-secret"
     agent_id: int = 1000002
@@ -63,6 +75,9 @@ class WeComStandin:
     members: dict[str, Member] = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
     media: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # id: (name, bytes)
+    # response_code: (member, task id, spent): each good for one update of its card
+    response_codes: dict[str, tuple[str, str, bool]] = field(default_factory=dict)
+    task_ids: set[str] = field(default_factory=set)
     truncated: list[str] = field(default_factory=list)
     dropped: list[Received] = field(default_factory=list)
     calls: dict[str, int] = field(default_factory=lambda: defaultdict(int))
@@ -77,32 +92,6 @@ class WeComStandin:
     @property
     def crypto(self) -> WeComCrypto:
         return WeComCrypto.from_settings(self.callback_token, self.aes_key, self.corp_id)
-
-    def text_callback(self, user_id: str, content: str, msg_id: int | None = None,
-                      timestamp: int | None = None) -> tuple[dict[str, str], bytes]:
-        """A member's text message as WeCom posts it: the query and the encrypted body."""
-        stamp = str(timestamp if timestamp is not None else int(time.time()))
-        inner = (f"<xml><ToUserName><![CDATA[{self.corp_id}]]></ToUserName>"
-                 f"<FromUserName><![CDATA[{user_id}]]></FromUserName>"
-                 f"<CreateTime>{stamp}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-                 f"<Content><![CDATA[{content}]]></Content>"
-                 f"<MsgId>{msg_id or next(_msg_ids)}</MsgId>"
-                 f"<AgentID>{self.agent_id}</AgentID></xml>")
-        encrypted = self.crypto.encrypt(inner.encode("utf-8"))
-        nonce = str(secrets.randbelow(10**9))
-        query = {"msg_signature": self.crypto.signature(stamp, nonce, encrypted),
-                 "timestamp": stamp, "nonce": nonce}
-        body = (f"<xml><ToUserName><![CDATA[{self.corp_id}]]></ToUserName>"
-                f"<AgentID><![CDATA[{self.agent_id}]]></AgentID>"
-                f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>").encode()
-        return query, body
-
-    async def post(self, url: str, query: dict[str, str], body: bytes) -> int:
-        """POST a callback to the app, as WeCom does; the HTTP status it answered."""
-        async with aiohttp.ClientSession() as http, \
-                http.post(url, params=query, data=body) as response:
-            await response.read()
-            return response.status
 
     def file_named(self, name: str) -> bytes:
         """The content of a file sent under `name`."""
@@ -120,6 +109,8 @@ class WeComStandin:
         app.router.add_get("/cgi-bin/gettoken", self._gettoken)
         app.router.add_post("/cgi-bin/message/send", self._send)
         app.router.add_post("/cgi-bin/media/upload", self._upload)
+        app.router.add_get("/cgi-bin/media/get", self._media_get)
+        app.router.add_post("/cgi-bin/message/update_template_card", self._update_card)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -185,11 +176,18 @@ class WeComStandin:
         if body.get("agentid") != self.agent_id:
             return _error(40056, "invalid agentid")
         msgtype = body.get("msgtype")
+        card = None
         if msgtype == "file":
             media_id = (body.get("file") or {}).get("media_id")
             if media_id not in self.media:
                 return _error(40007, "invalid media_id")
             body = {**body, "text": {"content": self.media[media_id][0]}}
+        elif msgtype == "template_card":
+            card = body.get("template_card")
+            if (refused := self._card_refused(card)) is not None:
+                return refused
+            assert isinstance(card, dict)
+            body = {**body, "text": {"content": _card_text(card)}}
         elif msgtype != "text" or not isinstance(body.get("text"), dict):
             return _error(40008, "invalid message type")
         users = [u for u in str(body.get("touser", "")).split("|") if u]
@@ -205,20 +203,99 @@ class WeComStandin:
         for user in users:
             if user in invalid:
                 continue
-            message = Received(user, msgtype, content, now)
+            message = Received(user, msgtype, content, now, card=card)
             if self._over_limit(user, now):
                 self.dropped.append(message)  # WeCom drops it and says nothing
             else:
                 self.received.append(message)
         answer: dict[str, Any] = {"errcode": 0, "errmsg": "ok", "msgid": secrets.token_hex(8)}
+        if card is not None and card.get("card_type") != "text_notice":
+            answer["response_code"] = self.response_code(users[0], card["task_id"])
         if invalid:
             answer["invaliduser"] = "|".join(invalid)
         return web.json_response(answer)
+
+    def _card_refused(self, card: object) -> web.Response | None:
+        """A card as WeCom takes it: a known type, a task id never used before (letters,
+        digits, `_-@`, at most 128 bytes), at most 6 buttons and 20 checkbox options, keys of
+        at most 1024 bytes. WeCom documents no code of its own for these: 40035, its code
+        for a parameter it does not take."""
+        if not isinstance(card, dict) or card.get("card_type") not in CARD_TYPES:
+            return _error(40035, "invalid template_card")
+        task_id = str(card.get("task_id", ""))
+        if card["card_type"] != "text_notice" and (
+                not TASK_ID.fullmatch(task_id) or task_id in self.task_ids):
+            return _error(40035, "invalid task_id")
+        buttons = card.get("button_list") or []
+        options = (card.get("checkbox") or {}).get("option_list") or []
+        keys = [b.get("key", "") for b in buttons] + [
+            (card.get("submit_button") or {}).get("key", "")]
+        if len(buttons) > 6 or len(options) > 20 or any(len(k.encode()) > 1024 for k in keys):
+            return _error(40035, "invalid template_card")
+        self.task_ids.add(task_id)
+        return None
+
+    def response_code(self, user: str, task_id: str) -> str:
+        """A new code for one update of the member's card (on sending it, and each click)."""
+        code = secrets.token_urlsafe(24)
+        self.response_codes[code] = (user, task_id, False)
+        return code
+
+    async def _update_card(self, request: web.Request) -> web.Response:
+        """`update_template_card` with `button.replace_name`: the card's buttons become one
+        that cannot be clicked. A response code is good once (40035 otherwise)."""
+        self.calls["message/update_template_card"] += 1
+        if (refused := self._token_refused(request)) is not None:
+            return refused
+        body = await request.json()
+        code = str(body.get("response_code", ""))
+        if body.get("agentid") != self.agent_id:
+            return _error(40056, "invalid agentid")
+        if code not in self.response_codes or self.response_codes[code][2]:
+            return _error(40035, "invalid response_code")
+        user, task_id, _ = self.response_codes[code]
+        self.response_codes[code] = (user, task_id, True)
+        label = str((body.get("button") or {}).get("replace_name", ""))
+        for message in self.received:
+            if message.card is not None and message.card.get("task_id") == task_id:
+                message.closed = label
+        return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+    async def _media_get(self, request: web.Request) -> web.StreamResponse:
+        """`media/get`: the file's bytes under its name, or 40007 for an unknown media id."""
+        self.calls["media/get"] += 1
+        if (refused := self._token_refused(request)) is not None:
+            return refused
+        media_id = request.query.get("media_id", "")
+        if media_id not in self.media:
+            return _error(40007, "invalid media_id")
+        name, content = self.media[media_id]
+        quoted = urllib.parse.quote(name)
+        return web.Response(body=content, content_type="application/octet-stream", headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quoted}"})
 
     def _over_limit(self, user: str, now: float) -> bool:
         times = [r.at for r in self.received if r.user_id == user]
         return any(sum(1 for t in times if now - t < seconds) >= count
                    for count, seconds in self.limits.windows)
+
+
+def _card_text(card: dict[str, Any]) -> str:
+    """What a card says, as the member reads it: titles, texts, then its buttons or
+    options in brackets."""
+    parts = [(card.get("source") or {}).get("desc", ""),
+             (card.get("main_title") or {}).get("title", ""),
+             (card.get("main_title") or {}).get("desc", ""), card.get("sub_title_text", "")]
+    parts += [f"{h.get('keyname', '')}：{h.get('value', '')}"
+              for h in card.get("horizontal_content_list") or []]
+    parts += [f"[{o.get('text', '')}]" for o in
+              ((card.get("checkbox") or {}).get("option_list") or [])]
+    parts += [f"[{o.get('text', '')}]" for o in
+              ((card.get("button_selection") or {}).get("option_list") or [])]
+    parts += [f"[{b.get('text', '')}]" for b in card.get("button_list") or []]
+    if card.get("submit_button"):
+        parts.append(f"[{card['submit_button'].get('text', '')}]")
+    return "\n".join(p for p in parts if p)
 
 
 def _error(errcode: int, errmsg: str) -> web.Response:

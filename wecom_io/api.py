@@ -1,5 +1,6 @@
-"""The WeCom server API the bot calls as the app (自建应用): `gettoken`, and `message/send`
-for text. The access token is kept in the database for every instance (see
+"""The WeCom server API the bot calls as the app (自建应用): `gettoken`; `message/send`
+for text, files and template cards; `update_template_card` after a click; `media/upload`
+and `media/get` for files. The access token is kept in the database for every instance (see
 storage/api_tokens.py) and fetched again shortly before it expires, or when WeCom says it
 is no longer good (40014, 42001); no call is made inside a transaction. A text longer than
 WeCom takes goes in parts, each member's messages at a pace WeCom does not drop."""
@@ -7,6 +8,7 @@ WeCom takes goes in parts, each member's messages at a pace WeCom does not drop.
 from __future__ import annotations
 
 import datetime as dt
+import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +40,27 @@ class WeComError(Exception):
         super().__init__(f"{errcode}: {errmsg}")
         self.errcode = errcode
         self.errmsg = errmsg
+
+
+@dataclass(frozen=True)
+class Media:
+    """A file fetched from WeCom: the name it came with, its bytes and type."""
+
+    name: str
+    content: bytes
+    mime_type: str
+
+
+def _file_name(response: aiohttp.ClientResponse) -> str:
+    """The name in `Content-Disposition` (`filename*=UTF-8''...` or `filename="..."`)."""
+    disposition = response.headers.get("Content-Disposition", "")
+    for part in disposition.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "filename*" and "''" in value:
+            return urllib.parse.unquote(value.split("''", 1)[1])
+        if key.lower() == "filename":
+            return value.strip('"')
+    return ""
 
 
 @dataclass(frozen=True)
@@ -93,6 +116,48 @@ class WeComApi:
                                           data=lambda: _form(name, content))
         await self.send_message({"touser": user_id, "msgtype": "file",
                                  "file": {"media_id": uploaded["media_id"]}})
+
+    async def send_card(self, user_id: str, card: dict[str, Any]) -> str:
+        """A template card (按钮交互型, 投票选择型...) to one member; its `response_code`,
+        good for one update of the card within 72 hours."""
+        await self.pacer.turn(user_id)
+        sent = await self.send_message({"touser": user_id, "msgtype": "template_card",
+                                        "template_card": card})
+        return str(sent.get("response_code", ""))
+
+    async def close_card(self, user_id: str, response_code: str, label: str) -> None:
+        """`update_template_card`: the card's buttons become one that cannot be clicked,
+        saying `label` (the answer given); with the code of the click, used once."""
+        await self._authorized("POST", "message/update_template_card", json={
+            "userids": [user_id], "agentid": self.app.agent_id,
+            "response_code": response_code, "button": {"replace_name": label}})
+
+    async def media(self, media_id: str, limit: int) -> Media | None:
+        """`media/get`: a file a member sent (kept by WeCom 3 days); None past `limit`
+        bytes (read no further)."""
+        token = await self.access_token()
+        for attempt in (1, 2):
+            if self._http is None:
+                self._http = aiohttp.ClientSession(timeout=self.timeout)
+            url = f"{self.app.base_url.rstrip('/')}/cgi-bin/media/get"
+            async with self._http.get(url, params={"access_token": token,
+                                                   "media_id": media_id}) as response:
+                kind = response.headers.get("Content-Type", "")
+                if kind.startswith(("application/json", "text/plain")):
+                    data = await response.json(content_type=None)
+                    error = WeComError(int(data.get("errcode", -1)), str(data.get("errmsg")))
+                    if error.errcode not in TOKEN_REFUSED or attempt == 2:
+                        raise error
+                else:
+                    content = await response.content.read(limit + 1)
+                    if len(content) > limit:
+                        return None
+                    return Media(name=_file_name(response), content=content,
+                                 mime_type=kind.split(";")[0] or "application/octet-stream")
+            async with self.db.transaction() as session:
+                await api_tokens.forget_token(session, self.token_name, token)
+            token = await self.access_token()
+        raise AssertionError("unreachable")
 
     async def send_message(self, message: dict[str, Any]) -> dict[str, Any]:
         """`message/send` with the app's agent id."""

@@ -10,7 +10,8 @@ WeCom checks the URL once with a GET (`echostr`: answer its plaintext) and then 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
 from defusedxml import DefusedXmlException
@@ -24,17 +25,25 @@ MAX_SKEW = dt.timedelta(minutes=5)  # older (or that far ahead) is stale or repl
 
 @dataclass(frozen=True)
 class Callback:
-    """The decrypted callback: its fields by tag (`MsgType`, `FromUserName`, `Content`...)."""
+    """The decrypted callback: its fields by tag (`MsgType`, `FromUserName`, `Content`...),
+    and for a click on a card with choices, the options chosen by question key
+    (`SelectedItems`)."""
 
     fields: dict[str, str]
+    selected: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
-        """What makes a retry the same callback: its `MsgId`, or sender and time."""
+        """What makes a retry the same callback: its `MsgId`; for an event (which has none),
+        everything that tells two events apart: sender, time, event, key, and the card's
+        `ResponseCode` (new for every click)."""
         msg_id = self.fields.get("MsgId")
         if msg_id:
             return f"msg:{msg_id}"
-        return f"event:{self.fields.get('FromUserName', '')}:{self.fields.get('CreateTime', '')}"
+        f = self.fields
+        said = "\x1f".join(f.get(k, "") for k in ("FromUserName", "CreateTime", "Event",
+                                                 "EventKey", "TaskId", "ResponseCode"))
+        return "event:" + hashlib.sha256(said.encode("utf-8")).hexdigest()
 
 
 def parse_xml(data: bytes | str) -> Element:
@@ -68,8 +77,10 @@ def open_callback(crypto: WeComCrypto, signature: str, timestamp: str, nonce: st
         raise Refused("xml")
     crypto.check_signature(signature, timestamp, nonce, encrypted)
     inner = parse_xml(crypto.decrypt(encrypted))
-    fields = {child.tag: (child.text or "") for child in inner}
-    return Callback(fields=fields)
+    fields = {child.tag: (child.text or "") for child in inner if len(child) == 0}
+    selected = {item.findtext("QuestionKey") or "": [o.text or "" for o in item.iter("OptionId")]
+                for item in inner.iter("SelectedItem")}
+    return Callback(fields=fields, selected=selected)
 
 
 def _fresh(timestamp: str, now: dt.datetime) -> None:
