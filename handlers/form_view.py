@@ -6,13 +6,11 @@ Every button's callback data comes from `texts.buttons`.
 
 from __future__ import annotations
 
-import datetime as dt
-import html
 from dataclasses import dataclass
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from flows.screen_text import question_lines, receipt_text, review_lines, round_label
 from flows.screens import (
     EditMenu,
     Notice,
@@ -27,7 +25,6 @@ from reporting.answers import display
 from reporting.campaign import QuestionType
 from texts.buttons import Action
 from texts.catalog import t
-from texts.dates import moment, remaining
 from texts.text import split_message
 
 Button = InlineKeyboardButton
@@ -49,59 +46,16 @@ def render(screen: Screen, lang: str, zone: object, now: object) -> list[Rendere
     if isinstance(screen, RoundChoice):
         return [_round_choice(screen, lang, zone)]
     if isinstance(screen, Receipt):
-        late = t("form.receipt_late", lang) if screen.late else ""
-        return [Rendered(t("form.receipt", lang, round=html.escape(screen.round_title),
-                           time=moment(screen.submitted_at, zone, lang),  # type: ignore[arg-type]
-                           version=screen.version, late=late))]
+        return [Rendered(receipt_text(screen, lang, zone))]  # type: ignore[arg-type]
     assert isinstance(screen, Notice)
     return [Rendered(t(screen.key, lang, **screen.values))]
 
 
 def _question(s: QuestionScreen, lang: str) -> list[Rendered]:
-    q = s.question
-    lines = [t("form.header", lang, round=html.escape(s.round_title), n=s.number, total=s.total)]
-    lines += _notes(s.notes, lang)
-    if s.note:
-        lines.append(t(s.note, lang, **s.note_values))
-    if s.error:
-        lines.append("⚠️ " + t(s.error.key, lang, **s.error.values))
-    lines.append("")
-    lines.append(f"<b>{html.escape(q.prompt.get(lang))}</b>"
-                 + ("" if q.required else t("form.optional", lang)))
-    if q.help:
-        lines.append(f"<i>{html.escape(q.help.get(lang))}</i>")
-    hint = _hint(s, lang)
-    if hint:
-        lines.append(hint)
-    if q.cumulative and s.previous_round_value is not None:
-        lines.append(t("form.last_round", lang, value=html.escape(
-            display(q, s.previous_round_value, lang))))
-    if s.answered and q.type is not QuestionType.MULTI_CHOICE:
-        lines.append(t("form.current", lang, value=html.escape(display(q, s.current, lang))))
     # A long answer shown again can pass Telegram's 4096 units: split, buttons on the last.
-    parts = split_message("\n".join(lines))
+    parts = split_message("\n".join(question_lines(s, lang)))
     keyboard = InlineKeyboardMarkup(_question_buttons(s, lang))
     return [Rendered(p, keyboard if i == len(parts) - 1 else None) for i, p in enumerate(parts)]
-
-
-def _hint(s: QuestionScreen, lang: str) -> str:
-    q = s.question
-    unit = q.unit.get(lang) if q.unit else ""
-    if q.type is QuestionType.INTEGER:
-        return t("form.hint.integer", lang, unit=unit)
-    if q.type is QuestionType.DECIMAL:
-        return t("form.hint.decimal", lang, unit=unit)
-    if q.type is QuestionType.DATE:
-        example = s.example_day or dt.date(2021, 1, 20)
-        return t("form.hint.date", lang, iso=example.isoformat(),
-                 month=example.month, day=example.day)
-    if q.type in {QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT}:
-        return t("form.hint.text", lang, limit=q.text_limit)
-    if q.type is QuestionType.ATTACHMENT:
-        return t("form.hint.attachment", lang, limit=q.file_limit)
-    if q.type is QuestionType.MULTI_CHOICE:
-        return t("form.hint.multi", lang)
-    return ""
 
 
 def _question_buttons(s: QuestionScreen, lang: str) -> list[list[Button]]:
@@ -146,34 +100,8 @@ def _question_buttons(s: QuestionScreen, lang: str) -> list[list[Button]]:
     return rows
 
 
-def _notes(notes: list[tuple[str, dict[str, Any]]], lang: str) -> list[str]:
-    """About the answer just given: `已按 3.2亿元 = 32,000 万元 记录`, or what to verify."""
-    return [t(key, lang, **{k: html.escape(str(v)) for k, v in values.items()})
-            for key, values in notes]
-
-
 def _review(s: ReviewScreen, lang: str, zone: object, now: object) -> list[Rendered]:
-    lines: list[str] = _notes(s.notes, lang)
-    if s.note:
-        lines += [t(s.note, lang, **s.note_values), ""]
-    amending = t("form.amending", lang, version=s.amending_version) \
-        if s.amending_version else ""
-    lines.append(t("form.review_title", lang, round=html.escape(s.round_title),
-                   amending=amending))
-    lines.append(t("form.review_due", lang, due=moment(s.due_at, zone, lang),  # type: ignore[arg-type]
-                   left=remaining(s.due_at - now, lang)))  # type: ignore[operator]
-    lines.append("")
-    for i, item in enumerate(s.items, 1):
-        value = (t("form.value.blank", lang) if item.value in (None, [], "")
-                 else html.escape(display(item.question, item.value, lang)))
-        if item.files:  # 2 个文件：直播现场、活动方案.pdf
-            value += "：" + html.escape(t("list.sep", lang).join(item.files))
-        lines.append(f"{i}. <b>{html.escape(item.question.prompt.get(lang))}</b>：{value}")
-    if s.missing:
-        names = t("list.sep", lang).join(html.escape(q.prompt.get(lang)) for q in s.missing)
-        lines += ["", t("form.missing", lang, names=names)]
-    if s.late:
-        lines += ["", t("form.will_be_late", lang)]
+    lines = review_lines(s, lang, zone, now)  # type: ignore[arg-type]
     d = s.draft_id
     keyboard = InlineKeyboardMarkup([
         [action_button(t("form.btn.submit", lang), Action.SUBMIT, d)],
@@ -193,13 +121,8 @@ def _edit_menu(s: EditMenu, lang: str) -> Rendered:
 
 
 def _round_choice(s: RoundChoice, lang: str, zone: object) -> Rendered:
-    rows = []
-    for option in s.options:
-        state = (t("form.round_late", lang) if option.late else
-                 t("form.round_due", lang, due=moment(option.due_at, zone, lang)))  # type: ignore[arg-type]
-        action = Action.AMEND_ROUND if s.amend else Action.FILL_ROUND
-        title = f"{option.campaign}｜{option.title}" if option.campaign else option.title
-        rows.append([action_button(f"{title}（{state}）" if lang == "zh" else f"{title} ({state})",
-                                   action, option.code, option.campaign_id)])
+    action = Action.AMEND_ROUND if s.amend else Action.FILL_ROUND
+    rows = [[action_button(round_label(option, lang, zone), action,  # type: ignore[arg-type]
+                           option.code, option.campaign_id)] for option in s.options]
     key = "form.choose_amend" if s.amend else "form.choose_round"
     return Rendered(t(key, lang), InlineKeyboardMarkup(rows))
