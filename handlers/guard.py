@@ -4,7 +4,7 @@ It runs first (group -1), loads the sender's contact into the context once, and 
 updates that no handler should see: anything from a group, and anything from a user who
 is not bound except `/start`, `/help` and sharing their own phone number, every button's
 tap that the bot did not issue, and every command or tap the sender's role may not use
-(the table in handlers/permissions.py): no handler checks a role.
+(the table in flows/permissions.py): no handler checks a role.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ import logging
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from flows import joining
-from handlers import permissions
+from flows import joining, permissions
 from handlers.context import BotContext
 from handlers.joining import set_menu
 from storage import models as m
@@ -72,7 +71,7 @@ def _command(update: Update) -> str | None:
 
 
 async def _enforce_roles(update: Update, context: BotContext) -> None:
-    """The roles table (handlers/permissions.py), for every command and every tap."""
+    """The roles table (flows/permissions.py), for every command and every tap."""
     assert context.contact is not None
     role = m.Role(context.contact.role)
     if context.pressed is not None:

@@ -18,9 +18,9 @@ from telegram import (
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from flows import joining
+from flows.permissions import menu
 from handlers import messages
 from handlers.context import BotContext
-from handlers.permissions import menu
 from storage import models as m
 from storage.invites import InviteProblem
 from storage.joining import TelegramPerson

@@ -9,11 +9,11 @@ from dataclasses import replace
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from flows.permissions import menu
 from flows.standing import deadline_lines, status_lines
 from handlers.context import BotContext
 from handlers.joining import set_menu
 from handlers.keyboards import action_button
-from handlers.permissions import menu
 from storage import contacts
 from storage import models as m
 from texts.buttons import Action

@@ -1,5 +1,5 @@
 """Who may do what: every command and every button, for each kind of user, against the
-design written out below; the roles table (handlers/permissions.py) that the guard enforces
+design written out below; the roles table (flows/permissions.py) that the guard enforces
 must say the same, and docs/permissions.md must be what it generates."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from flows.permissions import ACTIONS, action_refusal, command_refusal, table_markdown
 from flows.services import Services
-from handlers.permissions import ACTIONS, action_refusal, command_refusal, table_markdown
 from standin.server import SentMessage, StandinServer
 from standin.users import SimulatedUser
 from storage import models as m
@@ -104,7 +104,7 @@ def test_every_action_of_one_kind_has_the_roles_of_its_kind(action: Action) -> N
 
 def test_docs_permissions_is_what_the_table_generates() -> None:
     assert DOC.read_text(encoding="utf-8") == table_markdown(), \
-        "run: .venv/bin/python -m handlers.permissions > docs/permissions.md"
+        "run: .venv/bin/python -m flows.permissions > docs/permissions.md"
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 it. The guard enforces this table, so no handler checks a role; the command menus, `/help`,
 docs/permissions.md and the permission tests are all derived from it.
 
-`python -m handlers.permissions` prints docs/permissions.md.
+`python -m flows.permissions` prints docs/permissions.md.
 """
 
 from __future__ import annotations
@@ -29,23 +29,24 @@ class Command:
     roles: frozenset[Role]
     menu: frozenset[Role] = frozenset()  # whose command menu lists it (a subset of roles)
     refusal: str = NOT_ALLOWED  # the catalog key a refused person reads
+    wecom: bool = False  # an entry of the WeCom app's menu (one menu for every member)
 
 
 # In menu order: each role's menu is these, in this order, filtered by `menu`.
 COMMANDS: tuple[Command, ...] = (
     Command("start", EVERYONE),
-    Command("report", REPORTERS, REPORTERS, CONTACTS_ONLY),
+    Command("report", REPORTERS, REPORTERS, CONTACTS_ONLY, wecom=True),
     Command("progress", PROVINCE, PROVINCE),
     Command("digest", PROVINCE, PROVINCE),
     Command("remind", PROVINCE, PROVINCE),
     Command("files", PROVINCE, PROVINCE),
     Command("broadcast", ADMINS, ADMINS),
     Command("contacts", ADMINS, ADMINS),
-    Command("status", EVERYONE, REPORTERS),
-    Command("deadlines", EVERYONE, EVERYONE),
-    Command("cancel", EVERYONE, REPORTERS),
+    Command("status", EVERYONE, REPORTERS, wecom=True),
+    Command("deadlines", EVERYONE, EVERYONE, wecom=True),
+    Command("cancel", EVERYONE, REPORTERS, wecom=True),
     Command("language", EVERYONE, EVERYONE),
-    Command("whoami", EVERYONE, EVERYONE),
+    Command("whoami", EVERYONE, EVERYONE, wecom=True),
     Command("help", EVERYONE, EVERYONE),
 )
 BY_NAME = {command.name: command for command in COMMANDS}
@@ -84,6 +85,14 @@ def action_refusal(action: Action, role: Role) -> str | None:
     return STALE if action in _FORM else NOT_ALLOWED
 
 
+def wecom_menu() -> list[str]:
+    """The commands the WeCom app's menu offers (to every member; refused as above)."""
+    return [c.name for c in COMMANDS if c.wecom]
+
+
+WECOM_ACTIONS = _FORM  # the buttons WeCom's cards carry: the report form's
+
+
 def menu(role: Role) -> list[str]:
     """The commands `role`'s menu lists, in order."""
     return [c.name for c in COMMANDS if role in c.menu]
@@ -93,20 +102,27 @@ def table_markdown() -> str:
     """docs/permissions.md."""
     roles = list(Role)
     mark = {True: "✅", False: "—"}
-    head = "| | " + " | ".join(f"`{r.value}`" for r in roles) + " |\n|---|" + "---|" * len(
-        roles) + "\n"
+    head = "| | " + " | ".join(f"`{r.value}`" for r in roles) + " | WeCom |\n|---|" + \
+        "---|" * (len(roles) + 1) + "\n"
     commands = "".join(f"| `/{c.name}` | " + " | ".join(mark[r in c.roles] for r in roles)
-                       + " |\n" for c in COMMANDS)
+                       + f" | {'menu' if c.wecom else '—'} |\n" for c in COMMANDS)
     actions = "".join(f"| button: {a.name.lower().replace('_', ' ')} (`{a.value}`) | "
-                      + " | ".join(mark[r in ACTIONS[a]] for r in roles) + " |\n"
-                      for a in Action)
+                      + " | ".join(mark[r in ACTIONS[a]] for r in roles)
+                      + f" | {'card' if a in WECOM_ACTIONS else '—'} |\n" for a in Action)
     return f"""# Who may do what
 
-Generated from `handlers/permissions.py` by `python -m handlers.permissions`; the guard
+Generated from `flows/permissions.py` by `python -m flows.permissions`; the guard
 enforces that table, and `tests/test_permissions.py` checks the running bot against it.
 ✅ allowed; — refused with a message that reveals nothing. Someone who has not joined may
 use `/start` and `/help` only. A contact's form buttons work only on their own unit's
 draft, and a broadcast's buttons only for the admin writing it.
+
+Both channels follow this one table. On Telegram every command is a command and every
+button an inline button. On WeCom (企业微信) the commands marked *menu* are entries of the
+app's menu (also typed as `/report`...), the form's buttons are on template cards
+(*card*), and the rest is on Telegram only for now; a member who has not joined can only
+send an invite code. What the bot sends on its own (reminders, notices, digests with
+their files, broadcasts) reaches each person on the channel they use.
 
 {head}{commands}{actions}"""
 
