@@ -9,21 +9,12 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from flows.form_buttons import QUESTION_ACTIONS, press
 from flows.report_form import IncomingFile, ReportFlow
 from flows.screens import QuestionScreen, Screen
 from handlers.context import BotContext
 from handlers.form_view import render
-from texts.buttons import Action
 from texts.catalog import t
-
-QUESTION_ACTIONS = {Action.ANSWER_CHOICE: "choice", Action.ANSWER_YES_NO: "yes_no",
-                    Action.TOGGLE_OPTION: "toggle", Action.QUESTION_DONE: "done",
-                    Action.SKIP_QUESTION: "skip", Action.BACK: "back",
-                    Action.KEEP_ANSWER: "keep", Action.SAME_AS_LAST_ROUND: "same",
-                    Action.USE_SUGGESTED: "suggested"}
-REVIEW_ACTIONS = {Action.SUBMIT: "submit", Action.EDIT_MENU: "edit",
-                  Action.EDIT_QUESTION: "edit_question", Action.LATER: "later",
-                  Action.TO_REVIEW: "view"}
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
@@ -81,10 +72,8 @@ async def question_button(update: Update, context: BotContext) -> None:
     """A tap on a question's button (draft, question[, option or yes/no])."""
     query, pressed = update.callback_query, context.pressed
     assert query is not None and pressed is not None
-    flow = _flow(context)
     action = QUESTION_ACTIONS[pressed.action]
-    arg = pressed.args[2] if len(pressed.args) > 2 else ""
-    screen = await flow.answer_button(pressed.id(0), pressed.code(1), action, str(arg))
+    screen = await press(_flow(context), pressed)
     await query.answer()
     if action == "toggle" and isinstance(query.message, Message):
         await _replace(query.message, context, screen)
@@ -126,9 +115,7 @@ async def review_button(update: Update, context: BotContext) -> None:
     """Submit, Edit, Later, or back to the review (draft[, question])."""
     query, pressed = update.callback_query, context.pressed
     assert query is not None and pressed is not None
-    flow = _flow(context)
-    arg = pressed.code(1) if len(pressed.args) > 1 else ""
-    screen = await flow.review_action(pressed.id(0), REVIEW_ACTIONS[pressed.action], arg)
+    screen = await press(_flow(context), pressed)
     await query.answer()
     await _retire_buttons(query.message)
     if isinstance(query.message, Message):
@@ -139,9 +126,7 @@ async def round_button(update: Update, context: BotContext) -> None:
     """A round chosen from the list: to fill in, or to amend."""
     query, pressed = update.callback_query, context.pressed
     assert query is not None and pressed is not None
-    flow = _flow(context)
-    screen = await flow.pick_round(pressed.code(0), amend=pressed.action is Action.AMEND_ROUND,
-                                   campaign_id=pressed.campaign)
+    screen = await press(_flow(context), pressed)
     await query.answer()
     await _retire_buttons(query.message)
     if isinstance(query.message, Message):

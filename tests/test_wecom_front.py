@@ -55,7 +55,7 @@ async def test_a_member_joins_with_an_invite_code_once(running_app: Any,
     welcomes = [r.content for r in wecom.messages_to("li-na")]
     assert welcomes == ["li-na，欢迎！您已作为大连市商务局的联络员加入。"]
     assert await wecom_people(services) == [("li-na", "dalian")]
-    query, body = wecom.text_callback("li-na", "你好")
+    query, body = wecom.text_callback("li-na", "/whoami")
     assert await wecom.post(callback_url(running_app), query, body) == 200
     assert wecom.messages_to("li-na")[-1].content == "您是li-na，大连市商务局的联络员（企业微信）。"
 

@@ -5,8 +5,8 @@ message. Each is opened by wecom_io.callback (anything forged, stale or malforme
 and changes nothing), handled once however often WeCom posts it, and answered empty: the
 bot's replies go out through `message/send`, as WeCom allows at any time.
 
-What a member can do here so far: join with an invite code, as on Telegram; once joined,
-the bot says who it takes them for."""
+Someone the bot does not know can join with an invite code, as on Telegram; a member who
+has joined is served by wecom_front.member (the form, the menu)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from storage.records import PersonRecord
 from storage.wecom_people import first_time, person_on_wecom
 from texts.catalog import t
 from texts.text import plain
+from wecom_front.member import MemberDoor
 from wecom_io.api import WeComApi
 from wecom_io.callback import MAX_BODY, Callback, open_callback, verify_url
 from wecom_io.crypto import Refused, WeComCrypto
@@ -75,18 +76,15 @@ class WeComFront:
 
     async def handle(self, callback: Callback) -> None:
         fields = callback.fields
-        if fields.get("MsgType") != "text" or not fields.get("FromUserName"):
+        user = fields.get("FromUserName")
+        if not user:
             return
-        user = fields["FromUserName"]
         async with self.services.readers() as session:
             person = await person_on_wecom(session, user)
-        if person is None:
+        if person is not None:
+            await MemberDoor(self.services, self.api, person, user).handle(callback)
+        elif fields.get("MsgType") == "text":
             await self._stranger(user, fields.get("Content", ""))
-        else:
-            await self._reply(user, t("wecom.whoami", person.language,
-                                      name=html.escape(person.name),
-                                      unit=html.escape(person.unit.name),
-                                      role=t(f"role.{person.role}", person.language)))
 
     async def _stranger(self, user: str, text: str) -> None:
         code = joining.invite_in(text)
@@ -104,7 +102,9 @@ class WeComFront:
         """What went wrong is the bot's, said as on Telegram; never a traceback."""
         if user:
             with contextlib.suppress(Exception):  # WeCom itself may be what failed
-                await self._reply(user, t("error.generic"))
+                async with self.services.readers() as session:
+                    person = await person_on_wecom(session, user)
+                await self._reply(user, t("error.generic", person.language if person else "zh"))
 
     async def _reply(self, user: str, text: str) -> None:
         await self.api.send_text(user, plain(text))

@@ -1,0 +1,212 @@
+"""A joined member on WeCom: what they type, click and send, through the same flows as on
+Telegram, answered through WeCom's API.
+
+- A text: a command typed (`/report`), 上一题 or 跳过 on the form, else the answer to the
+  question on their screen (a contact) or a pointer to the menu (the province's staff).
+- A click on the app's menu: the command of that entry (flows.permissions says who may).
+- A click on a card: the press it carries (texts.buttons); the card then shows the answer
+  given on a button that can no longer be clicked.
+- A picture (or a file, where WeCom posts one): fetched with `media/get`, kept with the
+  draft as on Telegram.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from flows import permissions
+from flows.form_buttons import FORM_ACTIONS, press
+from flows.form_files import MAX_FILE_BYTES, IncomingFile
+from flows.report_form import ReportFlow
+from flows.screens import QuestionScreen, Screen
+from flows.services import Services
+from flows.standing import deadline_lines, status_lines
+from storage import models as m
+from storage.records import PersonRecord
+from texts.buttons import Action, ForgedButton, Pressed, decode
+from texts.catalog import t
+from texts.text import plain
+from wecom_front.cards import PICK, SEP, render
+from wecom_io.api import WeComApi, WeComError
+from wecom_io.callback import Callback
+
+log = logging.getLogger(__name__)
+UNSUPPORTED = {"voice", "video", "location", "link"}
+
+
+class MemberDoor:
+    def __init__(self, services: Services, api: WeComApi, person: PersonRecord, user: str):
+        self.services = services
+        self.api = api
+        self.person = person
+        self.lang = person.language
+        self.user = user  # their WeCom UserID
+
+    @property
+    def flow(self) -> ReportFlow:
+        return ReportFlow(self.services, self.person, self.lang)  # type: ignore[arg-type]
+
+    @property
+    def reporter(self) -> bool:
+        return self.person.role == m.Role.CONTACT
+
+    async def handle(self, callback: Callback) -> None:
+        fields = callback.fields
+        kind, event = fields.get("MsgType"), fields.get("Event")
+        if kind == "text":
+            await self.text(fields.get("Content", ""))
+        elif kind in ("image", "file"):
+            await self.file(fields)
+        elif kind == "event" and event == "click":
+            await self.command(fields.get("EventKey", ""))
+        elif kind == "event" and event == "template_card_event":
+            await self.card(callback)
+        elif kind in UNSUPPORTED:
+            if self.reporter:
+                await self.say(t("form.error.unsupported", self.lang))
+                await self.show(await self.flow.current())
+            else:
+                await self.use_menu()
+        # other events (entering the app, a member's status) need no answer
+
+    # -- what they type -------------------------------------------------------------------
+
+    async def text(self, text: str) -> None:
+        words = text.strip()
+        if words.startswith("/"):
+            await self.command(words[1:].split(maxsplit=1)[0].lower() if words[1:] else "")
+        elif not self.reporter:
+            await self.use_menu()
+        elif words in (t("wecom.word.back", self.lang), t("wecom.word.skip", self.lang)):
+            await self.word(words == t("wecom.word.back", self.lang))
+        else:
+            await self.show(await self.flow.answer_text(text))
+
+    async def word(self, back: bool) -> None:
+        """上一题 or 跳过, typed: a press of that button on the question on screen."""
+        screen = await self.flow.current()
+        if not isinstance(screen, QuestionScreen):
+            await self.show(screen)
+            return
+        action = Action.BACK if back else Action.SKIP_QUESTION
+        await self.show(await press(self.flow, Pressed(action, (screen.draft_id,
+                                                                screen.question.id))))
+
+    async def command(self, name: str) -> None:
+        """A menu entry clicked, or a command typed."""
+        if name not in permissions.wecom_menu():
+            await self.use_menu()
+            return
+        refusal = permissions.command_refusal(name, self.person.role)
+        if refusal is not None:
+            await self.say(t(refusal, self.lang))
+        elif name == "report":
+            await self.show(await self.flow.start())
+        elif name == "status":
+            await self.say("\n".join(await status_lines(self.services, self.person, self.lang)))
+        elif name == "deadlines":
+            await self.say("\n".join(await deadline_lines(self.services, self.person,
+                                                          self.lang)))
+        elif name == "cancel":
+            if self.reporter:
+                await self.show(await self.flow.cancel())
+            else:
+                await self.say(t("cancel.nothing", self.lang))
+        else:  # whoami
+            await self.say(t("wecom.whoami", self.lang, name=html.escape(self.person.name),
+                             unit=html.escape(self.person.unit.name),
+                             role=t(f"role.{self.person.role}", self.lang)))
+
+    async def use_menu(self) -> None:
+        entries = t("list.sep", self.lang).join(t(f"menu.{name}", self.lang)
+                                                 for name in permissions.wecom_menu())
+        await self.say(t("wecom.use_menu", self.lang, entries=entries))
+
+    # -- what they click -------------------------------------------------------------------
+
+    async def card(self, callback: Callback) -> None:
+        """A click on a card: its button's press, or the option ticked (`pick`), or a
+        multiple choice's options ticked at once."""
+        fields = callback.fields
+        event_key = fields.get("EventKey", "")
+        chosen = [option for options in callback.selected.values() for option in options]
+        try:
+            carried = chosen[0] if event_key == PICK and chosen else event_key
+            pressed, label = _read(carried)
+            if pressed.action not in FORM_ACTIONS:
+                raise ForgedButton("not a button of the form")
+            ticked = [_read(option) for option in chosen] if event_key != PICK else []
+        except ForgedButton:
+            log.warning("a WeCom card carried what the bot never issued")
+            await self.say(t("form.stale_button", self.lang))
+            return
+        refusal = permissions.action_refusal(pressed.action, self.person.role)
+        if refusal is not None:
+            await self.say(t(refusal, self.lang))
+            return
+        if pressed.action is Action.QUESTION_DONE and ticked and all(
+                p.action is Action.TOGGLE_OPTION for p, _ in ticked):
+            codes = ",".join(p.code(2) for p, _ in ticked)
+            label = t("list.sep", self.lang).join(words for _, words in ticked)
+            screen = await self.flow.answer_button(pressed.id(0), pressed.code(1), "several",
+                                                   codes)
+        else:
+            screen = await press(self.flow, pressed)
+        answered = not (isinstance(screen, QuestionScreen) and screen.error)
+        shown = t("wecom.card.done", self.lang, answer=label) if answered and label \
+            else t("wecom.card.seen", self.lang)
+        await self.close(fields.get("ResponseCode", ""), shown)
+        await self.show(screen)
+
+    async def close(self, response_code: str, label: str) -> None:
+        """The clicked card's buttons become one saying what was answered; a card WeCom no
+        longer lets us update (its code spent or 72 hours old) stays as it is."""
+        if not response_code:
+            return
+        try:
+            await self.api.close_card(self.user, response_code, label[:20])
+        except WeComError as error:
+            log.info("WeCom card not updated: %s", error)
+
+    # -- what they send ---------------------------------------------------------------------
+
+    async def file(self, fields: dict[str, str]) -> None:
+        if not self.reporter:
+            await self.use_menu()
+            return
+        try:
+            media = await self.api.media(fields.get("MediaId", ""), MAX_FILE_BYTES)
+        except WeComError as error:
+            log.warning("WeCom media not fetched: %s", error)
+            await self.say(t("wecom.file_unreadable", self.lang))
+            return
+        if media is None:
+            await self.say(t("form.error.file_too_big", self.lang))
+            return
+        picture = fields.get("MsgType") == "image"
+        name = media.name or (f"photo_{fields.get('MsgId', '')}.jpg" if picture else "file")
+        mime = "image/jpeg" if picture and not media.mime_type.startswith("image/") \
+            else media.mime_type
+        await self.show(await self.flow.answer_file(IncomingFile(
+            content=media.content, file_name=name, mime_type=mime)))
+
+    # -- what the bot says ------------------------------------------------------------------
+
+    async def show(self, screen: Screen) -> None:
+        zone, now = self.services.campaign.zone, self.services.clock.now()
+        for part in render(screen, self.lang, zone, now):
+            if part.card is not None:
+                await self.api.send_card(self.user, part.card)
+            elif part.text:
+                await self.api.send_text(self.user, part.text)
+
+    async def say(self, text: str) -> None:
+        await self.api.send_text(self.user, plain(text))
+
+
+
+def _read(carried: str) -> tuple[Pressed, str]:
+    """The press a card's key or option carries, and the words shown with it."""
+    data, _, label = carried.partition(SEP)
+    return decode(data), label
