@@ -78,6 +78,7 @@ class WeComStandin(MemberActions):
     # response_code: (member, task id, spent): each good for one update of its card
     response_codes: dict[str, tuple[str, str, bool]] = field(default_factory=dict)
     task_ids: set[str] = field(default_factory=set)
+    _created: dict[str, int] = field(default_factory=dict)
     truncated: list[str] = field(default_factory=list)
     dropped: list[Received] = field(default_factory=list)
     calls: dict[str, int] = field(default_factory=lambda: defaultdict(int))
