@@ -6,17 +6,21 @@ the answer given; the submission is the same as one made on Telegram."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+import openpyxl
 import pytest
 from sqlalchemy import select
 
 from flows.services import Services
+from reporting.clock import FakeClock
+from standin.server import StandinServer
 from standin.wecom import WeComStandin
 from storage import drafts
 from storage import models as m
-from tests.campaign_run import submit
-from tests.people import campaign
+from tests.campaign_run import drained, local, submit
+from tests.people import campaign, joined, submit_report
 from tests.wecom_member import Member
 
 PHOTO = b"\xff\xd8\xff\xe0" + b"JFIF-photo-of-the-launch" * 40
@@ -164,3 +168,42 @@ async def test_what_a_member_cannot_do_is_said_in_chinese(
     await member._post(*wecom.callback("li-na", {"MsgType": "voice", "MediaId": "x",
                                                  "MsgId": 99}))
     assert "本地网上年货节启动日期" in member.new_text()  # a hint, and the question again
+
+
+async def test_one_campaign_with_units_on_both_channels_has_one_progress_and_one_digest(
+    running_app: Any, standin: StandinServer, wecom: WeComStandin, clock: FakeClock
+) -> None:
+    """大连 reports on WeCom, 鞍山 on Telegram: the coordinator on Telegram sees both in one
+    progress view, and the coordinator on WeCom gets one digest counting both, its Excel
+    holding both units' figures."""
+    services: Services = running_app.bot_data["services"]
+    dalian = Member.of(running_app, wecom, "li-na")
+    await dalian.join(services, "dalian")
+    await fill(dalian)
+    await dalian.click("提交")
+    assert "第 1 版" in dalian.new_text()
+    anshan = await joined(standin, services, "anshan", "张伟")
+    await submit_report(anshan)
+    on_telegram = await joined(standin, services, "province", "杜四龙", m.Role.COORDINATOR)
+    on_wecom = Member.of(running_app, wecom, "wang-lei")
+    await on_wecom.join(services, "province", m.Role.COORDINATOR)
+
+    await on_telegram.command("progress", "r1")
+    view = (await on_telegram.next_message()).text
+    assert "大连：第 1 版" in view and "鞍山：第 1 版" in view
+
+    clock.set(local(1, 29, 18, 30))
+    await running_app.bot_data["wakeup"].tick()
+    running_app.bot_data["sender"].nudge()
+    running_app.bot_data["wecom_sender"].nudge()
+    await drained(services)
+    got = wecom.messages_to("wang-lei")
+    digest = [r.content for r in got if r.content.startswith("📊")]
+    assert len(digest) == 1 and "已报送 2/15" in digest[0]
+    telegram_digest = [m_.text for m_ in on_telegram.messages if m_.text.startswith("📊")]
+    assert telegram_digest and "已报送 2/15" in telegram_digest[0]
+    sheet_name = next(r.content for r in got if r.content.endswith(".xlsx"))
+    book = openpyxl.load_workbook(io.BytesIO(wecom.file_named(sheet_name)))
+    rows = {row[0]: row[1:] for row in book.worksheets[0].iter_rows(values_only=True)}
+    assert rows["大连市商务局"][:5] == (120, 32000, 45, 1200, 800)  # as typed on WeCom
+    assert rows["鞍山市商务局"][0] is not None  # as entered on Telegram

@@ -7,6 +7,7 @@ from typing import Any
 
 from flows.services import Services
 from standin.wecom import Received, WeComStandin
+from storage import models as m
 from tests.people import invite_code
 
 
@@ -22,8 +23,9 @@ class Member:
         return cls(wecom, f"http://127.0.0.1:{app.bot_data['webhook'].port}/wecom/callback",
                    user_id)
 
-    async def join(self, services: Services, unit: str) -> None:
-        await self.send(await invite_code(services, unit))
+    async def join(self, services: Services, unit: str,
+                   role: m.Role = m.Role.CONTACT) -> None:
+        await self.send(await invite_code(services, unit, role))
         assert "欢迎" in self.new()[-1].content
 
     async def _post(self, query: dict[str, str], body: bytes) -> None:
