@@ -100,6 +100,8 @@ async def _serve(services: Services, stop: asyncio.Event, poll_timeout: float,
             await webhook.start()
             application.bot_data["webhook"] = webhook
             application.bot_data["wecom"] = wecom
+        if wecom is not None:
+            await wecom.set_menu()
         wecom_stop, wecom_sending = asyncio.Event(), None
         if wecom is not None:  # WeCom's own way out, from the same ledger
             from scheduler.wecom_sender import WeComSender

@@ -78,6 +78,7 @@ class WeComStandin(MemberActions):
     # response_code: (member, task id, spent): each good for one update of its card
     response_codes: dict[str, tuple[str, str, bool]] = field(default_factory=dict)
     task_ids: set[str] = field(default_factory=set)
+    menu: list[dict[str, Any]] = field(default_factory=list)  # the app's menu, as set
     _created: dict[str, int] = field(default_factory=dict)
     truncated: list[str] = field(default_factory=list)
     dropped: list[Received] = field(default_factory=list)
@@ -111,6 +112,7 @@ class WeComStandin(MemberActions):
         app.router.add_post("/cgi-bin/message/send", self._send)
         app.router.add_post("/cgi-bin/media/upload", self._upload)
         app.router.add_get("/cgi-bin/media/get", self._media_get)
+        app.router.add_post("/cgi-bin/menu/create", self._menu)
         app.router.add_post("/cgi-bin/message/update_template_card", self._update_card)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -260,6 +262,32 @@ class WeComStandin(MemberActions):
         for message in self.received:
             if message.card is not None and message.card.get("task_id") == task_id:
                 message.closed = label
+        return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+    async def _menu(self, request: web.Request) -> web.Response:
+        """`menu/create`: 1 to 3 entries, each with at most 5 below it; names of at most 16
+        bytes on top and 40 below, keys of at most 128 bytes (WeCom's 40016 for the
+        number of buttons, 40018 and 40025 for a name too long, 40019 and 40026 for a key)."""
+        self.calls["menu/create"] += 1
+        if (refused := self._token_refused(request)) is not None:
+            return refused
+        if request.query.get("agentid") != str(self.agent_id):
+            return _error(40056, "invalid agentid")
+        buttons = (await request.json()).get("button") or []
+        if not 1 <= len(buttons) <= 3 or any(len(b.get("sub_button") or []) > 5
+                                             for b in buttons):
+            return _error(40016, "invalid button size")
+        for top in buttons:
+            if not 0 < len(top.get("name", "").encode()) <= 16:
+                return _error(40018, "invalid button name size")
+            if len(top.get("key", "").encode()) > 128:
+                return _error(40019, "invalid button key size")
+            for sub in top.get("sub_button") or []:
+                if not 0 < len(sub.get("name", "").encode()) <= 40:
+                    return _error(40025, "invalid sub button name size")
+                if len(sub.get("key", "").encode()) > 128:
+                    return _error(40026, "invalid sub button key size")
+        self.menu = buttons
         return web.json_response({"errcode": 0, "errmsg": "ok"})
 
     async def _media_get(self, request: web.Request) -> web.StreamResponse:

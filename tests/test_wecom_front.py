@@ -89,3 +89,17 @@ async def test_a_forged_callback_is_refused_and_changes_nothing(
     async with services.readers() as session:
         seen = await session.scalar(select(func.count()).select_from(m.WeComCallback))
     assert seen == 0
+
+
+async def test_the_app_menu_offers_the_commands_marked_for_wecom(
+    running_app: Any, wecom: WeComStandin
+) -> None:
+    """Set at start-up from the roles table, in the catalog's words, within WeCom's limits
+    (the stand-in refuses a menu past them)."""
+    assert wecom.menu == [
+        {"name": "填报", "sub_button": [
+            {"type": "click", "name": "填写或修改本单位报告", "key": "report"},
+            {"type": "click", "name": "查看本单位报送状态", "key": "status"},
+            {"type": "click", "name": "报送日历", "key": "deadlines"},
+            {"type": "click", "name": "暂停填写（草稿会保存）", "key": "cancel"}]},
+        {"type": "click", "name": "我的身份", "key": "whoami"}]

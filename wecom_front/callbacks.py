@@ -26,6 +26,7 @@ from storage.wecom_people import first_time, person_on_wecom
 from texts.catalog import t
 from texts.text import plain
 from wecom_front.member import MemberDoor
+from wecom_front.menu import app_menu
 from wecom_io.api import WeComApi
 from wecom_io.callback import MAX_BODY, Callback, open_callback, verify_url
 from wecom_io.crypto import Refused, WeComCrypto
@@ -39,6 +40,14 @@ class WeComFront:
         self.api = api
         self.crypto = crypto
         self.path = path
+
+    async def set_menu(self) -> None:
+        """The app's menu, from the roles table; WeCom unreachable now is not fatal (the
+        menu set last time stays, and commands can be typed)."""
+        try:
+            await self.api.set_menu(app_menu())
+        except Exception as error:  # logged; the bot serves on
+            log.warning("WeCom menu not set: %s", error)
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get(self.path, self.verify)

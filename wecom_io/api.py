@@ -159,6 +159,11 @@ class WeComApi:
             token = await self.access_token()
         raise AssertionError("unreachable")
 
+    async def set_menu(self, menu: dict[str, Any]) -> None:
+        """`menu/create`: the app's menu, for every member."""
+        await self._authorized("POST", "menu/create", params={"agentid": self.app.agent_id},
+                               json=menu)
+
     async def send_message(self, message: dict[str, Any]) -> dict[str, Any]:
         """`message/send` with the app's agent id."""
         body = {**message, "agentid": self.app.agent_id}
