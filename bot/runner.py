@@ -145,8 +145,14 @@ def wecom_front(services: Services) -> Any:
     crypto = WeComCrypto.from_settings(settings.wecom_token.get_secret_value(),
                                        settings.wecom_aes_key.get_secret_value(),
                                        settings.wecom_corp_id)
+    uploads = None
+    if settings.wecom_public_url:
+        from wecom_front.upload import UploadLinks
+
+        uploads = UploadLinks(settings.wecom_public_url,
+                              settings.wecom_aes_key.get_secret_value().encode())
     return WeComFront(services, WeComApi(app, services.db), crypto,
-                      settings.wecom_callback_path)
+                      settings.wecom_callback_path, uploads)
 
 
 def stop_on_signals(stop: asyncio.Event) -> None:

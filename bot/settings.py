@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     wecom_aes_key: SecretStr | None = None
     wecom_api_base_url: str = "https://qyapi.weixin.qq.com"
     wecom_callback_path: str = "/wecom/callback"
+    # Where members' phones reach the bot's HTTP server (https://...): documents are sent
+    # through a page there, as WeCom does not pass a member's files to an app.
+    wecom_public_url: str = ""
 
     def campaign_paths(self) -> list[Path]:
         """The campaign files to load, in order (the first is the default campaign)."""

@@ -20,6 +20,16 @@ async def person_on_wecom(session: AsyncSession, user_id: str) -> PersonRecord |
     return None if row is None else person_record(row)
 
 
+async def wecom_member(session: AsyncSession,
+                       person_id: int) -> tuple[PersonRecord, str] | None:
+    """An active person who joined on WeCom, and their WeCom UserID."""
+    row = await session.scalar(select(m.Person).where(
+        m.Person.id == person_id, m.Person.active.is_(True),
+        m.Person.wecom_user_id.is_not(None)))
+    return None if row is None or row.wecom_user_id is None else (person_record(row),
+                                                                    row.wecom_user_id)
+
+
 async def first_time(session: AsyncSession, key: str, now: dt.datetime) -> bool:
     """True for the first of the callbacks that share `key`; False for each retry."""
     result = await session.execute(

@@ -86,7 +86,7 @@ async def fill(member: Member) -> str:
     await step(member.send("网络零售额同比增长 18%。"), "cases")
     await step(member.send("某县农产品直播专场。"), "case_files")
     await step(member.picture(PHOTO), "case_files")
-    await step(member.click("文件已发完"), "shortcomings")
+    await step(member.click("✔️ 完成"), "shortcomings")
     await step(member.send("物流时效有待提高。"), "suggestions")
     await step(member.send("加强冷链物流建设。"), None)
     return "\n".join(seen)

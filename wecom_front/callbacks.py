@@ -18,15 +18,17 @@ import logging
 from aiohttp import web
 
 from flows import joining
+from flows.form_files import IncomingFile
 from flows.services import Services
 from storage.invites import InviteProblem
 from storage.joining import WeComPerson
 from storage.records import PersonRecord
-from storage.wecom_people import first_time, person_on_wecom
+from storage.wecom_people import first_time, person_on_wecom, wecom_member
 from texts.catalog import t
 from texts.text import plain
 from wecom_front.member import MemberDoor
 from wecom_front.menu import app_menu
+from wecom_front.upload import UploadLinks, UploadPage
 from wecom_io.api import WeComApi
 from wecom_io.callback import MAX_BODY, Callback, open_callback, verify_url
 from wecom_io.crypto import Refused, WeComCrypto
@@ -35,11 +37,13 @@ log = logging.getLogger(__name__)
 
 
 class WeComFront:
-    def __init__(self, services: Services, api: WeComApi, crypto: WeComCrypto, path: str):
+    def __init__(self, services: Services, api: WeComApi, crypto: WeComCrypto, path: str,
+                 uploads: UploadLinks | None = None):
         self.services = services
         self.api = api
         self.crypto = crypto
         self.path = path
+        self.uploads = uploads  # the upload page's links, when members can reach it
 
     async def set_menu(self) -> None:
         """The app's menu, from the roles table; WeCom unreachable now is not fatal (the
@@ -52,6 +56,24 @@ class WeComFront:
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get(self.path, self.verify)
         app.router.add_post(self.path, self.receive)
+        if self.uploads is not None:
+            UploadPage(self.uploads, self.take_upload).add_routes(app)
+
+    async def take_upload(self, person_id: int, incoming: IncomingFile) -> str:
+        """A document from the upload page, for the person the link was signed for: taken
+        by the form, its next screen sent to their WeCom chat; what the page says."""
+        async with self.services.readers() as session:
+            found = await wecom_member(session, person_id)
+        if found is None:
+            return t("wecom.upload.expired")
+        person, user = found
+        door = MemberDoor(self.services, self.api, person, user, self.uploads)
+        try:
+            await door.take_file(incoming)
+        except Exception:
+            log.exception("could not take an uploaded file")
+            return t("error.generic", person.language)
+        return t("wecom.upload.done", person.language, name=incoming.file_name)
 
     async def verify(self, request: web.Request) -> web.Response:
         q = request.query
@@ -91,7 +113,8 @@ class WeComFront:
         async with self.services.readers() as session:
             person = await person_on_wecom(session, user)
         if person is not None:
-            await MemberDoor(self.services, self.api, person, user).handle(callback)
+            await MemberDoor(self.services, self.api, person, user,
+                             self.uploads).handle(callback)
         elif fields.get("MsgType") == "text":
             await self._stranger(user, fields.get("Content", ""))
 

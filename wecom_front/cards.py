@@ -65,9 +65,12 @@ class Outgoing:
 Press = tuple[Action, tuple[int | str | None, ...]]
 
 
-def render(screen: Screen, lang: str, zone: dt.tzinfo, now: dt.datetime) -> list[Outgoing]:
+def render(screen: Screen, lang: str, zone: dt.tzinfo, now: dt.datetime,
+           upload: str | None = None) -> list[Outgoing]:
+    """`upload`: the member's link to the upload page, for a 上传文件 button on the cards
+    of questions a document answers (an attachment, a narrative section, the first)."""
     if isinstance(screen, QuestionScreen):
-        return _question(screen, lang)
+        return _question(screen, lang, upload)
     if isinstance(screen, ReviewScreen):
         return _review(screen, lang, zone, now)
     if isinstance(screen, EditMenu):
@@ -108,7 +111,7 @@ def _buttons(pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:
 
 # -- a question ---------------------------------------------------------------------------
 
-def _question(s: QuestionScreen, lang: str) -> list[Outgoing]:
+def _question(s: QuestionScreen, lang: str, upload: str | None) -> list[Outgoing]:
     q, d = s.question, s.draft_id
     nav = _nav(s, lang)
     options = [(o.label.get(lang), key(o.label.get(lang), Action.ANSWER_CHOICE, d, q.id, o.id))
@@ -142,9 +145,16 @@ def _question(s: QuestionScreen, lang: str) -> list[Outgoing]:
         pairs = [(label, key(label, Action.QUESTION_DONE, d, q.id))]
     pairs += _offers(s, lang) + nav
     lines = question_lines(s, lang)
-    if not pairs:
+    if q.type is QuestionType.ATTACHMENT:  # WeCom passes pictures on, not files
+        lines.append(t("wecom.card.files_hint" if upload else "wecom.card.pictures_only", lang))
+    buttons = _buttons(pairs)
+    if upload and len(buttons) < MAX_BUTTONS and (
+            q.type is QuestionType.ATTACHMENT or q.section or s.number == 1):
+        buttons.append({"type": 1, "text": t("wecom.card.upload", lang), "style": 3,
+                        "url": upload})
+    if not buttons:
         return [Outgoing(text=plain("\n".join(lines)))]
-    return _with_card(lines, s, lang, _card("button_interaction", "", button_list=_buttons(pairs),
+    return _with_card(lines, s, lang, _card("button_interaction", "", button_list=buttons,
                                             **chooser))
 
 

@@ -28,6 +28,7 @@ from texts.buttons import Action, ForgedButton, Pressed, decode
 from texts.catalog import t
 from texts.text import plain
 from wecom_front.cards import PICK, SEP, render
+from wecom_front.upload import UploadLinks
 from wecom_io.api import WeComApi, WeComError
 from wecom_io.callback import Callback
 
@@ -36,9 +37,11 @@ UNSUPPORTED = {"voice", "video", "location", "link"}
 
 
 class MemberDoor:
-    def __init__(self, services: Services, api: WeComApi, person: PersonRecord, user: str):
+    def __init__(self, services: Services, api: WeComApi, person: PersonRecord, user: str,
+                 uploads: UploadLinks | None = None):
         self.services = services
         self.api = api
+        self.uploads = uploads
         self.person = person
         self.lang = person.language
         self.user = user  # their WeCom UserID
@@ -188,14 +191,19 @@ class MemberDoor:
         name = media.name or (f"photo_{fields.get('MsgId', '')}.jpg" if picture else "file")
         mime = "image/jpeg" if picture and not media.mime_type.startswith("image/") \
             else media.mime_type
-        await self.show(await self.flow.answer_file(IncomingFile(
-            content=media.content, file_name=name, mime_type=mime)))
+        await self.take_file(IncomingFile(content=media.content, file_name=name, mime_type=mime))
+
+    async def take_file(self, incoming: IncomingFile) -> None:
+        """A file for the form: a picture from the chat, or a document from the upload
+        page (wecom_front.upload)."""
+        await self.show(await self.flow.answer_file(incoming))
 
     # -- what the bot says ------------------------------------------------------------------
 
     async def show(self, screen: Screen) -> None:
         zone, now = self.services.campaign.zone, self.services.clock.now()
-        for part in render(screen, self.lang, zone, now):
+        upload = self.uploads.link(self.person.id) if self.uploads else None
+        for part in render(screen, self.lang, zone, now, upload):
             if part.card is not None:
                 await self.api.send_card(self.user, part.card)
             elif part.text:
