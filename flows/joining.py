@@ -51,7 +51,7 @@ async def with_invite(services: Services, person: TelegramPerson | WeComPerson,
         return await joining.join_by_invite(session, code, person, services.clock.now())
 
 
-async def with_phone(services: Services, person: TelegramPerson,
+async def with_phone(services: Services, person: TelegramPerson | WeComPerson,
                      phone: str) -> PersonRecord | None:
     async with services.transaction() as session:
         return await joining.join_by_phone(session, phone, person,

@@ -113,6 +113,7 @@ class WeComStandin(MemberActions):
         app.router.add_post("/cgi-bin/media/upload", self._upload)
         app.router.add_get("/cgi-bin/media/get", self._media_get)
         app.router.add_post("/cgi-bin/menu/create", self._menu)
+        app.router.add_get("/cgi-bin/user/get", self._user)
         app.router.add_post("/cgi-bin/message/update_template_card", self._update_card)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -263,6 +264,17 @@ class WeComStandin(MemberActions):
             if message.card is not None and message.card.get("task_id") == task_id:
                 message.closed = label
         return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+    async def _user(self, request: web.Request) -> web.Response:
+        """`user/get`: a member's name and mobile (60111 for a UserID the corp lacks)."""
+        self.calls["user/get"] += 1
+        if (refused := self._token_refused(request)) is not None:
+            return refused
+        member = self.members.get(request.query.get("userid", ""))
+        if member is None:
+            return _error(60111, "userid not found")
+        return web.json_response({"errcode": 0, "errmsg": "ok", "userid": member.user_id,
+                                  "name": member.name, "mobile": member.mobile})
 
     async def _menu(self, request: web.Request) -> web.Response:
         """`menu/create`: 1 to 3 entries, each with at most 5 below it; names of at most 16

@@ -89,11 +89,13 @@ async def join_by_invite(
 
 
 async def join_by_phone(
-    session: AsyncSession, phone: str, person: TelegramPerson, now: dt.datetime,
+    session: AsyncSession, phone: str, person: TelegramPerson | WeComPerson, now: dt.datetime,
 ) -> PersonRecord | None:
-    """Bind the person to the roster entry with this phone number, if one is free (the
-    roster is the province's: whichever campaigns the unit takes part in)."""
-    wanted = telegram_phone(phone)
+    """Bind the person to the roster entry with this phone number, if one is free on their
+    channel (the roster is the province's: whichever campaigns the unit takes part in).
+    WeCom gives a member's mobile as the corp's directory holds it (`13812345678`)."""
+    on_wecom = isinstance(person, WeComPerson)
+    wanted = roster_phone(phone) if on_wecom else telegram_phone(phone)
     if not wanted:
         return None
     candidates = await session.scalars(
@@ -103,14 +105,18 @@ async def join_by_phone(
         )
     )
     for contact in candidates:
-        if contact.telegram_user_id in (None, person.user_id):
-            contact.telegram_user_id = person.user_id
-            contact.chat_id = person.chat_id
-            contact.name = contact.name or person.name
+        bound = contact.wecom_user_id if on_wecom else contact.telegram_user_id
+        if bound not in (None, person.user_id):
+            continue
+        if isinstance(person, WeComPerson):
+            contact.wecom_user_id = person.user_id
+        else:
+            contact.telegram_user_id, contact.chat_id = person.user_id, person.chat_id
             contact.language = person.language
-            contact.reachable, contact.joined_at = True, now
-            await session.flush()
-            return person_record(contact)
+        contact.name = contact.name or person.name
+        contact.reachable, contact.joined_at = True, now
+        await session.flush()
+        return person_record(contact)
     return None
 
 

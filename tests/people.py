@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from functools import cache
 
+from sqlalchemy import select
+
 from flows.services import Services
 from reporting.campaign import Campaign
 from reporting.campaign_file import DEFAULT_CAMPAIGN_FILE, load_campaign
@@ -13,6 +15,7 @@ from standin.users import SimulatedUser
 from storage import models as m
 from storage.contacts import unit_by_code
 from storage.invites import create_invite
+from storage.joining import roster_phone
 
 
 async def invite_code(
@@ -108,3 +111,13 @@ async def submit_report(user: SimulatedUser) -> SentMessage:
     review = await fill_report(user)
     await user.press("✅ 提交", review)
     return await user.next_message()
+
+
+async def add_to_roster(services: Services, unit_code: str, phone: str, name: str,
+                        stored_as: str | None = None) -> None:
+    """A roster row, its number kept as an import keeps it (or exactly as `stored_as`)."""
+    async with services.transaction() as session:
+        unit = await session.scalar(select(m.Unit).where(m.Unit.code == unit_code))
+        assert unit is not None
+        session.add(m.Person(name=name, phone=stored_as or roster_phone(phone),
+                              unit_id=unit.id, created_at=services.clock.now()))

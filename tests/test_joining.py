@@ -9,7 +9,7 @@ from reporting.clock import FakeClock
 from standin.server import StandinServer
 from storage import models as m
 from storage.joining import roster_phone, telegram_phone
-from tests.people import invite_code, joined
+from tests.people import add_to_roster, invite_code, joined
 
 
 async def contact_of(services: Services, user_id: int) -> m.Person | None:
@@ -67,16 +67,6 @@ async def test_an_expired_or_unknown_invite_binds_nothing(
     assert await contact_of(running_bot, user.id) is None
     await user.command("status")
     assert "您尚未加入" in (await user.next_message()).text
-
-
-async def add_to_roster(services: Services, unit_code: str, phone: str, name: str,
-                        stored_as: str | None = None) -> None:
-    """A roster row, its number kept as an import keeps it (or exactly as `stored_as`)."""
-    async with services.transaction() as session:
-        unit = await session.scalar(select(m.Unit).where(m.Unit.code == unit_code))
-        assert unit is not None
-        session.add(m.Person(name=name, phone=stored_as or roster_phone(phone),
-                              unit_id=unit.id, created_at=services.clock.now()))
 
 
 async def test_sharing_ones_own_phone_on_the_roster_binds(

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from flows.services import Services
 from standin.wecom import WeComStandin
 from storage import models as m
-from tests.people import invite_code
+from tests.people import add_to_roster, invite_code
 
 
 @pytest.fixture
@@ -53,11 +53,11 @@ async def test_a_member_joins_with_an_invite_code_once(running_app: Any,
     assert await wecom.post(callback_url(running_app), query, body) == 200
     assert await wecom.post(callback_url(running_app), query, body) == 200  # WeCom's retry
     welcomes = [r.content for r in wecom.messages_to("li-na")]
-    assert welcomes == ["li-na，欢迎！您已作为大连市商务局的联络员加入。"]
+    assert welcomes == ["李娜，欢迎！您已作为大连市商务局的联络员加入。"]  # the directory's name
     assert await wecom_people(services) == [("li-na", "dalian")]
     query, body = wecom.text_callback("li-na", "/whoami")
     assert await wecom.post(callback_url(running_app), query, body) == 200
-    assert wecom.messages_to("li-na")[-1].content == "您是li-na，大连市商务局的联络员（企业微信）。"
+    assert wecom.messages_to("li-na")[-1].content == "您是李娜，大连市商务局的联络员（企业微信）。"
 
 
 async def test_a_stranger_is_told_how_to_join(running_app: Any, wecom: WeComStandin) -> None:
@@ -103,3 +103,21 @@ async def test_the_app_menu_offers_the_commands_marked_for_wecom(
             {"type": "click", "name": "报送日历", "key": "deadlines"},
             {"type": "click", "name": "暂停填写（草稿会保存）", "key": "cancel"}]},
         {"type": "click", "name": "我的身份", "key": "whoami"}]
+
+
+async def test_a_member_on_the_roster_joins_by_the_mobile_wecom_knows(
+    running_app: Any, wecom: WeComStandin
+) -> None:
+    """王磊 is on the roster with his mobile; WeCom's directory has the same number for
+    him: his first message binds him, without an invite code. Someone whose mobile the
+    roster does not list is told how to join."""
+    services: Services = running_app.bot_data["services"]
+    await add_to_roster(services, "anshan", "+86 138-0000-0002", "王磊")
+    query, body = wecom.text_callback("wang-lei", "你好")
+    assert await wecom.post(callback_url(running_app), query, body) == 200
+    assert wecom.messages_to("wang-lei")[-1].content == "王磊，欢迎！您已作为鞍山市商务局的联络员加入。"
+    assert ("wang-lei", "anshan") in await wecom_people(services)
+    query, body = wecom.text_callback("li-na", "你好")  # 13800000001: on no roster
+    assert await wecom.post(callback_url(running_app), query, body) == 200
+    assert "邀请码" in wecom.messages_to("li-na")[-1].content
+    assert ("li-na", "dalian") not in await wecom_people(services)

@@ -29,7 +29,7 @@ from texts.text import plain
 from wecom_front.member import MemberDoor
 from wecom_front.menu import app_menu
 from wecom_front.upload import UploadLinks, UploadPage
-from wecom_io.api import WeComApi
+from wecom_io.api import WeComApi, WeComError
 from wecom_io.callback import MAX_BODY, Callback, open_callback, verify_url
 from wecom_io.crypto import Refused, WeComCrypto
 
@@ -119,16 +119,32 @@ class WeComFront:
             await self._stranger(user, fields.get("Content", ""))
 
     async def _stranger(self, user: str, text: str) -> None:
+        """Someone not yet known: joined by an invite code they send, or by the mobile the
+        corp's directory has for them when the roster lists it; else told how to join."""
+        name, mobile = await self._directory(user)
+        person = WeComPerson(user, name=name or user)
         code = joining.invite_in(text)
-        if code is None:
-            names = t("list.sep").join(s.campaign.name.zh for s in self.services.each())
-            await self._reply(user, t("wecom.unbound", campaign=names))
+        if code is not None:
+            joined = await joining.with_invite(self.services, person, code)
+            if isinstance(joined, InviteProblem):
+                await self._reply(user, t(f"join.invite_{joined.value}"))
+                return
+            await self._reply(user, _welcome(joined))
             return
-        joined = await joining.with_invite(self.services, WeComPerson(user, name=user), code)
-        if isinstance(joined, InviteProblem):
-            await self._reply(user, t(f"join.invite_{joined.value}"))
+        by_phone = await joining.with_phone(self.services, person, mobile) if mobile else None
+        if by_phone is not None:
+            await self._reply(user, _welcome(by_phone))
             return
-        await self._reply(user, _welcome(joined))
+        names = t("list.sep").join(s.campaign.name.zh for s in self.services.each())
+        await self._reply(user, t("wecom.unbound", campaign=names))
+
+    async def _directory(self, user: str) -> tuple[str, str]:
+        """The member's name and mobile from WeCom's directory; nothing if it will not say."""
+        try:
+            return await self.api.member(user)
+        except WeComError as error:
+            log.info("WeCom user/get for a stranger: %s", error)
+            return "", ""
 
     async def _sorry(self, user: str) -> None:
         """What went wrong is the bot's, said as on Telegram; never a traceback."""

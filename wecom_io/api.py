@@ -159,6 +159,12 @@ class WeComApi:
             token = await self.access_token()
         raise AssertionError("unreachable")
 
+    async def member(self, user_id: str) -> tuple[str, str]:
+        """`user/get`: the member's name and mobile as the corp's directory has them. A
+        self-built app made since 2022-06-20 is not given the mobile (empty then)."""
+        data = await self._authorized("GET", "user/get", params={"userid": user_id})
+        return str(data.get("name") or ""), str(data.get("mobile") or "")
+
     async def set_menu(self, menu: dict[str, Any]) -> None:
         """`menu/create`: the app's menu, for every member."""
         await self._authorized("POST", "menu/create", params={"agentid": self.app.agent_id},
