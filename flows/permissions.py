@@ -46,6 +46,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("deadlines", EVERYONE, EVERYONE, wecom=True),
     Command("cancel", EVERYONE, REPORTERS, wecom=True),
     Command("language", EVERYONE, EVERYONE),
+    Command("channel", EVERYONE, EVERYONE, wecom=True),
     Command("whoami", EVERYONE, EVERYONE, wecom=True),
     Command("help", EVERYONE, EVERYONE),
 )
@@ -65,6 +66,7 @@ ACTIONS: dict[Action, frozenset[Role]] = {
     **dict.fromkeys(_PROVINCE, PROVINCE),
     **dict.fromkeys(_ADMIN, ADMINS),
     Action.LANGUAGE: EVERYONE,
+    Action.CHANNEL: EVERYONE,
 }
 assert set(ACTIONS) == set(Action), "every button's action needs its roles"
 
@@ -90,7 +92,7 @@ def wecom_menu() -> list[str]:
     return [c.name for c in COMMANDS if c.wecom]
 
 
-WECOM_ACTIONS = _FORM  # the buttons WeCom's cards carry: the report form's
+WECOM_ACTIONS = _FORM | {Action.CHANNEL}  # the buttons WeCom's cards carry
 
 
 def menu(role: Role) -> list[str]:

@@ -9,6 +9,7 @@ from dataclasses import replace
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from flows import channel
 from flows.permissions import menu
 from flows.standing import deadline_lines, status_lines
 from handlers.context import BotContext
@@ -28,6 +29,8 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("language", language))
     application.add_handler(CommandHandler("whoami", whoami))
     application.add_handler(CallbackQueryHandler(language_chosen, pattern=r"^lang:"))
+    application.add_handler(CommandHandler("channel", channel_command))
+    application.add_handler(CallbackQueryHandler(channel_chosen, pattern=r"^ch:"))
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -101,3 +104,21 @@ async def language_chosen(update: Update, context: BotContext) -> None:
     await query.edit_message_text(t("language.set", code))
     await set_menu(context, context.contact)
 
+
+async def channel_command(update: Update, context: BotContext) -> None:
+    """Where reminders reach someone on both Telegram and WeCom: the two, to choose."""
+    assert update.effective_message is not None and context.contact is not None
+    said, both = await channel.offer(context.services, context.contact, context.lang)
+    keyboard = InlineKeyboardMarkup([[
+        action_button(t(f"channel.{name}", context.lang), Action.CHANNEL, name)
+        for name in channel.CHANNELS]]) if both else None
+    await update.effective_message.reply_text(said, reply_markup=keyboard)
+
+
+async def channel_chosen(update: Update, context: BotContext) -> None:
+    query, pressed = update.callback_query, context.pressed
+    assert query is not None and pressed is not None and context.contact is not None
+    said = await channel.choose(context.services, context.contact, pressed.code(0),
+                                context.lang)
+    await query.answer()
+    await query.edit_message_text(said)

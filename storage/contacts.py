@@ -128,3 +128,20 @@ async def move(session: AsyncSession, person_id: int, unit: m.Unit) -> PersonRec
 async def set_language(session: AsyncSession, person_id: int, language: str) -> None:
     await session.execute(update(m.Person).where(m.Person.id == person_id)
                           .values(language=language))
+
+
+async def channels_of(session: AsyncSession, person_id: int) -> tuple[bool, bool, str]:
+    """Whether the person joined on Telegram and on WeCom, and where what the bot sends
+    on its own reaches them: `telegram` or `wecom` (chosen, or the one they joined on;
+    Telegram when both and none chosen)."""
+    row = (await session.execute(select(m.Person.chat_id, m.Person.wecom_user_id,
+                                        m.Person.channel).where(m.Person.id == person_id))
+           ).one()
+    telegram, wecom = row.chat_id is not None, row.wecom_user_id is not None
+    reached = "wecom" if wecom and (row.channel == "wecom" or not telegram) else "telegram"
+    return telegram, wecom, reached
+
+
+async def set_channel(session: AsyncSession, person_id: int, channel: str) -> None:
+    await session.execute(update(m.Person).where(m.Person.id == person_id)
+                          .values(channel=channel))

@@ -26,7 +26,7 @@ REFUSALS = {
     "这个按钮已失效，请发送 /report 继续。",
 }
 COMMANDS = ["start", "help", "report", "status", "deadlines", "cancel", "language",
-            "whoami", "progress", "digest", "files", "remind", "broadcast", "contacts"]
+            "channel", "whoami", "progress", "digest", "files", "remind", "broadcast", "contacts"]
 KINDS = ["unbound", "contact_a", "contact_b", "coordinator", "admin"]
 Y, N = "allowed", "refused"
 # The design: what each kind of user may do (a contact of unit B may not touch A's draft).
@@ -44,18 +44,19 @@ BUTTONS = ["answer A's question", "submit A's draft", "fill round", "amend round
            "accept A's report", "open A's report", "return A's report with its checks",
            "confirm A's checked return", "cancel A's return",
            "remind button",
-           "broadcast audience", "contacts unit", "language"]
+           "broadcast audience", "contacts unit", "language", "channel"]
 EXPECTED_BUTTONS = {
     "unbound": {b: N for b in BUTTONS},
     "contact_a": {b: (Y if b in ("answer A's question", "submit A's draft", "fill round",
-                                 "amend round", "language") else N) for b in BUTTONS},
-    "contact_b": {b: (Y if b in ("fill round", "amend round", "language") else N)
+                                 "amend round", "language", "channel") else N)
+                  for b in BUTTONS},
+    "contact_b": {b: (Y if b in ("fill round", "amend round", "language", "channel") else N)
                   for b in BUTTONS},
     "coordinator": {b: (Y if b in ("digest button", "progress button", "files button",
                                    "return A's report", "accept A's report", "open A's report",
                                    "return A's report with its checks",
                                    "confirm A's checked return", "cancel A's return",
-                                   "remind button", "language") else N)
+                                   "remind button", "language", "channel") else N)
                     for b in BUTTONS},
     "admin": {b: (N if b in ("answer A's question", "submit A's draft", "fill round",
                              "amend round") else Y) for b in BUTTONS},
@@ -74,7 +75,8 @@ BUTTON_ACTIONS = {"answer A's question": Action.ANSWER_CHOICE, "submit A's draft
                   "confirm A's checked return": Action.RETURN_CONFIRM,
                   "cancel A's return": Action.RETURN_CANCEL,
                   "broadcast audience": Action.BROADCAST_ROLES,
-                  "contacts unit": Action.CONTACTS_OF_UNIT, "language": Action.LANGUAGE}
+                  "contacts unit": Action.CONTACTS_OF_UNIT, "language": Action.LANGUAGE,
+                  "channel": Action.CHANNEL}
 ROLE_OF = {"contact_a": m.Role.CONTACT, "coordinator": m.Role.COORDINATOR,
            "admin": m.Role.ADMIN}
 
@@ -177,6 +179,7 @@ async def test_every_command_and_button_through_the_bot(
         "remind button": "rm:r1",
         "contacts unit": "ct:u:dalian",
         "language": "lang:zh",
+        "channel": "ch:wecom",
     }
     user = people[kind]
     seen_commands: dict[str, str] = {}

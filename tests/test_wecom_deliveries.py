@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from docx import Document
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from flows import broadcast
 from flows.services import Services
@@ -20,7 +20,8 @@ from standin.server import StandinServer
 from standin.wecom import WeComStandin
 from storage import models as m
 from tests.campaign_run import drained, local
-from tests.people import invite_code, joined
+from tests.people import add_to_roster, invite_code, joined
+from tests.wecom_member import Member
 
 
 @pytest.fixture
@@ -111,3 +112,49 @@ async def test_a_coordinator_on_wecom_gets_the_digest_with_its_files(
     assert report.paragraphs[0].text.startswith("辽宁省商务厅关于")
     rows = [r for r in await ledger(running_app.bot_data["services"]) if r[0] == "digest"]
     assert rows and all(r[2] == "sent" for r in rows)
+
+
+async def test_someone_on_both_channels_chooses_where_reminders_go(
+    running_app: Any, standin: StandinServer, wecom: WeComStandin, clock: FakeClock
+) -> None:
+    """李娜 is on the roster with her mobile: she joins on Telegram by sharing it and on
+    WeCom by the number the directory has, one person on both. Reminders go to Telegram
+    until she chooses WeCom (from the WeCom menu), then to WeCom only."""
+    services: Services = running_app.bot_data["services"]
+    await add_to_roster(services, "dalian", "13800000001", "李娜")
+    telegram = standin.user("Li Na")
+    await telegram.share_contact("+86 138 0000 0001")
+    assert "欢迎" in (await telegram.next_message()).text
+    member = Member.of(running_app, wecom, "li-na")
+    await member.send("你好")
+    assert "李娜，欢迎！" in member.new_text()
+    async with services.readers() as session:
+        assert await session.scalar(select(func.count()).select_from(m.Person).where(
+            m.Person.wecom_user_id == "li-na", m.Person.chat_id.is_not(None))) == 1
+
+    await telegram.command("channel")
+    offer = await telegram.next_message()
+    assert "目前发到Telegram" in offer.text and len(offer.buttons) == 2
+    await at(running_app, clock, local(1, 26, 9))
+    assert len([x for x in telegram.messages if x.text.startswith("⏰")]) == 1
+    assert not [r for r in wecom.messages_to("li-na") if r.content.startswith("⏰")]
+
+    await member.menu("channel")
+    assert "目前发到Telegram" in member.new_text()
+    await member.click("企业微信")
+    assert "今后的提醒、通知和汇总报告发到企业微信" in member.new_text()
+    await at(running_app, clock, local(1, 28, 9))
+    assert len([r for r in wecom.messages_to("li-na") if r.content.startswith("⏰")]) == 1
+    assert len([x for x in telegram.messages if x.text.startswith("⏰")]) == 1  # no more
+
+    await telegram.press("Telegram", offer)  # and back, from Telegram's own offer
+    await standin.wait_until(lambda: "今后的提醒、通知和汇总报告发到Telegram" in offer.text)
+
+
+async def test_someone_on_one_channel_is_told_where_reminders_go(
+    running_app: Any, wecom: WeComStandin
+) -> None:
+    member = Member.of(running_app, wecom, "li-na")
+    await member.join(running_app.bot_data["services"], "dalian")
+    await member.menu("channel")
+    assert member.new_text() == "您只在企业微信上加入，提醒、通知和汇总报告都发到这里。"

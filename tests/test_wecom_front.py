@@ -102,6 +102,7 @@ async def test_the_app_menu_offers_the_commands_marked_for_wecom(
             {"type": "click", "name": "查看本单位报送状态", "key": "status"},
             {"type": "click", "name": "报送日历", "key": "deadlines"},
             {"type": "click", "name": "暂停填写（草稿会保存）", "key": "cancel"}]},
+        {"type": "click", "name": "提醒渠道", "key": "channel"},
         {"type": "click", "name": "我的身份", "key": "whoami"}]
 
 

@@ -80,6 +80,8 @@ class Action(StrEnum):
     BROADCAST_SEND = "bc:send"
     # the language (language code)
     LANGUAGE = "lang"
+    # the channel that gets reminders (telegram or wecom)
+    CHANNEL = "ch"
 
 
 _FORM = (Arg.ID, Arg.CODE)
@@ -124,6 +126,7 @@ ARGS: dict[Action, tuple[Arg, ...]] = {
     Action.BROADCAST_UNITS_DONE: (Arg.ID,),
     Action.BROADCAST_SEND: (Arg.ID,),
     Action.LANGUAGE: (Arg.CODE,),
+    Action.CHANNEL: (Arg.CODE,),
 }
 _BY_WIRE = {action.value: action for action in Action}
 

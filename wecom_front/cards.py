@@ -294,3 +294,11 @@ def _round_choice(s: RoundChoice, lang: str, zone: dt.tzinfo) -> list[Outgoing]:
             Outgoing(card=_card("vote_interaction", t("wecom.card.round", lang), checkbox=box,
                                 submit_button={"text": t("wecom.card.confirm", lang),
                                                "key": PICK}))]
+
+
+def channel_card(said: str, lang: str) -> dict[str, Any]:
+    """Telegram or WeCom, for what the bot sends on its own."""
+    labels = [(t(f"channel.{name}", lang), name) for name in ("telegram", "wecom")]
+    return _card("button_interaction", t("wecom.menu.channel", lang), text=plain(said),
+                 button_list=_buttons([(label, key(label, Action.CHANNEL, name))
+                                       for label, name in labels]))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import logging
 
-from flows import permissions
+from flows import channel, permissions
 from flows.form_buttons import FORM_ACTIONS, press
 from flows.form_files import MAX_FILE_BYTES, IncomingFile
 from flows.report_form import ReportFlow
@@ -27,7 +27,7 @@ from storage.records import PersonRecord
 from texts.buttons import Action, ForgedButton, Pressed, decode
 from texts.catalog import t
 from texts.text import plain
-from wecom_front.cards import PICK, SEP, render
+from wecom_front.cards import PICK, SEP, channel_card, render
 from wecom_front.upload import UploadLinks
 from wecom_io.api import WeComApi, WeComError
 from wecom_io.callback import Callback
@@ -116,6 +116,12 @@ class MemberDoor:
                 await self.show(await self.flow.cancel())
             else:
                 await self.say(t("cancel.nothing", self.lang))
+        elif name == "channel":
+            said, both = await channel.offer(self.services, self.person, self.lang)
+            if both:
+                await self.api.send_card(self.user, channel_card(said, self.lang))
+            else:
+                await self.say(said)
         else:  # whoami
             await self.say(t("wecom.whoami", self.lang, name=html.escape(self.person.name),
                              unit=html.escape(self.person.unit.name),
@@ -137,7 +143,7 @@ class MemberDoor:
         try:
             carried = chosen[0] if event_key == PICK and chosen else event_key
             pressed, label = _read(carried)
-            if pressed.action not in FORM_ACTIONS:
+            if pressed.action not in FORM_ACTIONS | {Action.CHANNEL}:
                 raise ForgedButton("not a button of the form")
             ticked = [_read(option) for option in chosen] if event_key != PICK else []
         except ForgedButton:
@@ -147,6 +153,12 @@ class MemberDoor:
         refusal = permissions.action_refusal(pressed.action, self.person.role)
         if refusal is not None:
             await self.say(t(refusal, self.lang))
+            return
+        if pressed.action is Action.CHANNEL:
+            said = await channel.choose(self.services, self.person, pressed.code(0), self.lang)
+            await self.close(fields.get("ResponseCode", ""), t("wecom.card.done", self.lang,
+                                                               answer=label))
+            await self.say(said)
             return
         if pressed.action is Action.QUESTION_DONE and ticked and all(
                 p.action is Action.TOGGLE_OPTION for p, _ in ticked):
