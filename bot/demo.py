@@ -8,8 +8,10 @@ clock that jumps from one moment to the next, serving both campaign files from o
 (one per unit) and a coordinator join once with invite links; the contacts fill in their
 reports through the chat at various times (丹东 late, 抚顺 never), choosing the campaign
 when both are open; reminders, overdue notices, escalations and digests go out as planned,
-each naming its campaign. The account below is what their phones received, in campaign
-time; the digests the coordinator received are written to `out/`.
+each naming its campaign. One city, 大连, works in WeCom (企业微信), as the province's
+offices do: its contact joins, is reminded and fills in every report through the stand-in
+WeCom server, on cards, in the same campaigns. The account below is what their phones
+received, in campaign time; the digests the coordinator received are written to `out/`.
 """
 
 from __future__ import annotations
@@ -37,14 +39,19 @@ from standin.limits import Limits
 from standin.scripted import ScriptedContact
 from standin.server import StandinServer
 from standin.users import SimulatedUser
+from standin.wecom import WeComStandin
+from standin.wecom_scripted import WeComScriptedContact
 from storage import models as m
 from storage.contacts import unit_by_code
 from storage.invites import create_invite
 from texts.catalog import t
 from texts.dates import moment
+from wecom_io.pacer import MemberLimits
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 LATE, NEVER = "dandong", "fushun"
+ON_WECOM, WECOM_USER = "dalian", "dalian-lianluoyuan"  # the city that works in WeCom
+WECOM_PACE = 6000  # messages a minute to one WeCom member, in the demo only
 DEFAULT_SPEED = 60_000.0  # campaign seconds per real second: the month in about a minute
 FESTIVAL = "liaoning-2021"
 MONTHLY, MONTHLY_FILE = "ec-monthly-2021", "ec-monthly-2026.yaml"
@@ -63,8 +70,12 @@ class Demo:
         # Telegram's per-chat pace holds; the overall 30 a second is lifted so that fifteen
         # people typing at once do not slow the demo (bench/delivery_rate.py measures it).
         self.server = StandinServer(limits=Limits(per_second=None, chat_burst=200))
+        # WeCom's 30 a minute to one member likewise lifted: the month passes in a minute.
+        self.wecom = WeComStandin(corp_id="ww-liaoning-demo",
+                                  limits=MemberLimits.per_minute(WECOM_PACE))
+        self.wecom.member(WECOM_USER, "大连联络员", "13800000001")
         self.clock = FakeClock(at(1, 20, 9))
-        self.contacts: dict[str, ScriptedContact] = {}
+        self.contacts: dict[str, ScriptedContact | WeComScriptedContact] = {}
         self.coordinator: SimulatedUser | None = None
         self.counts: dict[str, int] = defaultdict(int)
         self.digests: list[Path] = []
@@ -103,9 +114,13 @@ class Demo:
                 self.say(t("demo.word", unit=self.unit_names[code]))
             answers = (monthly_answers(code) if served.campaign.code == MONTHLY
                        else demo_answers(code, round_code))
-            receipt = await contact.report(answers, round_code, word, served.campaign_id)
+            if isinstance(contact, WeComScriptedContact):
+                receipt = await contact.report(answers, round_code, served.campaign_id)
+            else:
+                receipt = (await contact.report(answers, round_code, word,
+                                                served.campaign_id)).text
             self.counts["submitted"] += 1
-            late = "（逾期）" if "逾期" in receipt.text else ""
+            late = "（逾期）" if "逾期" in receipt else ""
             self.say(t("demo.submitted", unit=self.unit_names[code], round=title, late=late))
         return act
 
@@ -129,12 +144,19 @@ class Demo:
         for stale in self.out.glob("demo.db*"):
             stale.unlink()
         await self.server.start()
+        await self.wecom.start()
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
             telegram_bot_token=self.server.token,  # type: ignore[arg-type]
             telegram_api_base_url=self.server.root,
             database_url=f"sqlite+aiosqlite:///{self.out / 'demo.db'}",
             campaigns_dir=self.campaign_folder(), wake_interval=3600, send_rate=500,
+            wecom_corp_id=self.wecom.corp_id, wecom_agent_id=self.wecom.agent_id,
+            wecom_secret=self.wecom.secret,  # type: ignore[arg-type]
+            wecom_token=self.wecom.callback_token,  # type: ignore[arg-type]
+            wecom_aes_key=self.wecom.aes_key,  # type: ignore[arg-type]
+            wecom_api_base_url=self.wecom.root, wecom_member_per_minute=WECOM_PACE,
+            webhook_listen="127.0.0.1", webhook_port=0,
         )
         services = Services.create(settings, clock=self.clock)
         await services.initialise()
@@ -149,7 +171,13 @@ class Demo:
         started: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         bot = asyncio.create_task(serve(services, stop, poll_timeout=1, started=started))
         try:
-            application = await asyncio.wait_for(started, 30)
+            await asyncio.wait({started, bot}, timeout=30,
+                               return_when=asyncio.FIRST_COMPLETED)
+            if bot.done():  # it could not start: say why, not that it was slow
+                bot.result()
+            application = await asyncio.wait_for(started, 1)
+            self.callback_url = (f"http://127.0.0.1:{application.bot_data['webhook'].port}"
+                                 f"{settings.wecom_callback_path}")
             await self.join_everyone()
             await self.live(application, self.schedule([u.code for u in campaign.units]))
             await self.report_files()
@@ -159,21 +187,31 @@ class Demo:
                 await bot
             await services.close()
             await self.server.stop()
+            await self.wecom.stop()
         print(t("demo.done", path=self.out))
         return 0
 
     async def join_everyone(self) -> None:
         services = self.services
+        campaigns = [s.campaign for s in services.each()]
         for i, unit in enumerate(self.served[FESTIVAL].campaign.units):
+            if unit.code == ON_WECOM:  # the invite code sent to the WeCom app
+                code = await self._invite(unit.code, m.Role.CONTACT)
+                if await self.wecom.post(self.callback_url,
+                                         *self.wecom.text_callback(WECOM_USER, code)) != 200:
+                    raise RuntimeError("the bot refused the WeCom callback")
+                self.contacts[unit.code] = WeComScriptedContact(
+                    self.wecom, self.callback_url, WECOM_USER, campaigns, seed=i)
+                continue
             user = self.server.user(f"{unit.short_name}联络员")
             await user.command("start", await self._invite(unit.code, m.Role.CONTACT))
             await user.next_message()
-            self.contacts[unit.code] = ScriptedContact(
-                user, [s.campaign for s in services.each()], seed=i)
+            self.contacts[unit.code] = ScriptedContact(user, campaigns, seed=i)
         self.coordinator = self.server.user("杜四龙")
         await self.coordinator.command("start", await self._invite("province", m.Role.COORDINATOR))
         await self.coordinator.next_message()
         self.say(t("demo.joined", n=len(self.contacts)))
+        self.say(t("demo.on_wecom", unit=self.unit_names[ON_WECOM]))
 
     async def _invite(self, code: str, role: m.Role) -> str:
         async with self.services.transaction() as session:
@@ -191,6 +229,7 @@ class Demo:
                    *(e.astimezone(dt.UTC) for e in events)}
         by_moment = {e.astimezone(dt.UTC): acts for e, acts in events.items()}
         wakeup, sender = application.bot_data["wakeup"], application.bot_data["sender"]
+        wecom_sender = application.bot_data["wecom_sender"]
         previous = self.clock.now()
         while moments:
             when = min(moments)
@@ -203,10 +242,11 @@ class Demo:
             self.clock.set(when)
             for act in by_moment.get(when, []):
                 await act()
-            seen = {code: len(c.user.messages) for code, c in self.contacts.items()}
+            seen = {code: len(self.inbox(code)) for code in self.contacts}
             province_seen = len(self.coordinator.messages) if self.coordinator else 0
             if await wakeup.tick():
                 sender.nudge()
+                wecom_sender.nudge()
                 await self._settled()
             self.account(seen, province_seen)
             async with self.services.readers() as session:  # planned since (a late report)
@@ -226,16 +266,17 @@ class Demo:
     def account(self, seen: dict[str, int], province_seen: int) -> None:
         """Say what the phones received at this moment, round by round."""
         heard: dict[tuple[str, str], list[str]] = defaultdict(list)  # (kind, round): units
-        for code, contact in self.contacts.items():
-            for message in contact.user.messages[seen[code]:]:
-                quoted = QUOTED.search(message.text)
+        for code in self.contacts:
+            for text in self.inbox(code)[seen[code]:]:
+                quoted = QUOTED.search(text)
                 title = quoted.group(1) if quoted else ""
-                if message.text.startswith("⏰ 节前提醒"):
-                    heard["before_holiday", title].append(self.unit_names[code])
-                elif message.text.startswith("⏰"):
-                    heard["reminded", title].append(self.unit_names[code])
-                elif message.text.startswith("⚠️"):
-                    heard["overdue", title].append(self.unit_names[code])
+                unit = self.unit_names[code] + ("（企业微信）" if code == ON_WECOM else "")
+                if text.startswith("⏰ 节前提醒"):
+                    heard["before_holiday", title].append(unit)
+                elif text.startswith("⏰"):
+                    heard["reminded", title].append(unit)
+                elif text.startswith("⚠️"):
+                    heard["overdue", title].append(unit)
         for (kind, title), names in heard.items():
             self.counts["reminders" if kind == "reminded" else kind] += len(names)
             self.say(t(f"demo.{kind}", round=title, names="、".join(names)))
@@ -263,6 +304,13 @@ class Demo:
             elif first.startswith("📅"):
                 self.counts["upstream"] += 1
                 self.say(t("demo.upstream", text=_flat(message.text)))
+
+    def inbox(self, code: str) -> list[str]:
+        """What a unit's contact has received: on Telegram, or on WeCom."""
+        contact = self.contacts[code]
+        if isinstance(contact, WeComScriptedContact):
+            return [r.content for r in contact.messages()]
+        return [message.text for message in contact.user.messages]
 
     async def report_files(self) -> None:
         self.say(t("demo.summary", reminders=self.counts["reminders"],

@@ -137,6 +137,7 @@ def wecom_front(services: Services) -> Any:
     from wecom_front.callbacks import WeComFront
     from wecom_io.api import WeComApi, WeComApp
     from wecom_io.crypto import WeComCrypto
+    from wecom_io.pacer import MemberLimits, MemberPacer
 
     settings: Any = services.settings
     app = WeComApp(corp_id=settings.wecom_corp_id, agent_id=settings.wecom_agent_id,
@@ -151,7 +152,8 @@ def wecom_front(services: Services) -> Any:
 
         uploads = UploadLinks(settings.wecom_public_url,
                               settings.wecom_aes_key.get_secret_value().encode())
-    return WeComFront(services, WeComApi(app, services.db), crypto,
+    pacer = MemberPacer(MemberLimits.per_minute(settings.wecom_member_per_minute))
+    return WeComFront(services, WeComApi(app, services.db, pacer), crypto,
                       settings.wecom_callback_path, uploads)
 
 

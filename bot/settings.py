@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     # Where members' phones reach the bot's HTTP server (https://...): documents are sent
     # through a page there, as WeCom does not pass a member's files to an app.
     wecom_public_url: str = ""
+    # WeCom drops what an app sends one member past 30 a minute (1000 an hour); the bot
+    # keeps under it. Only a stand-in (the demo, whose month passes in a minute) is faster.
+    wecom_member_per_minute: int = Field(default=30, gt=0)
 
     def campaign_paths(self) -> list[Path]:
         """The campaign files to load, in order (the first is the default campaign)."""

@@ -9,7 +9,7 @@ from pathlib import Path
 from docx import Document
 from openpyxl import load_workbook
 
-from bot.demo import LATE, NEVER, Demo
+from bot.demo import LATE, NEVER, WECOM_USER, Demo
 
 FESTIVAL = "2021 辽宁网上年货节 "
 MONTHLY = "2021年电子商务统计月报 2021年1月电子商务统计"
@@ -20,6 +20,12 @@ async def test_the_demo_runs_the_whole_campaign(tmp_path: Path, capsys) -> None:
     assert await demo.run() == 0
     out = capsys.readouterr().out
     assert "离线演示：“2021年电子商务统计月报”和“2021 辽宁网上年货节”" in out
+    # 大连 works in WeCom: joined there, every report filled on cards and submitted there.
+    assert "其中大连的联络员在企业微信上加入，提醒、填报和提交都在企业微信中完成" in out
+    on_wecom = demo.wecom.messages_to(WECOM_USER)
+    assert len([r for r in on_wecom if r.content.startswith("✅ 已提交")]) == 4
+    assert any(r.card and r.closed for r in on_wecom)  # cards clicked, and closed
+    assert f"✅ 大连 提交了“{FESTIVAL}第一次阶段性活动情况”" in out
     assert demo.counts["submitted"] == 14 * 3 + 14  # 抚顺 never submits
     # Each round's digest and escalation once, the monthly report's among them.
     assert demo.counts["digests"] == 3 + 1 and demo.counts["escalations"] == 3 + 1

@@ -100,10 +100,23 @@ NOW = at("1796100000")
 
 
 def test_a_callback_posted_now_opens() -> None:
-    callback = open_callback(CRYPTO, *sent_now("<MsgType>event</MsgType><FromUserName>li"
-                                               "</FromUserName><CreateTime>17</CreateTime>"),
-                             NOW)
-    assert callback.key == "event:li:17"
+    """An event has no MsgId: WeCom's retry of it is known by what it carries (sender,
+    time, event, key, the card's response code); another click is another event."""
+    def key(fields: str) -> str:
+        return open_callback(CRYPTO, *sent_now(fields), NOW).key
+
+    event = ("<MsgType>event</MsgType><FromUserName>li</FromUserName>"
+             "<CreateTime>17</CreateTime><Event>template_card_event</Event>"
+             "<EventKey>f:c:1:q:a</EventKey><ResponseCode>R1</ResponseCode>")
+    assert key(event) == key(event) and key(event).startswith("event:")
+    assert key(event) != key(event.replace("R1", "R2"))  # a second click, same second
+    assert key(event) != key(event.replace("<FromUserName>li", "<FromUserName>wang"))
+    assert key("<MsgId>42</MsgId>" + event) == "msg:42"
+    selected = open_callback(CRYPTO, *sent_now(
+        event + "<SelectedItems><SelectedItem><QuestionKey>q</QuestionKey><OptionIds>"
+        "<OptionId>a</OptionId><OptionId>b</OptionId></OptionIds></SelectedItem>"
+        "</SelectedItems>"), NOW)
+    assert selected.selected == {"q": ["a", "b"]} and "SelectedItems" not in selected.fields
 
 
 @pytest.mark.parametrize(("case", "reason"), [

@@ -17,6 +17,11 @@ class MemberLimits:
 
     windows: tuple[tuple[int, float], ...] = ((30, 60.0), (1000, 3600.0))
 
+    @classmethod
+    def per_minute(cls, n: int) -> MemberLimits:
+        """WeCom's windows with `n` a minute (the hour's share as WeCom's: 1000 to 30)."""
+        return cls(((n, 60.0), (max(1000, n * 1000 // 30), 3600.0)))
+
 
 class MemberPacer:
     """`slack`: kept on top of each window, since WeCom counts a message when it arrives,
