@@ -3,7 +3,7 @@ calls, over real HTTP, answering as WeCom documents it.
 
 - `GET /cgi-bin/gettoken`: 40013 for another corp, 40001 for a wrong secret; otherwise the
   token and `expires_in` 7200, the same token while it is valid.
-- `POST /cgi-bin/message/send` (text, file, template_card): 40014 for a token it never
+- `POST /cgi-bin/message/send` (text, markdown, file, template_card): 40014 for a token it never
   gave, 42001 for an expired one, 40056 for another app; recipients it does not know come
   back in `invaliduser`, and 81013 when none is valid. A text's content past 2048 bytes is
   cut, and past 30 messages a minute (1000 an hour) to one member the rest is dropped
@@ -192,6 +192,8 @@ class WeComStandin(MemberActions):
                 return refused
             assert isinstance(card, dict)
             body = {**body, "text": {"content": _card_text(card)}}
+        elif msgtype == "markdown" and isinstance(body.get("markdown"), dict):
+            body = {**body, "text": body["markdown"]}  # the same 2048 bytes
         elif msgtype != "text" or not isinstance(body.get("text"), dict):
             return _error(40008, "invalid message type")
         users = [u for u in str(body.get("touser", "")).split("|") if u]

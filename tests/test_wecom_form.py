@@ -11,7 +11,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from flows.services import Services
 from reporting.clock import FakeClock
@@ -207,3 +207,25 @@ async def test_one_campaign_with_units_on_both_channels_has_one_progress_and_one
     rows = {row[0]: row[1:] for row in book.worksheets[0].iter_rows(values_only=True)}
     assert rows["大连市商务局"][:5] == (120, 32000, 45, 1200, 800)  # as typed on WeCom
     assert rows["鞍山市商务局"][0] is not None  # as entered on Telegram
+
+
+async def test_a_click_the_bot_never_issued_changes_nothing(
+    running_app: Any, wecom: WeComStandin
+) -> None:
+    """WeCom signs what it posts, but a card of another app, an old format or another
+    unit's draft must still not move anyone's form."""
+    services: Services = running_app.bot_data["services"]
+    member = Member.of(running_app, wecom, "li-na")
+    await member.join(services, "dalian")
+    await member.menu("report")
+    member.new()
+    for key in ("rv:s:999999|提交", "f:c:1:launch_form:../..|x", "bc:send:1|群发", "日|期"):
+        await member._post(*wecom.callback("li-na", {
+            "MsgType": "event", "Event": "template_card_event", "EventKey": key,
+            "TaskId": "t-forged", "CardType": "button_interaction", "ResponseCode": "r"}))
+        said = member.new_text()
+        assert said and "Traceback" not in said
+    async with services.readers() as session:
+        assert await session.scalar(select(func.count()).select_from(m.Submission)) == 0
+    await member.send("李娜 13800000001")  # the form goes on where it was
+    assert prompt("launch_date") in member.new_text()
