@@ -153,11 +153,7 @@ async def test_a_contact_amends_a_submitted_report_on_wecom(
 async def test_what_a_member_cannot_do_is_said_in_chinese(
     running_app: Any, wecom: WeComStandin
 ) -> None:
-    services: Services = running_app.bot_data["services"]
-    member = Member.of(running_app, wecom, "li-na")
-    await member.join(services, "dalian")
-    await member.menu("report")
-    member.new()
+    member = await Member.in_the_form(running_app, wecom)
     await member.send("一百二十个左右")  # a name, not a figure: the question again, with why
     await member.send("李娜")
     await member.send("明天")
@@ -214,18 +210,14 @@ async def test_a_click_the_bot_never_issued_changes_nothing(
 ) -> None:
     """WeCom signs what it posts, but a card of another app, an old format or another
     unit's draft must still not move anyone's form."""
-    services: Services = running_app.bot_data["services"]
-    member = Member.of(running_app, wecom, "li-na")
-    await member.join(services, "dalian")
-    await member.menu("report")
-    member.new()
+    member = await Member.in_the_form(running_app, wecom)
     for key in ("rv:s:999999|提交", "f:c:1:launch_form:../..|x", "bc:send:1|群发", "日|期"):
         await member._post(*wecom.callback("li-na", {
             "MsgType": "event", "Event": "template_card_event", "EventKey": key,
             "TaskId": "t-forged", "CardType": "button_interaction", "ResponseCode": "r"}))
         said = member.new_text()
         assert said and "Traceback" not in said
-    async with services.readers() as session:
+    async with running_app.bot_data["services"].readers() as session:
         assert await session.scalar(select(func.count()).select_from(m.Submission)) == 0
     await member.send("李娜 13800000001")  # the form goes on where it was
     assert prompt("launch_date") in member.new_text()

@@ -13,7 +13,6 @@ import pytest
 from docx import Document
 from sqlalchemy import select
 
-from flows.services import Services
 from standin.wecom import WeComStandin
 from storage import models as m
 from tests.wecom_member import Member
@@ -55,11 +54,7 @@ def word_report() -> bytes:
 async def test_a_word_report_uploaded_fills_the_sections(
     running_app: Any, wecom: WeComStandin
 ) -> None:
-    services: Services = running_app.bot_data["services"]
-    member = Member.of(running_app, wecom, "li-na")
-    await member.join(services, "dalian")
-    await member.menu("report")
-    member.new()
+    member = await Member.in_the_form(running_app, wecom)
     url = upload_link(wecom, running_app, "li-na")
     async with aiohttp.ClientSession() as http, http.get(url) as response:
         page = await response.text()
@@ -73,10 +68,7 @@ async def test_a_word_report_uploaded_fills_the_sections(
 async def test_a_pdf_uploaded_answers_an_attachment_question(
     running_app: Any, wecom: WeComStandin
 ) -> None:
-    services: Services = running_app.bot_data["services"]
-    member = Member.of(running_app, wecom, "li-na")
-    await member.join(services, "dalian")
-    await member.menu("report")
+    member = await Member.in_the_form(running_app, wecom)
     for answer in ("李娜 13800000001", "1月20日"):
         await member.send(answer)
     await member.click("线上启动仪式")
@@ -91,16 +83,13 @@ async def test_a_pdf_uploaded_answers_an_attachment_question(
                                 b"%PDF-1.4 a case study")
     assert status == 200
     assert "已收到第 1 个文件" in member.new_text()
-    async with services.readers() as session:
+    async with running_app.bot_data["services"].readers() as session:
         names = list(await session.scalars(select(m.Attachment.file_name)))
     assert names == ["典型案例.pdf"]
 
 
 async def test_a_forged_or_altered_link_is_refused(running_app: Any, wecom: WeComStandin) -> None:
-    services: Services = running_app.bot_data["services"]
-    member = Member.of(running_app, wecom, "li-na")
-    await member.join(services, "dalian")
-    await member.menu("report")
+    member = await Member.in_the_form(running_app, wecom)
     url = upload_link(wecom, running_app, "li-na")
     person, expires, signature = url.split("t=")[1].split(".")
     base = url.split("t=")[0] + "t="

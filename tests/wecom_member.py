@@ -23,6 +23,17 @@ class Member:
         return cls(wecom, f"http://127.0.0.1:{app.bot_data['webhook'].port}/wecom/callback",
                    user_id)
 
+    @classmethod
+    async def in_the_form(cls, app: Any, wecom: WeComStandin, user_id: str = "li-na",
+                          unit: str = "dalian") -> Member:
+        """A contact who joined on WeCom and opened the form from the menu (its first
+        question read)."""
+        member = cls.of(app, wecom, user_id)
+        await member.join(app.bot_data["services"], unit)
+        await member.menu("report")
+        member.new()
+        return member
+
     async def join(self, services: Services, unit: str,
                    role: m.Role = m.Role.CONTACT) -> None:
         await self.send(await invite_code(services, unit, role))
