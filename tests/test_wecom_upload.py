@@ -55,6 +55,8 @@ async def test_a_word_report_uploaded_fills_the_sections(
     running_app: Any, wecom: WeComStandin
 ) -> None:
     member = await Member.in_the_form(running_app, wecom)
+    first = wecom.messages_to("li-na")[-1].content  # the first question's card
+    assert "可点题目卡片上的“上传文件”上传 .docx 文件" in first and "直接发送" not in first
     url = upload_link(wecom, running_app, "li-na")
     async with aiohttp.ClientSession() as http, http.get(url) as response:
         page = await response.text()

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flows.screen_text import (
@@ -39,7 +39,7 @@ from flows.screens import (
 )
 from reporting.answers import display
 from reporting.campaign import QuestionType
-from texts.buttons import Action, encode
+from texts.buttons import Action, decode, encode
 from texts.catalog import t
 from texts.text import plain
 
@@ -104,14 +104,24 @@ def _card(kind: str, title: str, text: str = "", desc: str = "", **parts: Any) -
     return card | parts
 
 
+SECONDARY = {Action.BACK, Action.SKIP_QUESTION, Action.KEEP_ANSWER, Action.TO_REVIEW,
+             Action.EDIT_MENU, Action.LATER}  # drawn plainer than the answers
+
+
 def _buttons(pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    return [{"text": _short(label, MAX_BUTTON_TEXT), "style": 1 if i == 0 else 2, "key": k}
-            for i, (label, k) in enumerate(pairs[:MAX_BUTTONS])]
+    def style(k: str) -> int:
+        return 2 if k != PICK and decode(k.partition(SEP)[0]).action in SECONDARY else 1
+
+    return [{"text": _short(label, MAX_BUTTON_TEXT), "style": style(k), "key": k}
+            for label, k in pairs[:MAX_BUTTONS]]
 
 
 # -- a question ---------------------------------------------------------------------------
 
 def _question(s: QuestionScreen, lang: str, upload: str | None) -> list[Outgoing]:
+    # The hint to send a Word report, as it is done in WeCom: through the upload page.
+    s = replace(s, notes=[("wecom.word_hint", v) if k == "remind.word_hint" else (k, v)
+                          for k, v in s.notes if upload or k != "remind.word_hint"])
     q, d = s.question, s.draft_id
     nav = _nav(s, lang)
     options = [(o.label.get(lang), key(o.label.get(lang), Action.ANSWER_CHOICE, d, q.id, o.id))
