@@ -12,19 +12,16 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from flows.digests import file_caption
 from flows.files import round_bundle
-from flows.progress import Owing, owing_units
+from flows.progress import progress_view
 from flows.services import Services
 from handlers import round_pick
 from handlers.context import BotContext
 from handlers.keyboards import action_button
-from reporting.checks import check_line, find_checks
 from reporting.digest_files import LABELS, render_file
-from reporting.digest_text import REVIEW, digest_text
+from reporting.digest_text import digest_text
 from storage.digest_data import load_digest
-from storage.progress import latest_submission_ids
 from texts.buttons import Action
 from texts.catalog import t
-from texts.dates import short_moment
 from texts.text import split_message
 
 Button = InlineKeyboardButton
@@ -35,26 +32,6 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("progress", progress))
     application.add_handler(CommandHandler("files", files))
     application.add_handler(CallbackQueryHandler(round_chosen, pattern=r"^(dg|pg|fl):"))
-
-
-def _owing_line(owing: Owing, lang: str) -> str:
-    """`• 抚顺：填写中 12/18 · 王五 13800000007`, or why nobody can be reminded there."""
-    people = html.escape(t("list.sep", lang).join(
-        f"{name} {phone}" if phone else name for name, phone in owing.people))
-    unit = html.escape(owing.unit)
-    if not owing.people:
-        return t("progress.owing.nobody", lang, unit=unit)
-    tail = t("progress.people", lang, people=people)
-    if not owing.reachable:
-        return t("progress.owing.unreachable", lang, unit=unit, people=tail)
-    if owing.answered is None:
-        return t("progress.owing.not_started", lang, unit=unit, people=tail)
-    return t("progress.owing.drafting", lang, unit=unit, answered=owing.answered,
-             total=owing.total, people=tail)
-
-
-def _round_id(services: Services, code: str) -> int:
-    return next(r.id for r in services.rounds if r.code == code)
 
 
 QUESTIONS = {Action.DIGEST_ROUND: "digest.which", Action.PROGRESS_ROUND: "progress.which",
@@ -138,51 +115,24 @@ async def send_files(message: Message, context: BotContext, services: Services,
 async def send_progress(message: Message, context: BotContext, services: Services,
                         code: str) -> None:
     lang = context.lang
-    async with services.readers() as session:
-        compiled = await load_digest(session, services.campaign, services.campaign_id, code,
-                                     services.clock.now(), contents=False)
-        ids = await latest_submission_ids(session, _round_id(services, code))
-    owed = await owing_units(services, code)  # the returned ones are listed above
-    owing = [o for o in owed if not o.returned]
-    checks = find_checks(compiled)
-    zone = services.campaign.zone
-    lines = [t("progress.title", lang, round=html.escape(services.round_title(code, lang)),
-               n=len(compiled.submissions), total=len(compiled.units))]
+    view = await progress_view(services, code, lang)
     rows = []
-    for unit in compiled.units:
-        sub = compiled.submissions.get(unit.code)
-        if sub is None or unit.code not in ids:
-            continue
-        late = t("status.state.late_mark", lang) if sub.late else ""
-        lines.append(t("progress.line", lang, unit=html.escape(unit.short), version=sub.version,
-                       when=short_moment(sub.submitted_at, zone, lang), late=late,
-                       review=t(REVIEW[sub.review_state], lang)))
-        row = [action_button(t("progress.open", lang, unit=unit.short), Action.OPEN_REPORT,
-                             ids[unit.code])]
-        if not sub.decided:
-            row.append(action_button(t("progress.accept", lang, unit=unit.short),
-                                     Action.ACCEPT_REPORT, ids[unit.code]))
-            row.append(action_button(t("progress.return", lang, unit=unit.short),
-                                     Action.RETURN_REPORT, ids[unit.code]))
+    for report in view.reports:
+        row = [action_button(t("progress.open", lang, unit=report.unit), Action.OPEN_REPORT,
+                             report.submission_id)]
+        if not report.decided:
+            row.append(action_button(t("progress.accept", lang, unit=report.unit),
+                                     Action.ACCEPT_REPORT, report.submission_id))
+            row.append(action_button(t("progress.return", lang, unit=report.unit),
+                                     Action.RETURN_REPORT, report.submission_id))
         rows.append(row)
-    if owing:
-        lines.append(t("progress.owing_title", lang, n=len(owing)))
-    lines += [_owing_line(o, lang) for o in owing]
-    if any(not o.people for o in owing):
-        lines.append(t("progress.nobody_hint", lang))
-    if checks:  # before forwarding: each unit's items, and its return worded from them
-        lines.append(t("progress.checks_title", lang, n=len(checks)))
-        lines += [t("progress.check", lang, unit=html.escape(compiled.unit(c.unit).short),
-                    line=html.escape(check_line(c, lang))) for c in checks]
-        for unit_code in dict.fromkeys(c.unit for c in checks):
-            if not compiled.submissions[unit_code].decided:
-                rows.append([action_button(
-                    t("progress.return_checked", lang, unit=compiled.unit(unit_code).short),
-                    Action.RETURN_CHECKED, ids[unit_code])])
-    if owed:  # the units that owe the round, reminded from here as /remind does
-        rows.append([action_button(t("progress.remind", lang, n=len(owed)),
+    rows += [[action_button(t("progress.return_checked", lang, unit=report.unit),
+                            Action.RETURN_CHECKED, report.submission_id)]
+             for report in view.checked]
+    if view.owed:  # the units that owe the round, reminded from here as /remind does
+        rows.append([action_button(t("progress.remind", lang, n=view.owed),
                                    Action.REMIND_ROUND, code, services.campaign_id)])
-    parts = split_message("\n".join(lines))
+    parts = split_message("\n".join(view.lines))
     for i, part in enumerate(parts, 1):
         await message.chat.send_message(
             part, reply_markup=InlineKeyboardMarkup(rows) if rows and i == len(parts) else None)
