@@ -36,8 +36,8 @@ class Command:
 COMMANDS: tuple[Command, ...] = (
     Command("start", EVERYONE),
     Command("report", REPORTERS, REPORTERS, CONTACTS_ONLY, wecom=True),
-    Command("progress", PROVINCE, PROVINCE),
-    Command("digest", PROVINCE, PROVINCE),
+    Command("progress", PROVINCE, PROVINCE, wecom=True),
+    Command("digest", PROVINCE, PROVINCE, wecom=True),
     Command("remind", PROVINCE, PROVINCE),
     Command("files", PROVINCE, PROVINCE),
     Command("broadcast", ADMINS, ADMINS),
@@ -92,7 +92,8 @@ def wecom_menu() -> list[str]:
     return [c.name for c in COMMANDS if c.wecom]
 
 
-WECOM_ACTIONS = _FORM | {Action.CHANNEL}  # the buttons WeCom's cards carry
+# The buttons WeCom's cards carry: the form's, the channel, a round for progress or digest.
+WECOM_ACTIONS = _FORM | {Action.CHANNEL, Action.PROGRESS_ROUND, Action.DIGEST_ROUND}
 
 
 def menu(role: Role) -> list[str]:
@@ -121,10 +122,11 @@ draft, and a broadcast's buttons only for the admin writing it.
 
 Both channels follow this one table. On Telegram every command is a command and every
 button an inline button. On WeCom (企业微信) the commands marked *menu* are entries of the
-app's menu (also typed as `/report`...), the form's buttons are on template cards
-(*card*), and the rest is on Telegram only for now; a member who has not joined can only
-send an invite code. What the bot sends on its own (reminders, notices, digests with
-their files, broadcasts) reaches each person on the channel they use.
+app's menu (also typed, as `/report` or `/progress r1`), the buttons marked *card* are on
+template cards, and the rest is on Telegram (and the command line) only for now; a member
+who has not joined can only send an invite code. What the bot sends on its own
+(reminders, notices, digests with their files, broadcasts) reaches each person on the
+channel they use.
 
 {head}{commands}{actions}"""
 

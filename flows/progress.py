@@ -16,6 +16,7 @@ from storage import drafts
 from storage.contacts import unit_contacts
 from storage.digest_data import load_digest
 from storage.progress import latest_submission_ids, round_status
+from storage.records import RoundRecord
 from texts.catalog import t
 from texts.dates import short_moment
 
@@ -121,3 +122,15 @@ async def progress_view(services: Services, code: str, lang: str) -> ProgressVie
                    for u in dict.fromkeys(c.unit for c in checks)
                    if not compiled.submissions[u].decided]
     return ProgressView(lines, reports, checked, len(owed))
+
+
+def rounds_to_offer(services: Services) -> list[tuple[Services, RoundRecord]]:
+    """The rounds the province picks from (for progress, a digest, files, reminders):
+    every round of one campaign; with several campaigns, those that have opened, the
+    latest deadline first (the round at hand on top)."""
+    if not services.several:
+        return [(services, r) for r in services.rounds]
+    now = services.clock.now()
+    begun = [(served, r) for served in services.each() for r in served.rounds
+             if r.opens_at <= now]
+    return sorted(begun, key=lambda pair: pair[1].due_at, reverse=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Message
 
+from flows.progress import rounds_to_offer
 from flows.services import Services
 from handlers.context import BotContext
 from handlers.keyboards import action_button
@@ -18,14 +19,8 @@ Pick = tuple[Services, str]  # the round's campaign, and its code
 
 
 def choices(services: Services) -> list[tuple[Services, RoundRecord]]:
-    """The rounds to offer: every round of one campaign; with several campaigns, those
-    that have opened, the latest deadline first (the round at hand on top)."""
-    if not services.several:
-        return [(services, r) for r in services.rounds]
-    now = services.clock.now()
-    begun = [(served, r) for served in services.each() for r in served.rounds
-             if r.opens_at <= now]
-    return sorted(begun, key=lambda pair: pair[1].due_at, reverse=True)
+    """The rounds to offer (flows.progress.rounds_to_offer)."""
+    return rounds_to_offer(services)
 
 
 def named(context: BotContext) -> list[Pick]:

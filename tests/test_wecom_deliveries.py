@@ -19,7 +19,7 @@ from reporting.clock import FakeClock
 from standin.server import StandinServer
 from standin.wecom import WeComStandin
 from storage import models as m
-from tests.campaign_run import drained, local
+from tests.campaign_run import drained, local, submit
 from tests.people import add_to_roster, invite_code, joined
 from tests.wecom_member import Member
 
@@ -158,3 +158,31 @@ async def test_someone_on_one_channel_is_told_where_reminders_go(
     await member.join(running_app.bot_data["services"], "dalian")
     await member.menu("channel")
     assert member.new_text() == "您只在企业微信上加入，提醒、通知和汇总报告都发到这里。"
+
+
+async def test_the_province_reads_progress_and_gets_a_digest_on_wecom(
+    running_app: Any, wecom: WeComStandin, clock: FakeClock
+) -> None:
+    """A coordinator who works in WeCom: the round's progress from the menu (the round
+    chosen on a card), the digest now by a typed command, its Word and Excel files
+    included; a contact may do neither."""
+    services: Services = running_app.bot_data["services"]
+    await submit(services, "anshan", "r1")
+    clock.set(local(1, 28, 15))
+    province = Member.of(running_app, wecom, "wang-lei")
+    await province.join(services, "province", m.Role.COORDINATOR)
+    await province.menu("progress")
+    assert "查看哪个报送节点的进度？" in province.new_text()
+    await province.click("确定", choose=["第一次阶段性活动情况"])
+    view = province.new_text()
+    assert "已报送 1/15" in view and "鞍山：第 1 版" in view and "<b>" not in view
+    await province.send("/digest r1")
+    got = province.new()
+    assert "截至 1月28日 15:00" in got[0].content and "非最终结果" in got[0].content
+    files = [r.content for r in got if r.msgtype == "file"]
+    assert [f.rsplit(".", 1)[-1] for f in files] == ["docx", "docx", "xlsx"]
+    assert Document(io.BytesIO(wecom.file_named(files[0]))).paragraphs[0].text
+    contact = Member.of(running_app, wecom, "li-na")
+    await contact.join(services, "dalian")
+    await contact.menu("progress")
+    assert contact.new_text() == "您没有使用此功能的权限。"

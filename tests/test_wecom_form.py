@@ -159,7 +159,7 @@ async def test_what_a_member_cannot_do_is_said_in_chinese(
     await member.send("明天")
     said = member.new_text()
     assert "本地网上年货节启动日期" in said and "⚠️" in said and "Traceback" not in said
-    await member.menu("progress")  # not a WeCom entry: the menu is offered instead
+    await member.menu("broadcast")  # not a WeCom entry: the menu is offered instead
     assert "请使用应用菜单" in member.new_text()
     await member._post(*wecom.callback("li-na", {"MsgType": "voice", "MediaId": "x",
                                                  "MsgId": 99}))

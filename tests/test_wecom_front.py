@@ -98,12 +98,16 @@ async def test_the_app_menu_offers_the_commands_marked_for_wecom(
     (the stand-in refuses a menu past them)."""
     assert wecom.menu == [
         {"name": "填报", "sub_button": [
-            {"type": "click", "name": "填写或修改本单位报告", "key": "report"},
-            {"type": "click", "name": "查看本单位报送状态", "key": "status"},
-            {"type": "click", "name": "报送日历", "key": "deadlines"},
-            {"type": "click", "name": "暂停填写（草稿会保存）", "key": "cancel"}]},
-        {"type": "click", "name": "提醒渠道", "key": "channel"},
-        {"type": "click", "name": "我的身份", "key": "whoami"}]
+            {"type": "click", "key": "report", "name": "填写或修改本单位报告"},
+            {"type": "click", "key": "status", "name": "查看本单位报送状态"},
+            {"type": "click", "key": "deadlines", "name": "报送日历"},
+            {"type": "click", "key": "cancel", "name": "暂停填写（草稿会保存）"}]},
+        {"name": "省厅", "sub_button": [
+            {"type": "click", "key": "progress", "name": "查看各单位报送进度"},
+            {"type": "click", "key": "digest", "name": "获取汇总报告（含 Word、Excel）"}]},
+        {"name": "我的", "sub_button": [
+            {"type": "click", "key": "channel", "name": "选择接收提醒的渠道"},
+            {"type": "click", "key": "whoami", "name": "我的身份"}]}]
 
 
 async def test_a_member_on_the_roster_joins_by_the_mobile_wecom_knows(

@@ -309,6 +309,16 @@ def _round_choice(s: RoundChoice, lang: str, zone: dt.tzinfo) -> list[Outgoing]:
 def channel_card(said: str, lang: str) -> dict[str, Any]:
     """Telegram or WeCom, for what the bot sends on its own."""
     labels = [(t(f"channel.{name}", lang), name) for name in ("telegram", "wecom")]
-    return _card("button_interaction", t("wecom.menu.channel", lang), text=plain(said),
+    return _card("button_interaction", t("menu.channel", lang), text=plain(said),
                  button_list=_buttons([(label, key(label, Action.CHANNEL, name))
                                        for label, name in labels]))
+
+
+def round_card(action: Action, rounds: list[tuple[str, str, int]], lang: str) -> dict[str, Any]:
+    """The rounds to choose from for the province (title, code, campaign), 20 at most."""
+    box = {"question_key": "round", "mode": 0, "option_list": [
+        {"id": _option_id(key(title, action, code, campaign, limit=MAX_OPTION_ID)),
+         "text": _short(title, 17), "is_checked": i == 0}
+        for i, (title, code, campaign) in enumerate(rounds[:MAX_TICKS])]}
+    return _card("vote_interaction", t("wecom.card.round", lang), checkbox=box,
+                 submit_button={"text": t("wecom.card.confirm", lang), "key": PICK})

@@ -16,7 +16,7 @@ import html
 import logging
 
 from flows import channel, permissions
-from flows.form_buttons import FORM_ACTIONS, press
+from flows.form_buttons import press
 from flows.form_files import MAX_FILE_BYTES, IncomingFile
 from flows.report_form import ReportFlow
 from flows.screens import QuestionScreen, Screen
@@ -28,6 +28,7 @@ from texts.buttons import Action, ForgedButton, Pressed, decode
 from texts.catalog import t
 from texts.text import plain
 from wecom_front.cards import PICK, SEP, channel_card, render
+from wecom_front.province import ProvinceDoor
 from wecom_front.upload import UploadLinks
 from wecom_io.api import WeComApi, WeComError
 from wecom_io.callback import Callback
@@ -49,6 +50,10 @@ class MemberDoor:
     @property
     def flow(self) -> ReportFlow:
         return ReportFlow(self.services, self.person, self.lang)  # type: ignore[arg-type]
+
+    @property
+    def province(self) -> ProvinceDoor:
+        return ProvinceDoor(self.services, self.api, self.user, self.lang)
 
     @property
     def reporter(self) -> bool:
@@ -78,7 +83,8 @@ class MemberDoor:
     async def text(self, text: str) -> None:
         words = text.strip()
         if words.startswith("/"):
-            await self.command(words[1:].split(maxsplit=1)[0].lower() if words[1:] else "")
+            name, _, argument = words[1:].partition(" ")
+            await self.command(name.lower(), argument.strip())
         elif not self.reporter:
             await self.use_menu()
         elif words in (t("wecom.word.back", self.lang), t("wecom.word.skip", self.lang)):
@@ -96,8 +102,8 @@ class MemberDoor:
         await self.show(await press(self.flow, Pressed(action, (screen.draft_id,
                                                                 screen.question.id))))
 
-    async def command(self, name: str) -> None:
-        """A menu entry clicked, or a command typed."""
+    async def command(self, name: str, argument: str = "") -> None:
+        """A menu entry clicked, or a command typed (`/progress r1`)."""
         if name not in permissions.wecom_menu():
             await self.use_menu()
             return
@@ -106,6 +112,9 @@ class MemberDoor:
             await self.say(t(refusal, self.lang))
         elif name == "report":
             await self.show(await self.flow.start())
+        elif name in ("progress", "digest"):
+            action = Action.PROGRESS_ROUND if name == "progress" else Action.DIGEST_ROUND
+            await self.province.ask(action, argument)
         elif name == "status":
             await self.say("\n".join(await status_lines(self.services, self.person, self.lang)))
         elif name == "deadlines":
@@ -128,8 +137,9 @@ class MemberDoor:
                              role=t(f"role.{self.person.role}", self.lang)))
 
     async def use_menu(self) -> None:
-        entries = t("list.sep", self.lang).join(t(f"menu.{name}", self.lang)
-                                                 for name in permissions.wecom_menu())
+        entries = t("list.sep", self.lang).join(
+            t(f"menu.{name}", self.lang) for name in permissions.wecom_menu()
+            if permissions.command_refusal(name, self.person.role) is None)
         await self.say(t("wecom.use_menu", self.lang, entries=entries))
 
     # -- what they click -------------------------------------------------------------------
@@ -143,7 +153,7 @@ class MemberDoor:
         try:
             carried = chosen[0] if event_key == PICK and chosen else event_key
             pressed, label = _read(carried)
-            if pressed.action not in FORM_ACTIONS | {Action.CHANNEL}:
+            if pressed.action not in permissions.WECOM_ACTIONS:
                 raise ForgedButton("not a button of the form")
             ticked = [_read(option) for option in chosen] if event_key != PICK else []
         except ForgedButton:
@@ -153,6 +163,13 @@ class MemberDoor:
         refusal = permissions.action_refusal(pressed.action, self.person.role)
         if refusal is not None:
             await self.say(t(refusal, self.lang))
+            return
+        if pressed.action in ProvinceDoor.ACTIONS:
+            await self.close(fields.get("ResponseCode", ""), t("wecom.card.done", self.lang,
+                                                               answer=label))
+            served = self.services.of(pressed.campaign)
+            if any(r.code == pressed.code(0) for r in served.rounds):
+                await self.province.round(pressed.action, served, pressed.code(0))
             return
         if pressed.action is Action.CHANNEL:
             said = await channel.choose(self.services, self.person, pressed.code(0), self.lang)

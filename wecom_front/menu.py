@@ -10,8 +10,11 @@ from typing import Any
 from flows import permissions
 from texts.catalog import t
 
-TOP_BYTES, SUB_BYTES, MAX_SUB = 16, 40, 5
-FORM = ("report", "status", "deadlines", "cancel")  # under 填报; the rest on top
+TOP_BYTES, SUB_BYTES, MAX_SUB, MAX_TOP = 16, 40, 5, 3
+# The entries by group, each group one entry on top (填报, 省厅, 我的); a command of the
+# roles table marked for WeCom and in no group goes under 我的.
+GROUPS = {"report": ("report", "status", "deadlines", "cancel"),
+          "province": ("progress", "digest")}
 
 
 def _fit(name: str, limit: int) -> str:
@@ -21,12 +24,17 @@ def _fit(name: str, limit: int) -> str:
 def app_menu(lang: str = "zh") -> dict[str, Any]:
     """The body of `menu/create`."""
     names = permissions.wecom_menu()
-    under = [n for n in names if n in FORM][:MAX_SUB]
+    grouped = {n for group in GROUPS.values() for n in group}
+    groups = {**{g: [n for n in names if n in members] for g, members in GROUPS.items()},
+              "mine": [n for n in names if n not in grouped]}
     buttons: list[dict[str, Any]] = []
-    if under:
-        buttons.append({"name": _fit(t("wecom.menu.report", lang), TOP_BYTES), "sub_button": [
-            {"type": "click", "name": _fit(t(f"menu.{n}", lang), SUB_BYTES), "key": n}
-            for n in under]})
-    buttons += [{"type": "click", "name": _fit(t(f"wecom.menu.{n}", lang), TOP_BYTES), "key": n}
-                for n in names if n not in FORM][:3 - len(buttons)]
-    return {"button": buttons}
+    for group, entries in groups.items():
+        if len(entries) == 1:  # one entry: on top itself
+            buttons.append({"type": "click", "key": entries[0],
+                            "name": _fit(t(f"menu.{entries[0]}", lang), TOP_BYTES)})
+        elif entries:
+            buttons.append({"name": _fit(t(f"wecom.menu.{group}", lang), TOP_BYTES),
+                            "sub_button": [{"type": "click", "key": n,
+                                            "name": _fit(t(f"menu.{n}", lang), SUB_BYTES)}
+                                           for n in entries[:MAX_SUB]]})
+    return {"button": buttons[:MAX_TOP]}
