@@ -38,14 +38,14 @@ COMMANDS: tuple[Command, ...] = (
     Command("report", REPORTERS, REPORTERS, CONTACTS_ONLY, wecom=True),
     Command("progress", PROVINCE, PROVINCE, wecom=True),
     Command("digest", PROVINCE, PROVINCE, wecom=True),
-    Command("remind", PROVINCE, PROVINCE),
+    Command("remind", PROVINCE, PROVINCE, wecom=True),
     Command("files", PROVINCE, PROVINCE),
     Command("broadcast", ADMINS, ADMINS),
     Command("contacts", ADMINS, ADMINS),
     Command("status", EVERYONE, REPORTERS, wecom=True),
     Command("deadlines", EVERYONE, EVERYONE, wecom=True),
     Command("cancel", EVERYONE, REPORTERS, wecom=True),
-    Command("language", EVERYONE, EVERYONE),
+    Command("language", EVERYONE, EVERYONE, wecom=True),
     Command("channel", EVERYONE, EVERYONE, wecom=True),
     Command("whoami", EVERYONE, EVERYONE, wecom=True),
     Command("help", EVERYONE, EVERYONE),
@@ -93,7 +93,8 @@ def wecom_menu() -> list[str]:
 
 
 # The buttons WeCom's cards carry: the form's, the channel, a round for progress or digest.
-WECOM_ACTIONS = _FORM | {Action.CHANNEL, Action.PROGRESS_ROUND, Action.DIGEST_ROUND}
+WECOM_ACTIONS = _FORM | {Action.CHANNEL, Action.LANGUAGE, Action.PROGRESS_ROUND,
+                         Action.DIGEST_ROUND, Action.REMIND_ROUND}
 
 
 def menu(role: Role) -> list[str]:

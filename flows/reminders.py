@@ -262,6 +262,20 @@ def round_summary(services: Services, status: Any, lang: str, escalate: bool) ->
     return lines
 
 
+async def remind_lines(services: Services, round_code: str, lang: str,
+                       bot_username: str = "") -> list[str]:
+    """`/remind` for a round, and what to tell the coordinator: how many were reminded,
+    or why none, and the units nobody can be reminded in, with their invite links."""
+    title = html.escape(services.round_title(round_code, lang))
+    reminded = await remind_now(services, round_code, bot_username)
+    if reminded is None:
+        return [t("remind.cooldown", lang)]
+    if reminded.queued == 0 and not reminded.unreached:
+        return [t("remind.nobody", lang, round=title)]
+    return [t("remind.sent" if reminded.queued else "remind.none_reachable", lang,
+              round=title, n=reminded.queued), *unreached_lines(reminded.unreached, lang)]
+
+
 def unreached_lines(links: list[tuple[str, str]], lang: str) -> list[str]:
     """`无人可接收提醒：抚顺、丹东`, and for each an invite link to forward to the unit."""
     if not links:

@@ -3,17 +3,14 @@ now. A second tap within a few minutes sends nothing more."""
 
 from __future__ import annotations
 
-import html
-
 from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from flows.reminders import remind_now, unreached_lines
+from flows.reminders import remind_lines
 from flows.services import Services
 from handlers import round_pick
 from handlers.context import BotContext
 from texts.buttons import Action
-from texts.catalog import t
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
@@ -45,16 +42,5 @@ async def remind_button(update: Update, context: BotContext) -> None:
 
 async def _remind(message: Message, context: BotContext, services: Services,
                   code: str) -> None:
-    lang = context.lang
-    title = html.escape(services.round_title(code, lang))
-    reminded = await remind_now(services, code, context.bot.username or "")
-    if reminded is None:
-        await message.chat.send_message(t("remind.cooldown", lang))
-        return
-    if reminded.queued == 0 and not reminded.unreached:
-        await message.chat.send_message(t("remind.nobody", lang, round=title))
-        return
-    lines = [t("remind.sent" if reminded.queued else "remind.none_reachable", lang,
-               round=title, n=reminded.queued)]
-    lines += unreached_lines(reminded.unreached, lang)
+    lines = await remind_lines(services, code, context.lang, context.bot.username or "")
     await message.chat.send_message("\n".join(lines), disable_web_page_preview=True)

@@ -102,8 +102,9 @@ async def test_reporters_join_by_phone_and_report_in_their_campaigns(
         ("王磊", "shenyang", m.Role.CONTACT), ("李梅", "shenyang", m.Role.CONTACT),
         ("刘洋", "dalian", m.Role.CONTACT), ("杜四龙", "province", m.Role.COORDINATOR)]
     user = standin.user("刘洋")
-    await user.command("start")
-    await user.read_all()
+    await user.command("start")  # how to join, then the offer to share the phone number
+    hello, offer = await user.next_message(), await user.next_message()
+    assert offer.keyboard[0]["request_contact"] is True, hello.text
     await user.share_contact("+8613900000002")
     welcome = await user.next_message()
     assert "大连市商务局" in welcome.text

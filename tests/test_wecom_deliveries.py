@@ -186,3 +186,9 @@ async def test_the_province_reads_progress_and_gets_a_digest_on_wecom(
     await contact.join(services, "dalian")
     await contact.menu("progress")
     assert contact.new_text() == "您没有使用此功能的权限。"
+    contact.new()
+    await province.send("/remind r1")  # the 13 units that owe it: 大连 on WeCom among them
+    assert "已向" in province.new_text()
+    running_app.bot_data["wecom_sender"].nudge()
+    await drained(services)
+    assert [r.content for r in contact.new() if r.content.startswith("⏰")]

@@ -104,8 +104,10 @@ async def test_the_app_menu_offers_the_commands_marked_for_wecom(
             {"type": "click", "key": "cancel", "name": "暂停填写（草稿会保存）"}]},
         {"name": "省厅", "sub_button": [
             {"type": "click", "key": "progress", "name": "查看各单位报送进度"},
-            {"type": "click", "key": "digest", "name": "获取汇总报告（含 Word、Excel）"}]},
+            {"type": "click", "key": "digest", "name": "获取汇总报告（含 Word、Excel）"},
+            {"type": "click", "key": "remind", "name": "提醒尚未报送的单位"}]},
         {"name": "我的", "sub_button": [
+            {"type": "click", "key": "language", "name": "切换语言 / Language"},
             {"type": "click", "key": "channel", "name": "选择接收提醒的渠道"},
             {"type": "click", "key": "whoami", "name": "我的身份"}]}]
 
@@ -126,3 +128,17 @@ async def test_a_member_on_the_roster_joins_by_the_mobile_wecom_knows(
     assert await wecom.post(callback_url(running_app), query, body) == 200
     assert "邀请码" in wecom.messages_to("li-na")[-1].content
     assert ("li-na", "dalian") not in await wecom_people(services)
+
+
+async def test_a_member_switches_the_language_from_the_menu(
+    running_app: Any, wecom: WeComStandin
+) -> None:
+    services: Services = running_app.bot_data["services"]
+    query, body = wecom.text_callback("li-na", await invite_code(services, "dalian"))
+    assert await wecom.post(callback_url(running_app), query, body) == 200
+    for sent in (lambda: wecom.menu_click("li-na", "language"),
+                 lambda: wecom.click("li-na", "English"),
+                 lambda: wecom.menu_click("li-na", "whoami")):
+        assert await wecom.post(callback_url(running_app), *sent()) == 200
+    said = [r.content for r in wecom.messages_to("li-na")][-2:]
+    assert said == ["Language set to English.", "You are 李娜, contact of 大连市商务局 (WeCom)."]

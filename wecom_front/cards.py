@@ -17,17 +17,10 @@ button for a single choice from a list says `pick`: the press is the option chos
 from __future__ import annotations
 
 import datetime as dt
-import secrets
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
-from flows.screen_text import (
-    hint_line,
-    question_lines,
-    receipt_text,
-    review_lines,
-    round_label,
-)
+from flows.screen_text import hint_line, question_lines, receipt_text
 from flows.screens import (
     EditMenu,
     Notice,
@@ -39,30 +32,26 @@ from flows.screens import (
 )
 from reporting.answers import display
 from reporting.campaign import QuestionType
-from texts.buttons import Action, decode, encode
+from texts.buttons import Action
 from texts.catalog import t
 from texts.text import plain
-
-PICK = "pick"  # the submit key of a card whose press is the option chosen
-SEP = "|"
-MAX_BUTTONS = 6  # button_list
-MAX_BUTTON_TEXT = 10  # characters WeCom shows on a button
-MAX_DROPDOWN = 10  # button_selection options
-MAX_TICKS = 20  # checkbox options
-MAX_OPTION_ID = 128  # bytes
-TITLE_CHARS = 36  # main_title.title, as WeCom advises
-TEXT_CHARS = 160  # sub_title_text, as WeCom advises
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """One message: a plain text, or a template card (its `task_id` is given here)."""
-
-    text: str | None = None
-    card: dict[str, Any] | None = None
-
-
-Press = tuple[Action, tuple[int | str | None, ...]]
+from wecom_front import pick_cards
+from wecom_front.card_parts import (
+    MAX_BUTTON_TEXT,
+    MAX_BUTTONS,
+    MAX_DROPDOWN,
+    MAX_OPTION_ID,
+    MAX_TICKS,
+    PICK,
+    TEXT_CHARS,
+    TITLE_CHARS,
+    Outgoing,
+    button_list,
+    key,
+    new_card,
+    option_id,
+    short,
+)
 
 
 def render(screen: Screen, lang: str, zone: dt.tzinfo, now: dt.datetime,
@@ -72,51 +61,16 @@ def render(screen: Screen, lang: str, zone: dt.tzinfo, now: dt.datetime,
     if isinstance(screen, QuestionScreen):
         return _question(screen, lang, upload)
     if isinstance(screen, ReviewScreen):
-        return _review(screen, lang, zone, now)
+        return pick_cards.review(screen, lang, zone, now)
     if isinstance(screen, EditMenu):
-        return _edit_menu(screen, lang)
+        return pick_cards.edit_menu(screen, lang)
     if isinstance(screen, RoundChoice):
-        return _round_choice(screen, lang, zone)
+        return pick_cards.round_choice(screen, lang, zone)
     if isinstance(screen, Receipt):
         return [Outgoing(text=plain(receipt_text(screen, lang, zone)))]
     assert isinstance(screen, Notice)
     return [Outgoing(text=plain(t(screen.key, lang, **screen.values)))]
 
-
-def key(label: str, action: Action, *args: int | str | None, limit: int = 1024) -> str:
-    """What a button or option carries: the press, then the words shown (cut to fit)."""
-    data = encode(action, *args) + SEP
-    room = limit - len(data.encode("utf-8"))
-    return data + label.encode("utf-8")[:room].decode("utf-8", errors="ignore")
-
-
-def _short(text: str, chars: int) -> str:
-    return text if len(text) <= chars else text[:chars - 1] + "…"
-
-
-def _card(kind: str, title: str, text: str = "", desc: str = "", **parts: Any) -> dict[str, Any]:
-    card: dict[str, Any] = {"card_type": kind, "task_id": f"t{secrets.token_hex(12)}",
-                            "main_title": {"title": _short(title, TITLE_CHARS)}}
-    if desc:
-        card["main_title"]["desc"] = desc
-    if text:
-        card["sub_title_text"] = text
-    return card | parts
-
-
-SECONDARY = {Action.BACK, Action.SKIP_QUESTION, Action.KEEP_ANSWER, Action.TO_REVIEW,
-             Action.EDIT_MENU, Action.LATER}  # drawn plainer than the answers
-
-
-def _buttons(pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    def style(k: str) -> int:
-        return 2 if k != PICK and decode(k.partition(SEP)[0]).action in SECONDARY else 1
-
-    return [{"text": _short(label, MAX_BUTTON_TEXT), "style": style(k), "key": k}
-            for label, k in pairs[:MAX_BUTTONS]]
-
-
-# -- a question ---------------------------------------------------------------------------
 
 def _question(s: QuestionScreen, lang: str, upload: str | None) -> list[Outgoing]:
     # The hint to send a Word report, as it is done in WeCom: through the upload page.
@@ -135,9 +89,9 @@ def _question(s: QuestionScreen, lang: str, upload: str | None) -> list[Outgoing
         elif len(options) <= MAX_DROPDOWN:
             chooser = {"button_selection": {
                 "question_key": q.id, "title": t("wecom.card.choose", lang),
-                "option_list": [{"id": _option_id(k), "text": _short(label, 16)}
+                "option_list": [{"id": option_id(k), "text": short(label, 16)}
                                 for label, k in options],
-                **({"selected_id": _option_id(options[[o.id for o in q.options].index(
+                **({"selected_id": option_id(options[[o.id for o in q.options].index(
                     s.current)][1])} if s.current in [o.id for o in q.options] else {})}}
             pairs = [(t("wecom.card.confirm", lang), PICK)]
         else:
@@ -157,14 +111,14 @@ def _question(s: QuestionScreen, lang: str, upload: str | None) -> list[Outgoing
     lines = question_lines(s, lang)
     if q.type is QuestionType.ATTACHMENT:  # WeCom passes pictures on, not files
         lines.append(t("wecom.card.files_hint" if upload else "wecom.card.pictures_only", lang))
-    buttons = _buttons(pairs)
+    buttons = button_list(pairs)
     if upload and len(buttons) < MAX_BUTTONS and (
             q.type is QuestionType.ATTACHMENT or q.section or s.number == 1):
         buttons.append({"type": 1, "text": t("wecom.card.upload", lang), "style": 3,
                         "url": upload})
     if not buttons:
         return [Outgoing(text=plain("\n".join(lines)))]
-    return _with_card(lines, s, lang, _card("button_interaction", "", button_list=buttons,
+    return _with_card(lines, s, lang, new_card("button_interaction", "", button_list=buttons,
                                             **chooser))
 
 
@@ -177,12 +131,12 @@ def _with_card(lines: list[str], s: QuestionScreen, lang: str,
     header = plain(lines[0])
     text = "\n".join(plain(line) for line in lines[1:]
                      if line.strip() and plain(line) != title)
-    card["main_title"] = {"title": _short(title, TITLE_CHARS), "desc": _short(header, 44)}
+    card["main_title"] = {"title": short(title, TITLE_CHARS), "desc": short(header, 44)}
     if len(title) <= TITLE_CHARS and len(text) <= TEXT_CHARS:
         if text:
             card["sub_title_text"] = text
         return [Outgoing(card=card)]
-    card["sub_title_text"] = _short(plain(hint_line(s, lang)) or header, TEXT_CHARS)
+    card["sub_title_text"] = short(plain(hint_line(s, lang)) or header, TEXT_CHARS)
     return [Outgoing(text=plain("\n".join(lines))), Outgoing(card=card)]
 
 
@@ -201,19 +155,17 @@ def _text_then_ticks(s: QuestionScreen, lang: str, options: list[Any], multiple:
     for start in range(0, len(options), MAX_TICKS):
         chunk = options[start:start + MAX_TICKS]
         box = {"question_key": q.id, "mode": 1 if multiple else 0, "option_list": [
-            {"id": _option_id(option[1]), "text": _short(option[0], 17),
+            {"id": option_id(option[1]), "text": short(option[0], 17),
              "is_checked": bool(option[2]) if multiple else s.current == q.options[
                  start + i].id} for i, option in enumerate(chunk)]}
-        out.append(Outgoing(card=_card(
-            "vote_interaction", _short(q.prompt.get(lang), TITLE_CHARS),
+        out.append(Outgoing(card=new_card(
+            "vote_interaction", short(q.prompt.get(lang), TITLE_CHARS),
             desc=plain(t("form.header", lang, round=s.round_title, n=s.number, total=s.total)),
-            checkbox=box, submit_button={"text": _short(plain(label), MAX_BUTTON_TEXT),
+            checkbox=box, submit_button={"text": short(plain(label), MAX_BUTTON_TEXT),
                                          "key": submit})))
     return out
 
 
-def _option_id(k: str) -> str:
-    return k.encode("utf-8")[:MAX_OPTION_ID].decode("utf-8", errors="ignore")
 
 
 def _offers(s: QuestionScreen, lang: str) -> list[tuple[str, str]]:
@@ -255,70 +207,3 @@ def _nav(s: QuestionScreen, lang: str) -> list[tuple[str, str]]:
         label = t("wecom.card.to_review", lang)
         pairs.append((label, key(label, Action.TO_REVIEW, d)))
     return pairs
-
-
-# -- the review, the edit menu, the rounds ----------------------------------------------
-
-def _review(s: ReviewScreen, lang: str, zone: dt.tzinfo, now: dt.datetime) -> list[Outgoing]:
-    d = s.draft_id
-    labels = [t("wecom.card.submit", lang), t("wecom.card.edit", lang),
-              t("wecom.card.later", lang)]
-    actions = [Action.SUBMIT, Action.EDIT_MENU, Action.LATER]
-    pairs = [(label, key(label, action, d)) for label, action in zip(labels, actions, strict=True)]
-    card = _card("button_interaction", t("wecom.card.review", lang), button_list=_buttons(pairs))
-    return [Outgoing(text=plain("\n".join(review_lines(s, lang, zone, now)))), Outgoing(card=card)]
-
-
-def _edit_menu(s: EditMenu, lang: str) -> list[Outgoing]:
-    d = s.draft_id
-    items = [(f"{i}. {q.prompt.get(lang)}", key(f"{i}. {q.prompt.get(lang)}",
-                                                Action.EDIT_QUESTION, d, q.id,
-                                                limit=MAX_OPTION_ID))
-             for i, q in enumerate(s.questions, 1)]
-    back = t("wecom.card.to_review", lang)
-    out = [Outgoing(text=plain("\n".join([t("form.edit_which", lang)]
-                                         + [label for label, _ in items])))]
-    for start in range(0, len(items), MAX_TICKS):
-        box = {"question_key": "edit", "mode": 0, "option_list": [
-            {"id": _option_id(k), "text": _short(label, 17), "is_checked": i == 0}
-            for i, (label, k) in enumerate(items[start:start + MAX_TICKS])]}
-        out.append(Outgoing(card=_card(
-            "vote_interaction", t("form.edit_which", lang), checkbox=box,
-            submit_button={"text": t("wecom.card.edit_this", lang), "key": PICK})))
-    out.append(Outgoing(card=_card("button_interaction", t("wecom.card.or_back", lang),
-                                   button_list=_buttons([(back, key(back, Action.TO_REVIEW,
-                                                                    d))]))))
-    return out
-
-
-def _round_choice(s: RoundChoice, lang: str, zone: dt.tzinfo) -> list[Outgoing]:
-    action = Action.AMEND_ROUND if s.amend else Action.FILL_ROUND
-    labels = [round_label(option, lang, zone) for option in s.options]
-    intro = t("form.choose_amend" if s.amend else "form.choose_round", lang)
-    box = {"question_key": "round", "mode": 0, "option_list": [
-        {"id": _option_id(key(label, action, option.code, option.campaign_id,
-                              limit=MAX_OPTION_ID)),
-         "text": _short(label, 17), "is_checked": i == 0}
-        for i, (label, option) in enumerate(zip(labels, s.options, strict=True))][:MAX_TICKS]}
-    return [Outgoing(text=plain("\n".join([intro, *labels]))),
-            Outgoing(card=_card("vote_interaction", t("wecom.card.round", lang), checkbox=box,
-                                submit_button={"text": t("wecom.card.confirm", lang),
-                                               "key": PICK}))]
-
-
-def channel_card(said: str, lang: str) -> dict[str, Any]:
-    """Telegram or WeCom, for what the bot sends on its own."""
-    labels = [(t(f"channel.{name}", lang), name) for name in ("telegram", "wecom")]
-    return _card("button_interaction", t("menu.channel", lang), text=plain(said),
-                 button_list=_buttons([(label, key(label, Action.CHANNEL, name))
-                                       for label, name in labels]))
-
-
-def round_card(action: Action, rounds: list[tuple[str, str, int]], lang: str) -> dict[str, Any]:
-    """The rounds to choose from for the province (title, code, campaign), 20 at most."""
-    box = {"question_key": "round", "mode": 0, "option_list": [
-        {"id": _option_id(key(title, action, code, campaign, limit=MAX_OPTION_ID)),
-         "text": _short(title, 17), "is_checked": i == 0}
-        for i, (title, code, campaign) in enumerate(rounds[:MAX_TICKS])]}
-    return _card("vote_interaction", t("wecom.card.round", lang), checkbox=box,
-                 submit_button={"text": t("wecom.card.confirm", lang), "key": PICK})

@@ -22,12 +22,16 @@ from flows.report_form import ReportFlow
 from flows.screens import QuestionScreen, Screen
 from flows.services import Services
 from flows.standing import deadline_lines, status_lines
+from storage import contacts
 from storage import models as m
 from storage.records import PersonRecord
 from texts.buttons import Action, ForgedButton, Pressed, decode
-from texts.catalog import t
+from texts.catalog import LANGUAGES, t
 from texts.text import plain
-from wecom_front.cards import PICK, SEP, channel_card, render
+from wecom_front.card_parts import PICK, SEP
+from wecom_front.cards import render
+from wecom_front.pick_cards import channel_card, language_card
+from wecom_front.province import COMMANDS as PROVINCE_COMMANDS
 from wecom_front.province import ProvinceDoor
 from wecom_front.upload import UploadLinks
 from wecom_io.api import WeComApi, WeComError
@@ -112,9 +116,10 @@ class MemberDoor:
             await self.say(t(refusal, self.lang))
         elif name == "report":
             await self.show(await self.flow.start())
-        elif name in ("progress", "digest"):
-            action = Action.PROGRESS_ROUND if name == "progress" else Action.DIGEST_ROUND
-            await self.province.ask(action, argument)
+        elif name in PROVINCE_COMMANDS:
+            await self.province.ask(PROVINCE_COMMANDS[name], argument)
+        elif name == "language":
+            await self.api.send_card(self.user, language_card(self.lang))
         elif name == "status":
             await self.say("\n".join(await status_lines(self.services, self.person, self.lang)))
         elif name == "deadlines":
@@ -135,6 +140,14 @@ class MemberDoor:
             await self.say(t("wecom.whoami", self.lang, name=html.escape(self.person.name),
                              unit=html.escape(self.person.unit.name),
                              role=t(f"role.{self.person.role}", self.lang)))
+
+    async def language(self, code: str) -> None:
+        if code not in LANGUAGES:
+            await self.say(t("form.stale_button", self.lang))
+            return
+        async with self.services.transaction() as session:
+            await contacts.set_language(session, self.person.id, code)
+        await self.say(t("language.set", code))
 
     async def use_menu(self) -> None:
         entries = t("list.sep", self.lang).join(
@@ -170,6 +183,11 @@ class MemberDoor:
             served = self.services.of(pressed.campaign)
             if any(r.code == pressed.code(0) for r in served.rounds):
                 await self.province.round(pressed.action, served, pressed.code(0))
+            return
+        if pressed.action is Action.LANGUAGE:
+            await self.close(fields.get("ResponseCode", ""), t("wecom.card.done", self.lang,
+                                                               answer=label))
+            await self.language(pressed.code(0))
             return
         if pressed.action is Action.CHANNEL:
             said = await channel.choose(self.services, self.person, pressed.code(0), self.lang)

@@ -1,20 +1,25 @@
-"""What the province's staff read on WeCom (coordinators and admins): a round's progress,
-and its digest now (the text, then the Word and Excel files), the round named after the
-command (`/progress r1`) or chosen from a card. Accepting and returning reports, files,
-reminders on demand and broadcasts are on Telegram and the command line."""
+"""What the province's staff do on WeCom (coordinators and admins): read a round's
+progress, get its digest now (the text, then the Word and Excel files), remind the units
+that owe it; the round named after the command (`/progress r1`) or chosen from a card.
+Accepting and returning reports, files and broadcasts are on Telegram and the command
+line."""
 
 from __future__ import annotations
 
 from flows.digests import compile_digest, file_caption
 from flows.progress import progress_view, rounds_to_offer
+from flows.reminders import remind_lines
 from flows.services import Services
 from texts.buttons import Action
 from texts.catalog import t
 from texts.text import plain
-from wecom_front.cards import round_card
+from wecom_front.pick_cards import round_card
 from wecom_io.api import WeComApi
 
-QUESTIONS = {Action.PROGRESS_ROUND: "progress.which", Action.DIGEST_ROUND: "digest.which"}
+QUESTIONS = {Action.PROGRESS_ROUND: "progress.which", Action.DIGEST_ROUND: "digest.which",
+             Action.REMIND_ROUND: "remind.which"}
+COMMANDS = {"progress": Action.PROGRESS_ROUND, "digest": Action.DIGEST_ROUND,
+            "remind": Action.REMIND_ROUND}
 
 
 class ProvinceDoor:
@@ -46,6 +51,10 @@ class ProvinceDoor:
         if action is Action.PROGRESS_ROUND:
             view = await progress_view(served, code, self.lang)
             await self.say("\n".join(view.lines))
+            return
+        if action is Action.REMIND_ROUND:
+            await self.say("\n".join(await remind_lines(served, code, self.lang,
+                                                         served.settings.bot_username)))
             return
         compiled = await compile_digest(served, code, served.clock.now())
         for part in compiled.rendered.parts:  # the summary first: then each file
