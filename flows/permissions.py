@@ -94,7 +94,9 @@ def wecom_menu() -> list[str]:
 
 # The buttons WeCom's cards carry: the form's, the channel, a round for progress or digest.
 WECOM_ACTIONS = _FORM | {Action.CHANNEL, Action.LANGUAGE, Action.PROGRESS_ROUND,
-                         Action.DIGEST_ROUND, Action.REMIND_ROUND}
+                         Action.DIGEST_ROUND, Action.REMIND_ROUND, Action.OPEN_REPORT,
+                         Action.ACCEPT_REPORT, Action.RETURN_REPORT, Action.RETURN_CHECKED,
+                         Action.RETURN_CONFIRM, Action.RETURN_CANCEL}
 
 
 def menu(role: Role) -> list[str]:

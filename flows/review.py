@@ -6,13 +6,16 @@ button to amend."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from dataclasses import dataclass
 
 from flows.services import Services
-from reporting.campaign import Question
-from reporting.checks import Check, find_checks, return_reason
+from reporting.answers import display
+from reporting.campaign import Question, QuestionType
+from reporting.checks import Check, check_line, find_checks, return_reason
 from reporting.digest import SubmissionEntry, UnitEntry
+from reporting.digest_text import REVIEW
 from storage import review, waiting
 from storage.digest_data import load_digest
 from storage.notices import Button, NewDelivery, Notice
@@ -20,6 +23,7 @@ from storage.progress import latest_submission_ids
 from storage.waiting import Awaiting
 from texts.buttons import Action, encode
 from texts.catalog import t
+from texts.dates import short_moment
 from texts.text import clean_text
 
 MAX_REASON = 1000
@@ -172,3 +176,32 @@ async def _return(services: Services, person_id: int, submission_id: int, reason
                                  encode(Action.AMEND_ROUND, rnd.code, rnd.campaign_id)),),)))
             for c in reporters], now)
     return Reviewed(unit_name=unit.name, told=told)
+
+
+def report_text(report: OpenedReport, lang: str, zone: dt.tzinfo) -> str:
+    """The unit's latest version, whole: its state, every answer, what to check."""
+    entry = report.entry
+    lines = [t("report_view.title", lang, unit=html.escape(report.unit.name),
+               round=html.escape(report.round_title)),
+             t("report_view.state", lang, version=entry.version,
+               when=short_moment(entry.submitted_at, zone, lang),
+               late=t("status.state.late_mark", lang) if entry.late else "",
+               review=t(REVIEW[entry.review_state], lang))]
+    if entry.review_note:
+        lines.append(t("report_view.note", lang, note=html.escape(entry.review_note)))
+    lines.append("")
+    for i, q in enumerate(report.questions, 1):
+        value = entry.answers.get(q.id)
+        if q.type is QuestionType.ATTACHMENT and report.files.get(q.id):
+            shown = t("list.sep", lang).join(report.files[q.id])
+            shown += t("report_view.files", lang, code=report.round_code)
+        elif value in (None, "", []):
+            shown = t("form.value.blank", lang)
+        else:
+            shown = display(q, value, lang)
+        lines.append(f"{i}. <b>{html.escape(q.prompt.get(lang))}</b>："
+                     f"{html.escape(shown)}")
+    if report.checks:
+        lines += ["", t("report_view.checks", lang, n=len(report.checks))]
+        lines += [f"• {html.escape(check_line(c, lang))}" for c in report.checks]
+    return "\n".join(lines)

@@ -14,14 +14,9 @@ from flows import review
 from flows.review import OpenedReport
 from handlers.context import BotContext
 from handlers.keyboards import action_button
-from reporting.answers import display
-from reporting.campaign import QuestionType
-from reporting.checks import check_line
-from reporting.digest_text import REVIEW
 from storage import waiting
 from texts.buttons import Action
 from texts.catalog import t
-from texts.dates import short_moment
 from texts.text import split_message
 
 
@@ -56,39 +51,11 @@ async def open_chosen(update: Update, context: BotContext) -> None:
     if report is None:
         await message.chat.send_message(t("report_view.stale", lang))
         return
-    parts = split_message(report_text(report, context))
+    parts = split_message(review.report_text(report, context.lang,
+                                             context.services.campaign.zone))
     for i, part in enumerate(parts, 1):
         await message.chat.send_message(
             part, reply_markup=_decisions(report, lang) if i == len(parts) else None)
-
-
-def report_text(report: OpenedReport, context: BotContext) -> str:
-    lang, zone = context.lang, context.services.campaign.zone
-    entry = report.entry
-    lines = [t("report_view.title", lang, unit=html.escape(report.unit.name),
-               round=html.escape(report.round_title)),
-             t("report_view.state", lang, version=entry.version,
-               when=short_moment(entry.submitted_at, zone, lang),
-               late=t("status.state.late_mark", lang) if entry.late else "",
-               review=t(REVIEW[entry.review_state], lang))]
-    if entry.review_note:
-        lines.append(t("report_view.note", lang, note=html.escape(entry.review_note)))
-    lines.append("")
-    for i, q in enumerate(report.questions, 1):
-        value = entry.answers.get(q.id)
-        if q.type is QuestionType.ATTACHMENT and report.files.get(q.id):
-            shown = t("list.sep", lang).join(report.files[q.id])
-            shown += t("report_view.files", lang, code=report.round_code)
-        elif value in (None, "", []):
-            shown = t("form.value.blank", lang)
-        else:
-            shown = display(q, value, lang)
-        lines.append(f"{i}. <b>{html.escape(q.prompt.get(lang))}</b>："
-                     f"{html.escape(shown)}")
-    if report.checks:
-        lines += ["", t("report_view.checks", lang, n=len(report.checks))]
-        lines += [f"• {html.escape(check_line(c, lang))}" for c in report.checks]
-    return "\n".join(lines)
 
 
 def _decisions(report: OpenedReport, lang: str) -> InlineKeyboardMarkup | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import datetime as dt
 
@@ -124,6 +125,8 @@ async def test_a_unit_that_submits_after_a_reminder_is_queued_does_not_get_it(
 
     sender = running_app.bot_data["sender"]
     services.outbox.wake_with(None)  # queued, and the sender not told yet
+    sender.poll_interval = 3600  # nor looking on its own: it would race the submission
+    await asyncio.sleep(0.6)  # its current look at the ledger (every 0.5 s) is over
     assert await fire_due(services) == 1
     await submit(services, "dalian", "r1")  # the unit submits in the meantime
     services.outbox.wake_with(sender.nudge)

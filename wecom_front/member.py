@@ -22,9 +22,10 @@ from flows.report_form import ReportFlow
 from flows.screens import QuestionScreen, Screen
 from flows.services import Services
 from flows.standing import deadline_lines, status_lines
-from storage import contacts
+from storage import contacts, waiting
 from storage import models as m
 from storage.records import PersonRecord
+from storage.waiting import Awaiting
 from texts.buttons import Action, ForgedButton, Pressed, decode
 from texts.catalog import LANGUAGES, t
 from texts.text import plain
@@ -33,6 +34,8 @@ from wecom_front.cards import render
 from wecom_front.pick_cards import channel_card, language_card
 from wecom_front.province import COMMANDS as PROVINCE_COMMANDS
 from wecom_front.province import ProvinceDoor
+from wecom_front.review import ACTIONS as REVIEW_ACTIONS
+from wecom_front.review import ReviewDoor
 from wecom_front.upload import UploadLinks
 from wecom_io.api import WeComApi, WeComError
 from wecom_io.callback import Callback
@@ -56,8 +59,12 @@ class MemberDoor:
         return ReportFlow(self.services, self.person, self.lang)  # type: ignore[arg-type]
 
     @property
+    def reviewer(self) -> ReviewDoor:
+        return ReviewDoor(self.services, self.api, self.user, self.person.id, self.lang)
+
+    @property
     def province(self) -> ProvinceDoor:
-        return ProvinceDoor(self.services, self.api, self.user, self.lang)
+        return ProvinceDoor(self.services, self.api, self.user, self.lang, self.reviewer)
 
     @property
     def reporter(self) -> bool:
@@ -90,7 +97,12 @@ class MemberDoor:
             name, _, argument = words[1:].partition(" ")
             await self.command(name.lower(), argument.strip())
         elif not self.reporter:
-            await self.use_menu()
+            async with self.services.readers() as session:
+                slot = await waiting.slot_of(session, self.person.id, self.services.clock.now())
+            if slot is not None and slot.kind is Awaiting.RETURN_REASON:
+                await self.reviewer.reason(slot, text)  # the reason for a return
+            else:
+                await self.use_menu()
         elif words in (t("wecom.word.back", self.lang), t("wecom.word.skip", self.lang)):
             await self.word(words == t("wecom.word.back", self.lang))
         else:
@@ -129,7 +141,7 @@ class MemberDoor:
             if self.reporter:
                 await self.show(await self.flow.cancel())
             else:
-                await self.say(t("cancel.nothing", self.lang))
+                await self.cancel_return()
         elif name == "channel":
             said, both = await channel.offer(self.services, self.person, self.lang)
             if both:
@@ -140,6 +152,15 @@ class MemberDoor:
             await self.say(t("wecom.whoami", self.lang, name=html.escape(self.person.name),
                              unit=html.escape(self.person.unit.name),
                              role=t(f"role.{self.person.role}", self.lang)))
+
+    async def cancel_return(self) -> None:
+        """The province's /cancel: a return whose reason was awaited is not sent."""
+        async with self.services.readers() as session:
+            slot = await waiting.slot_of(session, self.person.id, self.services.clock.now())
+        if slot is not None and slot.kind is Awaiting.RETURN_REASON:
+            await self.reviewer.pressed(Action.RETURN_CANCEL, slot.target_id)
+        else:
+            await self.say(t("cancel.nothing", self.lang))
 
     async def language(self, code: str) -> None:
         if code not in LANGUAGES:
@@ -176,6 +197,11 @@ class MemberDoor:
         refusal = permissions.action_refusal(pressed.action, self.person.role)
         if refusal is not None:
             await self.say(t(refusal, self.lang))
+            return
+        if pressed.action in REVIEW_ACTIONS:
+            await self.close(fields.get("ResponseCode", ""), t("wecom.card.done", self.lang,
+                                                               answer=label))
+            await self.reviewer.pressed(pressed.action, pressed.id(0))
             return
         if pressed.action in ProvinceDoor.ACTIONS:
             await self.close(fields.get("ResponseCode", ""), t("wecom.card.done", self.lang,

@@ -1,8 +1,8 @@
 """What the province's staff do on WeCom (coordinators and admins): read a round's
 progress, get its digest now (the text, then the Word and Excel files), remind the units
 that owe it; the round named after the command (`/progress r1`) or chosen from a card.
-Accepting and returning reports, files and broadcasts are on Telegram and the command
-line."""
+After a round's progress, its reports to open, accept or return (wecom_front.review).
+Files and broadcasts are on Telegram and the command line."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from texts.buttons import Action
 from texts.catalog import t
 from texts.text import plain
 from wecom_front.pick_cards import round_card
+from wecom_front.review import ReviewDoor
 from wecom_io.api import WeComApi
 
 QUESTIONS = {Action.PROGRESS_ROUND: "progress.which", Action.DIGEST_ROUND: "digest.which",
@@ -25,11 +26,13 @@ COMMANDS = {"progress": Action.PROGRESS_ROUND, "digest": Action.DIGEST_ROUND,
 class ProvinceDoor:
     ACTIONS = frozenset(QUESTIONS)
 
-    def __init__(self, services: Services, api: WeComApi, user: str, lang: str):
+    def __init__(self, services: Services, api: WeComApi, user: str, lang: str,
+                 reviewer: ReviewDoor):
         self.services = services
         self.api = api
         self.user = user
         self.lang = lang
+        self.reviewer = reviewer
 
     async def ask(self, action: Action, named: str = "") -> None:
         """The round named, if exactly one campaign has it; else a card to choose from."""
@@ -51,6 +54,7 @@ class ProvinceDoor:
         if action is Action.PROGRESS_ROUND:
             view = await progress_view(served, code, self.lang)
             await self.say("\n".join(view.lines))
+            await self.reviewer.offer(view)  # its reports, to open, accept or return
             return
         if action is Action.REMIND_ROUND:
             await self.say("\n".join(await remind_lines(served, code, self.lang,
