@@ -39,7 +39,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("progress", PROVINCE, PROVINCE, wecom=True),
     Command("digest", PROVINCE, PROVINCE, wecom=True),
     Command("remind", PROVINCE, PROVINCE, wecom=True),
-    Command("files", PROVINCE, PROVINCE),
+    Command("files", PROVINCE, PROVINCE, wecom=True),
     Command("broadcast", ADMINS, ADMINS),
     Command("contacts", ADMINS, ADMINS),
     Command("status", EVERYONE, REPORTERS, wecom=True),
@@ -94,7 +94,8 @@ def wecom_menu() -> list[str]:
 
 # The buttons WeCom's cards carry: the form's, the channel, a round for progress or digest.
 WECOM_ACTIONS = _FORM | {Action.CHANNEL, Action.LANGUAGE, Action.PROGRESS_ROUND,
-                         Action.DIGEST_ROUND, Action.REMIND_ROUND, Action.OPEN_REPORT,
+                         Action.DIGEST_ROUND, Action.REMIND_ROUND, Action.FILES_ROUND,
+                         Action.OPEN_REPORT,
                          Action.ACCEPT_REPORT, Action.RETURN_REPORT, Action.RETURN_CHECKED,
                          Action.RETURN_CONFIRM, Action.RETURN_CANCEL}
 

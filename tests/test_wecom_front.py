@@ -105,7 +105,8 @@ async def test_the_app_menu_offers_the_commands_marked_for_wecom(
         {"name": "省厅", "sub_button": [
             {"type": "click", "key": "progress", "name": "查看各单位报送进度"},
             {"type": "click", "key": "digest", "name": "获取汇总报告（含 Word、Excel）"},
-            {"type": "click", "key": "remind", "name": "提醒尚未报送的单位"}]},
+            {"type": "click", "key": "remind", "name": "提醒尚未报送的单位"},
+            {"type": "click", "key": "files", "name": "下载各单位附件"}]},
         {"name": "我的", "sub_button": [
             {"type": "click", "key": "language", "name": "切换语言 / Language"},
             {"type": "click", "key": "channel", "name": "选择接收提醒的渠道"},

@@ -4,6 +4,8 @@ return it; a return's reason typed next (or cancelled); the unit told either way
 
 from __future__ import annotations
 
+import io
+import zipfile
 from typing import Any
 
 import pytest
@@ -15,7 +17,7 @@ from standin.server import StandinServer
 from standin.wecom import WeComStandin
 from storage import models as m
 from tests.campaign_run import drained, local
-from tests.people import joined, submit_report
+from tests.people import answer_current, joined, question_id, submit_report
 from tests.wecom_member import Member
 
 
@@ -84,3 +86,26 @@ async def test_a_return_awaiting_its_reason_can_be_cancelled(
     await province.send("这句话不是原因")  # no longer awaited: the menu is offered
     assert "请使用应用菜单" in province.new_text()
     assert await review_states(services) == ["pending"]
+
+
+async def test_the_province_gets_the_units_files_on_wecom(
+    running_app: Any, standin: StandinServer, wecom: WeComStandin
+) -> None:
+    """Every file units sent for a round, zipped by unit, each zip under WeCom's 20 MB."""
+    services: Services = running_app.bot_data["services"]
+    panjin = await joined(standin, services, "panjin", "周洁")
+    await panjin.command("report")
+    screen = await panjin.next_message()
+    while question_id(screen) != "case_files":
+        screen = await answer_current(panjin, screen)
+    await panjin.send_document(b"%PDF-1.4 case", "典型案例.pdf", "application/pdf")
+    await panjin.next_message()
+    province = Member.of(running_app, wecom, "wang-lei")
+    await province.join(services, "province", m.Role.COORDINATOR)
+    await province.send("/files r1")
+    got = province.new()
+    assert "共 1 个文件" in got[0].content
+    name = got[1].content
+    assert got[1].msgtype == "file" and name.endswith("_附件.zip")
+    archive = zipfile.ZipFile(io.BytesIO(wecom.file_named(name)))
+    assert archive.namelist() == ["盘锦市商务局/典型案例.pdf"]

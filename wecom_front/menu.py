@@ -14,7 +14,7 @@ TOP_BYTES, SUB_BYTES, MAX_SUB, MAX_TOP = 16, 40, 5, 3
 # The entries by group, each group one entry on top (填报, 省厅, 我的); a command of the
 # roles table marked for WeCom and in no group goes under 我的.
 GROUPS = {"report": ("report", "status", "deadlines", "cancel"),
-          "province": ("progress", "digest", "remind")}
+          "province": ("progress", "digest", "remind", "files")}
 
 
 def _fit(name: str, limit: int) -> str:

@@ -1,12 +1,16 @@
 """What the province's staff do on WeCom (coordinators and admins): read a round's
 progress, get its digest now (the text, then the Word and Excel files), remind the units
-that owe it; the round named after the command (`/progress r1`) or chosen from a card.
-After a round's progress, its reports to open, accept or return (wecom_front.review).
-Files and broadcasts are on Telegram and the command line."""
+that owe it, and receive every file units sent (zipped by unit, under WeCom's 20 MB a
+file); the round named after the command (`/progress r1`) or chosen from a card. After a
+round's progress, its reports to open, accept or return (wecom_front.review). Broadcasts
+and people are on Telegram and the command line."""
 
 from __future__ import annotations
 
+import html
+
 from flows.digests import compile_digest, file_caption
+from flows.files import round_bundle
 from flows.progress import progress_view, rounds_to_offer
 from flows.reminders import remind_lines
 from flows.services import Services
@@ -15,12 +19,14 @@ from texts.catalog import t
 from texts.text import plain
 from wecom_front.pick_cards import round_card
 from wecom_front.review import ReviewDoor
-from wecom_io.api import WeComApi
+from wecom_io.api import MAX_MEDIA_BYTES, WeComApi
 
 QUESTIONS = {Action.PROGRESS_ROUND: "progress.which", Action.DIGEST_ROUND: "digest.which",
-             Action.REMIND_ROUND: "remind.which"}
+             Action.REMIND_ROUND: "remind.which", Action.FILES_ROUND: "files.which"}
 COMMANDS = {"progress": Action.PROGRESS_ROUND, "digest": Action.DIGEST_ROUND,
-            "remind": Action.REMIND_ROUND}
+            "remind": Action.REMIND_ROUND, "files": Action.FILES_ROUND}
+# A zip's room under WeCom's 20 MB a file, with room for the zip's own records.
+BUNDLE_BYTES = MAX_MEDIA_BYTES - 512 * 1024
 
 
 class ProvinceDoor:
@@ -56,6 +62,9 @@ class ProvinceDoor:
             await self.say("\n".join(view.lines))
             await self.reviewer.offer(view)  # its reports, to open, accept or return
             return
+        if action is Action.FILES_ROUND:
+            await self.files(served, code)
+            return
         if action is Action.REMIND_ROUND:
             await self.say("\n".join(await remind_lines(served, code, self.lang,
                                                          served.settings.bot_username)))
@@ -68,6 +77,19 @@ class ProvinceDoor:
             await self.say(file_caption(made.kind, compiled.round_title, compiled.as_of, zone,
                                         self.lang))
             await self.api.send_file(self.user, made.name, made.content)
+
+    async def files(self, served: Services, code: str) -> None:
+        """Every file units sent for the round, zipped by unit, each zip under WeCom's
+        limit for a file."""
+        title = html.escape(served.round_title(code, self.lang))
+        bundles = await round_bundle(served, code, BUNDLE_BYTES)
+        if not bundles:
+            await self.say(t("files.none", self.lang, round=title))
+        for i, bundle in enumerate(bundles, 1):
+            part = t("files.part", self.lang, i=i, of=len(bundles)) if len(bundles) > 1 else ""
+            await self.say(t("files.caption", self.lang, round=title, n=bundle.files,
+                             part=part))
+            await self.api.send_file(self.user, bundle.name, bundle.content)
 
     async def say(self, text: str) -> None:
         await self.api.send_text(self.user, plain(text))

@@ -22,6 +22,7 @@ from wecom_io.text import split_text
 DEFAULT_BASE_URL = "https://qyapi.weixin.qq.com"
 TOKEN_MARGIN = dt.timedelta(minutes=5)  # fetched again this long before it expires
 TOKEN_REFUSED = {40014, 42001}  # not a valid token / token expired: fetch anew, once
+MAX_MEDIA_BYTES = 20 * 1024 * 1024  # a temporary file WeCom takes (media/upload)
 
 
 def _form(name: str, content: bytes) -> aiohttp.FormData:
