@@ -156,20 +156,21 @@ async def compose_chunks(session: AsyncSession, services: Services, item: m.Plan
         out: list[NewDelivery] = []
         for unit in chunk:
             draft = unit_drafts.get(unit.id)
-            texts: dict[str, str] = {}  # one text per language for all of a unit's contacts
+            # One text per language and channel for all of a unit's contacts.
+            texts: dict[tuple[str, str], str] = {}
             complete = draft is not None and not FormState(questions, draft).missing_required()
             for contact in contacts.get(unit.id, []):
-                lang = contact.language
-                if lang not in texts:
-                    texts[lang] = _unit_text(services, item, lang, now, draft, questions,
-                                             unit.id in returned)
+                lang, reached = contact.language, contact.reached_on
+                if (lang, reached) not in texts:
+                    texts[lang, reached] = _unit_text(services, item, lang, now, draft,
+                                                      questions, unit.id in returned, reached)
                 if (lang, complete) not in buttons:
                     label = t("remind.submit_now" if complete else "remind.fill_now", lang)
                     buttons[lang, complete] = ((Button(label, fill),),)
                 out.append(NewDelivery(
                     key=f"{item.kind}:{item.id}:{contact.id}", purpose=item.kind,
                     chat_id=contact.chat_id or 0, contact_id=contact.id, notice=Notice(
-                        text=texts[lang], buttons=buttons[lang, complete],
+                        text=texts[lang, reached], buttons=buttons[lang, complete],
                         unless_submitted=(unit.id, status.round.id))))
         yield out
         await _breathe()
@@ -204,22 +205,31 @@ async def _to_province(session: AsyncSession, services: Services, item: m.PlanIt
     return out
 
 
+def _word_hint(services: Services, lang: str, reached: str) -> str:
+    """The quickest way in, on its own line: send the Word report. On WeCom through the
+    upload page (WeCom does not pass a member's files to an app), if members have one."""
+    if reached == "telegram":
+        return "\n" + t("remind.word_hint", lang)
+    return "\n" + t("wecom.word_hint", lang) if services.settings.wecom_public_url else ""
+
+
 def _unit_text(services: Services, item: m.PlanItem, lang: str, now: dt.datetime,
-               draft: dict[str, Any] | None, questions: list[Any], returned: bool) -> str:
+               draft: dict[str, Any] | None, questions: list[Any], returned: bool,
+               reached: str) -> str:
     campaign = services.campaign
     title = html.escape(_round_title(services, item.ref, lang))
     due = moment(item.due, campaign.zone, lang)
     if item.kind == Kind.OPENING:
         return t("remind.opening", lang, round=title, due=due, n=len(questions),
-                 left=remaining(item.due - now, lang)) + "\n" + t("remind.word_hint", lang)
+                 left=remaining(item.due - now, lang)) + _word_hint(services, lang, reached)
     if returned:
         return t("remind.returned", lang, round=title)
     if item.kind == Kind.OVERDUE:
         return t("remind.overdue", lang, round=title, due=due)
     if draft is None:
         lacks = t("remind.not_started", lang, n=len(questions))
-        if any(q.section for q in questions):  # the quickest way in, in one line
-            lacks += "\n" + t("remind.word_hint", lang)
+        if any(q.section for q in questions):
+            lacks += _word_hint(services, lang, reached)
     elif not (missing := FormState(questions, draft).missing_required()):
         lacks = t("remind.complete", lang)  # filled in, not yet submitted
     else:

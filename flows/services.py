@@ -53,6 +53,7 @@ class Config(Protocol):
     send_retries: int
     send_backoff: float
     send_timeout: float
+    wecom_public_url: str  # where WeCom members upload documents ("": they cannot)
 
     def campaign_paths(self) -> list[Path]: ...
 

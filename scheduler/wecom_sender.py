@@ -25,7 +25,6 @@ from flows.services import Services
 from storage import attachments, deliveries
 from storage.deliveries import ClaimedDelivery, Outcome
 from storage.models import DeliveryState as State
-from texts.catalog import LANGUAGES, t
 from texts.text import plain
 from wecom_io.api import WeComApi, WeComError
 
@@ -98,24 +97,12 @@ class WeComSender:
         self.sent += sum(1 for o in outcomes if o.state is State.SENT)
         return len(claimed)
 
-    def _for_wecom(self, text: str) -> str:
-        """A reminder's hint to send the Word report, as it is done in WeCom: through the
-        upload page (WeCom does not pass a member's files to an app), or not at all
-        without one."""
-        upload = bool(self.services.settings.wecom_public_url)
-        for lang in LANGUAGES:
-            hint = t("remind.word_hint", lang)
-            if hint in text:
-                text = text.replace("\n" + hint, "\n" + t("wecom.word_hint", lang)
-                                    if upload else "").replace(hint, "")
-        return text
-
     async def _send(self, row: ClaimedDelivery) -> Outcome | str:
         """The outcome, or why the request never left (then it is tried again)."""
         assert row.wecom_user is not None
         try:
             if row.notice.text:
-                await self.api.send_text(row.wecom_user, plain(self._for_wecom(row.notice.text)))
+                await self.api.send_text(row.wecom_user, plain(row.notice.text))
             if row.notice.attachment_id is not None:  # the caption above, then the file
                 async with self.services.readers() as session:
                     file = await attachments.stored_file(session, row.notice.attachment_id)

@@ -8,7 +8,13 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage import models as m
-from storage.records import PersonRecord, UnitRecord, joined_somewhere, person_record
+from storage.records import (
+    PersonRecord,
+    UnitRecord,
+    joined_somewhere,
+    person_record,
+    reached_on,
+)
 from storage.taking_part import campaign_order, taking_part
 
 _CONTACTS, _UNITS = m.Person.__table__, m.Unit.__table__
@@ -137,9 +143,8 @@ async def channels_of(session: AsyncSession, person_id: int) -> tuple[bool, bool
     row = (await session.execute(select(m.Person.chat_id, m.Person.wecom_user_id,
                                         m.Person.channel).where(m.Person.id == person_id))
            ).one()
-    telegram, wecom = row.chat_id is not None, row.wecom_user_id is not None
-    reached = "wecom" if wecom and (row.channel == "wecom" or not telegram) else "telegram"
-    return telegram, wecom, reached
+    return (row.chat_id is not None, row.wecom_user_id is not None,
+            reached_on(row.chat_id, row.wecom_user_id, row.channel))
 
 
 async def set_channel(session: AsyncSession, person_id: int, channel: str) -> None:

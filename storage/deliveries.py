@@ -37,6 +37,7 @@ from reporting.digest import ReviewState
 from storage import models as m
 from storage.db import insert_for
 from storage.notices import NewDelivery, Notice
+from storage.records import reached_on
 from storage.submissions import latest_versions
 
 State = m.DeliveryState
@@ -97,7 +98,7 @@ async def _route(session: AsyncSession, rows: list[dict[str, object]]) -> None:
     on_wecom = {pid: user for pid, user, chat, channel in await session.execute(
         select(m.Person.id, m.Person.wecom_user_id, m.Person.chat_id, m.Person.channel)
         .where(m.Person.id.in_(ids), m.Person.wecom_user_id.is_not(None)))
-        if channel == "wecom" or chat is None}
+        if reached_on(chat, user, channel) == "wecom"}
     for row in rows:
         user = on_wecom.get(row["contact_id"])  # type: ignore[arg-type]
         if user is not None:

@@ -44,6 +44,21 @@ class PersonRecord:
     active: bool
     joined_at: dt.datetime | None
     unit: UnitRecord
+    wecom_user_id: str | None = None
+    channel: str | None = None  # where they chose to be reached, if they are on both
+
+    @property
+    def reached_on(self) -> str:
+        """Where what the bot sends on its own reaches them (see `reached_on`)."""
+        return reached_on(self.chat_id, self.wecom_user_id, self.channel)
+
+
+def reached_on(chat_id: int | None, wecom_user_id: str | None, channel: str | None) -> str:
+    """`wecom` for someone who joined only on WeCom, or on both and chose it; `telegram`
+    otherwise. The one rule, for the ledger's routing and for what a message says."""
+    if wecom_user_id is not None and (channel == "wecom" or chat_id is None):
+        return "wecom"
+    return "telegram"
 
 
 @dataclass(frozen=True)
@@ -96,7 +111,8 @@ def person_record(row: m.Person | Any, unit: m.Unit | UnitRecord | None = None) 
         id=row.id, telegram_user_id=row.telegram_user_id, chat_id=row.chat_id, name=row.name,
         phone=row.phone, unit_id=row.unit_id, role=m.Role(row.role), language=row.language,
         reachable=row.reachable, active=row.active, joined_at=row.joined_at,
-        unit=unit if isinstance(unit, UnitRecord) else unit_record(unit))
+        unit=unit if isinstance(unit, UnitRecord) else unit_record(unit),
+        wecom_user_id=row.wecom_user_id, channel=row.channel)
 
 
 def round_record(row: m.Round) -> RoundRecord:

@@ -13,8 +13,10 @@ import pytest
 from docx import Document
 from sqlalchemy import select
 
+from reporting.clock import FakeClock
 from standin.wecom import WeComStandin
 from storage import models as m
+from tests.campaign_run import drained, local
 from tests.wecom_member import Member
 
 PUBLIC = "https://report.example.gov.cn"
@@ -102,3 +104,16 @@ async def test_a_forged_or_altered_link_is_refused(running_app: Any, wecom: WeCo
         assert status == 403 and "此上传链接已失效" in page
     member.new()
     assert member.new_text() == ""  # nothing reached the form
+
+
+async def test_a_reminder_on_wecom_says_how_to_send_the_word_report_there(
+    running_app: Any, wecom: WeComStandin, clock: FakeClock
+) -> None:
+    member = Member.of(running_app, wecom, "li-na")
+    await member.join(running_app.bot_data["services"], "dalian")
+    clock.set(local(1, 26, 9))
+    await running_app.bot_data["wakeup"].tick()
+    running_app.bot_data["wecom_sender"].nudge()
+    await drained(running_app.bot_data["services"])
+    reminder = next(r.content for r in wecom.messages_to("li-na") if r.content.startswith("⏰"))
+    assert "可点题目卡片上的“上传文件”上传 .docx 文件" in reminder and "直接发送" not in reminder
