@@ -13,10 +13,12 @@ from storage import models as m
 from storage.db import insert_for
 
 
-async def valid_token(session: AsyncSession, name: str, until: dt.datetime) -> str | None:
-    """The stored token, if it is still good at `until` (now and a margin)."""
+async def valid_until(session: AsyncSession, name: str,
+                      until: dt.datetime) -> tuple[str, dt.datetime] | None:
+    """The stored token and when it expires, if it is still good at `until` (now and a
+    margin)."""
     row = await session.scalar(select(m.ApiToken).where(m.ApiToken.name == name))
-    return row.token if row is not None and row.expires_at > until else None
+    return (row.token, row.expires_at) if row is not None and row.expires_at > until else None
 
 
 async def keep_token(session: AsyncSession, name: str, token: str,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import urllib.parse
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +81,7 @@ class WeComApi:
         self.pacer = pacer or MemberPacer()
         self.timeout = aiohttp.ClientTimeout(total=timeout)
         self.token_name = f"wecom:{app.corp_id}:{app.agent_id}"
+        self._token: tuple[str, dt.datetime] | None = None  # the last read, and its expiry
         self._http: aiohttp.ClientSession | None = None
 
     async def close(self) -> None:
@@ -87,18 +89,21 @@ class WeComApi:
             await self._http.close()
 
     async def access_token(self) -> str:
-        """The app's token: the one in the database while it is good, else a new one."""
+        """The app's token: the one this instance holds, or the one in the database, while
+        it is good; else a new one (kept in the database for every instance)."""
         now = dt.datetime.now(dt.UTC)
+        if self._token is not None and self._token[1] > now + TOKEN_MARGIN:
+            return self._token[0]
         async with self.db.transaction() as session:
-            token = await api_tokens.valid_token(session, self.token_name, now + TOKEN_MARGIN)
-        if token is not None:
-            return token
-        data = await self._call("GET", "gettoken", params={
-            "corpid": self.app.corp_id, "corpsecret": self.app.secret})
-        token, expires_at = data["access_token"], now + dt.timedelta(seconds=data["expires_in"])
-        async with self.db.transaction() as session:
-            await api_tokens.keep_token(session, self.token_name, token, expires_at)
-        return token
+            kept = await api_tokens.valid_until(session, self.token_name, now + TOKEN_MARGIN)
+        if kept is None:
+            data = await self._call("GET", "gettoken", params={
+                "corpid": self.app.corp_id, "corpsecret": self.app.secret})
+            kept = data["access_token"], now + dt.timedelta(seconds=data["expires_in"])
+            async with self.db.transaction() as session:
+                await api_tokens.keep_token(session, self.token_name, *kept)
+        self._token = kept
+        return kept[0]
 
     async def send_text(self, user_id: str, text: str) -> int:
         """`text` to one member, in as many parts as WeCom's limit needs; the parts sent."""
@@ -136,29 +141,17 @@ class WeComApi:
     async def media(self, media_id: str, limit: int) -> Media | None:
         """`media/get`: a file a member sent (kept by WeCom 3 days); None past `limit`
         bytes (read no further)."""
-        token = await self.access_token()
-        for attempt in (1, 2):
-            if self._http is None:
-                self._http = aiohttp.ClientSession(timeout=self.timeout)
-            url = f"{self.app.base_url.rstrip('/')}/cgi-bin/media/get"
-            async with self._http.get(url, params={"access_token": token,
-                                                   "media_id": media_id}) as response:
-                kind = response.headers.get("Content-Type", "")
-                if kind.startswith(("application/json", "text/plain")):
-                    data = await response.json(content_type=None)
-                    error = WeComError(int(data.get("errcode", -1)), str(data.get("errmsg")))
-                    if error.errcode not in TOKEN_REFUSED or attempt == 2:
-                        raise error
-                else:
-                    content = await response.content.read(limit + 1)
-                    if len(content) > limit:
-                        return None
-                    return Media(name=_file_name(response), content=content,
-                                 mime_type=kind.split(";")[0] or "application/octet-stream")
-            async with self.db.transaction() as session:
-                await api_tokens.forget_token(session, self.token_name, token)
-            token = await self.access_token()
-        raise AssertionError("unreachable")
+        async def read(response: aiohttp.ClientResponse) -> Media | None:
+            content = await response.content.read(limit + 1)
+            if len(content) > limit:
+                return None
+            kind = response.headers.get("Content-Type", "").split(";")[0]
+            return Media(name=_file_name(response), content=content,
+                         mime_type=kind or "application/octet-stream")
+
+        media: Media | None = await self._authorized("GET", "media/get", read=read,
+                                                     params={"media_id": media_id})
+        return media
 
     async def member(self, user_id: str) -> tuple[str, str]:
         """`user/get`: the member's name and mobile as the corp's directory has them. A
@@ -176,7 +169,7 @@ class WeComApi:
         body = {**message, "agentid": self.app.agent_id}
         return await self._authorized("POST", "message/send", json=body)
 
-    async def _authorized(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+    async def _authorized(self, method: str, path: str, **kwargs: Any) -> Any:
         """A call with the app's token; a token WeCom refuses is replaced, once. `data` is
         a function making the body (a form cannot be sent twice)."""
         make = kwargs.pop("data", None)
@@ -187,13 +180,17 @@ class WeComApi:
         except WeComError as error:
             if error.errcode not in TOKEN_REFUSED:
                 raise
+        self._token = None
         async with self.db.transaction() as session:
             await api_tokens.forget_token(session, self.token_name, token)
         return await self._call(method, path, token=await self.access_token(),
                                 **kwargs, **({"data": make()} if make else {}))
 
     async def _call(self, method: str, path: str, token: str | None = None,
-                    **kwargs: Any) -> dict[str, Any]:
+                    read: Callable[[aiohttp.ClientResponse], Awaitable[Any]] | None = None,
+                    **kwargs: Any) -> Any:
+        """WeCom's JSON answer (an error code raised as WeComError); or, for a call that
+        answers with a file, what `read` makes of it."""
         if self._http is None:
             self._http = aiohttp.ClientSession(timeout=self.timeout)
         params = dict(kwargs.pop("params", {}))
@@ -201,6 +198,9 @@ class WeComApi:
             params["access_token"] = token
         url = f"{self.app.base_url.rstrip('/')}/cgi-bin/{path}"
         async with self._http.request(method, url, params=params, **kwargs) as response:
+            kind = response.headers.get("Content-Type", "")
+            if read is not None and not kind.startswith(("application/json", "text/plain")):
+                return await read(response)
             data = await response.json(content_type=None)
         if not isinstance(data, dict):
             raise WeComError(-1, "not a WeCom answer")
