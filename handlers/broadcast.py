@@ -19,8 +19,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from flows import broadcast as flow
 from flows.broadcast import render_report
+from flows.progress import rounds_to_offer
 from flows.report_form import IncomingFile
-from handlers import round_pick
 from handlers.context import BotContext
 from handlers.keyboards import action_button
 from storage import broadcasts, waiting
@@ -190,7 +190,7 @@ def _sub_menu(context: BotContext, broadcast: BroadcastRecord,
     elif act is Action.BROADCAST_ROUNDS:
         rows = [[action_button(served.round_title(r.code, lang), Action.BROADCAST_MISSING, b,
                                r.code, r.campaign_id)]
-                for served, r in round_pick.choices(services)]
+                for served, r in rounds_to_offer(services)]
     else:
         chosen = set(broadcast.audience.get("units", []))
         rows = [[action_button(("☑️ " if u.code in chosen else "⬜ ") + u.short_name,

@@ -18,11 +18,6 @@ from texts.catalog import t
 Pick = tuple[Services, str]  # the round's campaign, and its code
 
 
-def choices(services: Services) -> list[tuple[Services, RoundRecord]]:
-    """The rounds to offer (flows.progress.rounds_to_offer)."""
-    return rounds_to_offer(services)
-
-
 def named(context: BotContext) -> list[Pick]:
     """The rounds the command's argument names (`/digest r1`): one, or one per campaign
     with a round of that code."""
@@ -46,7 +41,7 @@ async def ask(message: Message, context: BotContext, action: Action, question: s
               offered: list[tuple[Services, RoundRecord]] | None = None) -> None:
     """Buttons for the rounds, each with its campaign when several are served."""
     lang = context.lang
-    offered = choices(context.services) if offered is None else offered
+    offered = rounds_to_offer(context.services) if offered is None else offered
     rows = [[action_button(served.round_title(r.code, lang), action, r.code, r.campaign_id)]
             for served, r in offered]
     if not rows:

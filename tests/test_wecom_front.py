@@ -65,6 +65,10 @@ async def test_a_stranger_is_told_how_to_join(running_app: Any, wecom: WeComStan
     assert await wecom.post(callback_url(running_app), query, body) == 200
     assert "请发送" in wecom.messages_to("wang-lei")[0].content
     assert "邀请码" in wecom.messages_to("wang-lei")[0].content
+    for sent in (wecom.image_callback("wang-lei", b"\xff\xd8 a photo"),
+                 wecom.menu_click("wang-lei", "report")):  # not only a text gets an answer
+        assert await wecom.post(callback_url(running_app), *sent) == 200
+    assert ["邀请码" in r.content for r in wecom.messages_to("wang-lei")] == [True] * 3
 
 
 @pytest.mark.parametrize("forgery", ["signature", "stale", "other corp", "not xml"])

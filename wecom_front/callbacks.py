@@ -25,7 +25,7 @@ from storage.joining import WeComPerson
 from storage.records import PersonRecord
 from storage.wecom_people import first_time, person_on_wecom, wecom_member
 from texts.catalog import t
-from texts.text import plain
+from wecom_front.chat import Chat
 from wecom_front.member import MemberDoor
 from wecom_front.menu import app_menu
 from wecom_front.upload import UploadLinks, UploadPage
@@ -34,6 +34,9 @@ from wecom_io.callback import MAX_BODY, Callback, open_callback, verify_url
 from wecom_io.crypto import Refused, WeComCrypto
 
 log = logging.getLogger(__name__)
+# What someone does that deserves an answer even before they joined; other events (they
+# opened the app, their status changed) do not.
+ANSWERED_EVENTS = {"click", "template_card_event"}
 
 
 class WeComFront:
@@ -115,8 +118,8 @@ class WeComFront:
         if person is not None:
             await MemberDoor(self.services, self.api, person, user,
                              self.uploads).handle(callback)
-        elif fields.get("MsgType") == "text":
-            await self._stranger(user, fields.get("Content", ""))
+        elif fields.get("MsgType") != "event" or fields.get("Event") in ANSWERED_EVENTS:
+            await self._stranger(user, fields.get("Content", ""))  # a picture, a click...
 
     async def _stranger(self, user: str, text: str) -> None:
         """Someone not yet known: joined by an invite code they send, or by the mobile the
@@ -155,7 +158,7 @@ class WeComFront:
                 await self._reply(user, t("error.generic", person.language if person else "zh"))
 
     async def _reply(self, user: str, text: str) -> None:
-        await self.api.send_text(user, plain(text))
+        await Chat(self.api, user).say(text)
 
 
 def _welcome(person: PersonRecord) -> str:

@@ -6,6 +6,7 @@ wecom_front.pick_cards (lists to choose from)."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,8 @@ MAX_TICKS = 20  # checkbox options
 MAX_OPTION_ID = 128  # bytes
 TITLE_CHARS = 36  # main_title.title, as WeCom advises
 TEXT_CHARS = 160  # sub_title_text, as WeCom advises
+OPTION_TEXT = 17  # characters of an option in a list, as WeCom advises
+DROPDOWN_TEXT = 16  # characters of an option in a drop-down, as WeCom advises
 
 
 @dataclass(frozen=True)
@@ -69,3 +72,27 @@ def button_list(pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:
 
 def option_id(k: str) -> str:
     return k.encode("utf-8")[:MAX_OPTION_ID].decode("utf-8", errors="ignore")
+
+
+def pair(label: str, action: Action, *args: int | str | None) -> tuple[str, str]:
+    """A button's words and what it carries."""
+    return label, key(label, action, *args)
+
+
+def pick_lists(title: str, items: list[tuple[str, str]], submit: tuple[str, str],
+               desc: str = "", question_key: str = "pick",
+               checked: Callable[[int], bool] = lambda i: i == 0,
+               multiple: bool = False) -> list[dict[str, Any]]:
+    """Lists to choose from (投票选择型), 20 options a card: `items` are (words, what the
+    option carries), `submit` the button's (words, key); `checked(i)` says which option
+    is ticked to begin with."""
+    cards = []
+    for start in range(0, len(items), MAX_TICKS):
+        box = {"question_key": question_key, "mode": 1 if multiple else 0, "option_list": [
+            {"id": option_id(k), "text": short(label, OPTION_TEXT),
+             "is_checked": checked(start + i)}
+            for i, (label, k) in enumerate(items[start:start + MAX_TICKS])]}
+        cards.append(new_card("vote_interaction", title, desc=desc, checkbox=box,
+                              submit_button={"text": short(submit[0], MAX_BUTTON_TEXT),
+                                             "key": submit[1]}))
+    return cards

@@ -17,6 +17,7 @@ button for a single choice from a list says `pick`: the press is the option chos
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -37,12 +38,10 @@ from texts.catalog import t
 from texts.text import plain
 from wecom_front import pick_cards
 from wecom_front.card_parts import (
+    DROPDOWN_TEXT,
     MAX_BUTTON_TEXT,
     MAX_BUTTONS,
     MAX_DROPDOWN,
-    MAX_OPTION_ID,
-    MAX_TICKS,
-    PICK,
     TEXT_CHARS,
     TITLE_CHARS,
     Outgoing,
@@ -50,6 +49,8 @@ from wecom_front.card_parts import (
     key,
     new_card,
     option_id,
+    pair,
+    pick_lists,
     short,
 )
 
@@ -78,35 +79,29 @@ def _question(s: QuestionScreen, lang: str, upload: str | None) -> list[Outgoing
                           for k, v in s.notes if upload or k != "remind.word_hint"])
     q, d = s.question, s.draft_id
     nav = _nav(s, lang)
-    options = [(o.label.get(lang), key(o.label.get(lang), Action.ANSWER_CHOICE, d, q.id, o.id))
-               for o in q.options]
+    if q.type is QuestionType.MULTI_CHOICE:
+        chosen = set(s.current or [])
+        return _text_then_lists(s, lang, Action.TOGGLE_OPTION, nav, multiple=True,
+                                checked=lambda i: q.options[i].id in chosen)
     pairs: list[tuple[str, str]] = []
     chooser: dict[str, Any] = {}
     if q.type is QuestionType.CHOICE:
-        if len(options) + len(nav) <= MAX_BUTTONS and all(
-                len(label) <= MAX_BUTTON_TEXT for label, _ in options):
-            pairs = options
-        elif len(options) <= MAX_DROPDOWN:
-            chooser = {"button_selection": {
-                "question_key": q.id, "title": t("wecom.card.choose", lang),
-                "option_list": [{"id": option_id(k), "text": short(label, 16)}
-                                for label, k in options],
-                **({"selected_id": option_id(options[[o.id for o in q.options].index(
-                    s.current)][1])} if s.current in [o.id for o in q.options] else {})}}
-            pairs = [(t("wecom.card.confirm", lang), PICK)]
+        labels = [o.label.get(lang) for o in q.options]
+        if len(labels) + len(nav) <= MAX_BUTTONS and all(
+                len(label) <= MAX_BUTTON_TEXT for label in labels):
+            pairs = [pair(o.label.get(lang), Action.ANSWER_CHOICE, d, q.id, o.id)
+                     for o in q.options]
+        elif len(labels) <= MAX_DROPDOWN:
+            chooser = {"button_selection": _dropdown(s, lang)}
+            pairs = [pick_cards.confirm(lang)]
         else:
-            return _text_then_ticks(s, lang, options, multiple=False, nav=nav)
-    elif q.type is QuestionType.MULTI_CHOICE:
-        chosen = set(s.current or [])
-        ticks = [(o.label.get(lang), key(o.label.get(lang), Action.TOGGLE_OPTION, d, q.id, o.id,
-                                         limit=MAX_OPTION_ID), o.id in chosen) for o in q.options]
-        return _text_then_ticks(s, lang, ticks, multiple=True, nav=nav)
+            return _text_then_lists(s, lang, Action.ANSWER_CHOICE, nav,
+                                    checked=lambda i: q.options[i].id == s.current)
     elif q.type is QuestionType.YES_NO:
-        pairs = [(t("form.yes", lang), key(t("form.yes", lang), Action.ANSWER_YES_NO, d, q.id, 1)),
-                 (t("form.no", lang), key(t("form.no", lang), Action.ANSWER_YES_NO, d, q.id, 0))]
+        pairs = [pair(t("form.yes", lang), Action.ANSWER_YES_NO, d, q.id, 1),
+                 pair(t("form.no", lang), Action.ANSWER_YES_NO, d, q.id, 0)]
     elif q.type is QuestionType.ATTACHMENT:
-        label = t("wecom.card.files_done", lang)
-        pairs = [(label, key(label, Action.QUESTION_DONE, d, q.id))]
+        pairs = [pair(t("wecom.card.files_done", lang), Action.QUESTION_DONE, d, q.id)]
     pairs += _offers(s, lang) + nav
     lines = question_lines(s, lang)
     if q.type is QuestionType.ATTACHMENT:  # WeCom passes pictures on, not files
@@ -119,7 +114,22 @@ def _question(s: QuestionScreen, lang: str, upload: str | None) -> list[Outgoing
     if not buttons:
         return [Outgoing(text=plain("\n".join(lines)))]
     return _with_card(lines, s, lang, new_card("button_interaction", "", button_list=buttons,
-                                            **chooser))
+                                               **chooser))
+
+
+def _dropdown(s: QuestionScreen, lang: str) -> dict[str, Any]:
+    """The options of a choice in a drop-down (button_selection), the answer selected."""
+    q = s.question
+    options = [pick_cards.option(o.label.get(lang), Action.ANSWER_CHOICE, s.draft_id, q.id, o.id)
+               for o in q.options]
+    dropdown: dict[str, Any] = {
+        "question_key": q.id, "title": t("wecom.card.choose", lang),
+        "option_list": [{"id": option_id(k), "text": short(label, DROPDOWN_TEXT)}
+                        for label, k in options]}
+    for o, (_, k) in zip(q.options, options, strict=True):
+        if o.id == s.current:
+            dropdown["selected_id"] = option_id(k)
+    return dropdown
 
 
 def _with_card(lines: list[str], s: QuestionScreen, lang: str,
@@ -140,32 +150,24 @@ def _with_card(lines: list[str], s: QuestionScreen, lang: str,
     return [Outgoing(text=plain("\n".join(lines))), Outgoing(card=card)]
 
 
-def _text_then_ticks(s: QuestionScreen, lang: str, options: list[Any], multiple: bool,
-                     nav: list[tuple[str, str]]) -> list[Outgoing]:
+def _text_then_lists(s: QuestionScreen, lang: str, action: Action,
+                     nav: list[tuple[str, str]], checked: Callable[[int], bool],
+                     multiple: bool = False) -> list[Outgoing]:
     """The question as text, then its options to tick, 20 a card (a card of the list kind
-    has one submit button and no other: 上一题 and 跳过 are said in words)."""
+    has one submit button and no other: 上一题 and 跳过 are said in words). Several are
+    ticked at once and 完成 carries the question; one is the option ticked."""
     q, d = s.question, s.draft_id
     lines = question_lines(s, lang)
     if nav:
         words = t("list.sep", lang).join(f"“{t(f'wecom.word.{w}', lang)}”" for w in _nav_words(s))
         lines.append(t("wecom.card.say", lang, words=words))
-    out = [Outgoing(text=plain("\n".join(lines)))]
-    label = t("form.btn.done", lang) if multiple else t("wecom.card.confirm", lang)
-    submit = key(plain(label), Action.QUESTION_DONE, d, q.id) if multiple else PICK
-    for start in range(0, len(options), MAX_TICKS):
-        chunk = options[start:start + MAX_TICKS]
-        box = {"question_key": q.id, "mode": 1 if multiple else 0, "option_list": [
-            {"id": option_id(option[1]), "text": short(option[0], 17),
-             "is_checked": bool(option[2]) if multiple else s.current == q.options[
-                 start + i].id} for i, option in enumerate(chunk)]}
-        out.append(Outgoing(card=new_card(
-            "vote_interaction", short(q.prompt.get(lang), TITLE_CHARS),
-            desc=plain(t("form.header", lang, round=s.round_title, n=s.number, total=s.total)),
-            checkbox=box, submit_button={"text": short(plain(label), MAX_BUTTON_TEXT),
-                                         "key": submit})))
-    return out
-
-
+    items = [pick_cards.option(o.label.get(lang), action, d, q.id, o.id) for o in q.options]
+    submit = (pair(plain(t("form.btn.done", lang)), Action.QUESTION_DONE, d, q.id) if multiple
+              else pick_cards.confirm(lang))
+    header = plain(t("form.header", lang, round=s.round_title, n=s.number, total=s.total))
+    lists = pick_lists(q.prompt.get(lang), items, submit, desc=header, question_key=q.id,
+                       checked=checked, multiple=multiple)
+    return [Outgoing(text=plain("\n".join(lines))), *(Outgoing(card=c) for c in lists)]
 
 
 def _offers(s: QuestionScreen, lang: str) -> list[tuple[str, str]]:
@@ -197,13 +199,10 @@ def _nav(s: QuestionScreen, lang: str) -> list[tuple[str, str]]:
     q, d = s.question, s.draft_id
     pairs = []
     for word in _nav_words(s):
-        label = t(f"wecom.word.{word}", lang)
         action = Action.BACK if word == "back" else Action.SKIP_QUESTION
-        pairs.append((label, key(label, action, d, q.id)))
+        pairs.append(pair(t(f"wecom.word.{word}", lang), action, d, q.id))
     if s.answered and q.type not in {QuestionType.MULTI_CHOICE, QuestionType.ATTACHMENT}:
-        label = t("wecom.card.keep", lang)
-        pairs.append((label, key(label, Action.KEEP_ANSWER, d, q.id)))
+        pairs.append(pair(t("wecom.card.keep", lang), Action.KEEP_ANSWER, d, q.id))
     if s.editing:
-        label = t("wecom.card.to_review", lang)
-        pairs.append((label, key(label, Action.TO_REVIEW, d)))
+        pairs.append(pair(t("wecom.card.to_review", lang), Action.TO_REVIEW, d))
     return pairs

@@ -16,7 +16,7 @@ import html
 import logging
 
 from flows import channel, permissions
-from flows.form_buttons import press
+from flows.form_buttons import FORM_ACTIONS, press
 from flows.form_files import MAX_FILE_BYTES, IncomingFile
 from flows.report_form import ReportFlow
 from flows.screens import QuestionScreen, Screen
@@ -28,9 +28,9 @@ from storage.records import PersonRecord
 from storage.waiting import Awaiting
 from texts.buttons import Action, ForgedButton, Pressed, decode
 from texts.catalog import LANGUAGES, t
-from texts.text import plain
 from wecom_front.card_parts import PICK, SEP
 from wecom_front.cards import render
+from wecom_front.chat import Chat
 from wecom_front.pick_cards import channel_card, language_card
 from wecom_front.province import COMMANDS as PROVINCE_COMMANDS
 from wecom_front.province import ProvinceDoor
@@ -49,10 +49,10 @@ class MemberDoor:
                  uploads: UploadLinks | None = None):
         self.services = services
         self.api = api
+        self.chat = Chat(api, user)
         self.uploads = uploads
         self.person = person
         self.lang = person.language
-        self.user = user  # their WeCom UserID
 
     @property
     def flow(self) -> ReportFlow:
@@ -60,11 +60,11 @@ class MemberDoor:
 
     @property
     def reviewer(self) -> ReviewDoor:
-        return ReviewDoor(self.services, self.api, self.user, self.person.id, self.lang)
+        return ReviewDoor(self.services, self.chat, self.person.id, self.lang)
 
     @property
     def province(self) -> ProvinceDoor:
-        return ProvinceDoor(self.services, self.api, self.user, self.lang, self.reviewer)
+        return ProvinceDoor(self.services, self.chat, self.lang, self.reviewer)
 
     @property
     def reporter(self) -> bool:
@@ -86,7 +86,7 @@ class MemberDoor:
                 await self.say(t("form.error.unsupported", self.lang))
                 await self.show(await self.flow.current())
             else:
-                await self.use_menu()
+                await self.not_words()
         # other events (entering the app, a member's status) need no answer
 
     # -- what they type -------------------------------------------------------------------
@@ -97,26 +97,25 @@ class MemberDoor:
             name, _, argument = words[1:].partition(" ")
             await self.command(name.lower(), argument.strip())
         elif not self.reporter:
-            async with self.services.readers() as session:
-                slot = await waiting.slot_of(session, self.person.id, self.services.clock.now())
-            if slot is not None and slot.kind is Awaiting.RETURN_REASON:
-                await self.reviewer.reason(slot, text)  # the reason for a return
+            slot = await self.awaited_return()
+            if slot is not None:
+                await self.reviewer.reason(slot, text)
             else:
                 await self.use_menu()
-        elif words in (t("wecom.word.back", self.lang), t("wecom.word.skip", self.lang)):
-            await self.word(words == t("wecom.word.back", self.lang))
+        elif words == t("wecom.word.back", self.lang):
+            await self.word(Action.BACK)
+        elif words == t("wecom.word.skip", self.lang):
+            await self.word(Action.SKIP_QUESTION)
         else:
             await self.show(await self.flow.answer_text(text))
 
-    async def word(self, back: bool) -> None:
+    async def word(self, action: Action) -> None:
         """上一题 or 跳过, typed: a press of that button on the question on screen."""
         screen = await self.flow.current()
-        if not isinstance(screen, QuestionScreen):
-            await self.show(screen)
-            return
-        action = Action.BACK if back else Action.SKIP_QUESTION
-        await self.show(await press(self.flow, Pressed(action, (screen.draft_id,
-                                                                screen.question.id))))
+        if isinstance(screen, QuestionScreen):
+            screen = await press(self.flow, Pressed(action, (screen.draft_id,
+                                                             screen.question.id)))
+        await self.show(screen)
 
     async def command(self, name: str, argument: str = "") -> None:
         """A menu entry clicked, or a command typed (`/progress r1`)."""
@@ -131,7 +130,7 @@ class MemberDoor:
         elif name in PROVINCE_COMMANDS:
             await self.province.ask(PROVINCE_COMMANDS[name], argument)
         elif name == "language":
-            await self.api.send_card(self.user, language_card(self.lang))
+            await self.chat.card(language_card(self.lang))
         elif name == "status":
             await self.say("\n".join(await status_lines(self.services, self.person, self.lang)))
         elif name == "deadlines":
@@ -145,7 +144,7 @@ class MemberDoor:
         elif name == "channel":
             said, both = await channel.offer(self.services, self.person, self.lang)
             if both:
-                await self.api.send_card(self.user, channel_card(said, self.lang))
+                await self.chat.card(channel_card(said, self.lang))
             else:
                 await self.say(said)
         else:  # whoami
@@ -153,11 +152,24 @@ class MemberDoor:
                              unit=html.escape(self.person.unit.name),
                              role=t(f"role.{self.person.role}", self.lang)))
 
-    async def cancel_return(self) -> None:
-        """The province's /cancel: a return whose reason was awaited is not sent."""
+    async def awaited_return(self) -> waiting.Slot | None:
+        """The return whose reason the bot waits for from this person, if any."""
         async with self.services.readers() as session:
             slot = await waiting.slot_of(session, self.person.id, self.services.clock.now())
-        if slot is not None and slot.kind is Awaiting.RETURN_REASON:
+        return slot if slot is not None and slot.kind is Awaiting.RETURN_REASON else None
+
+    async def not_words(self) -> None:
+        """A picture, a voice... from the province's staff: a return's reason, if one is
+        awaited, is still awaited (it is words); else the menu."""
+        if await self.awaited_return() is not None:
+            await self.say(t("progress.ask_reason", self.lang))
+        else:
+            await self.use_menu()
+
+    async def cancel_return(self) -> None:
+        """The province's /cancel: a return whose reason was awaited is not sent."""
+        slot = await self.awaited_return()
+        if slot is not None:
             await self.reviewer.pressed(Action.RETURN_CANCEL, slot.target_id)
         else:
             await self.say(t("cancel.nothing", self.lang))
@@ -198,29 +210,29 @@ class MemberDoor:
         if refusal is not None:
             await self.say(t(refusal, self.lang))
             return
-        if pressed.action in REVIEW_ACTIONS:
-            await self.close(fields.get("ResponseCode", ""), t("wecom.card.done", self.lang,
-                                                               answer=label))
-            await self.reviewer.pressed(pressed.action, pressed.id(0))
+        response = fields.get("ResponseCode", "")
+        if pressed.action in FORM_ACTIONS:
+            await self.form_card(response, pressed, label, ticked)
             return
-        if pressed.action in ProvinceDoor.ACTIONS:
-            await self.close(fields.get("ResponseCode", ""), t("wecom.card.done", self.lang,
-                                                               answer=label))
+        await self.chat.close(response, t("wecom.card.done", self.lang, answer=label))
+        if pressed.action in REVIEW_ACTIONS:
+            await self.reviewer.pressed(pressed.action, pressed.id(0))
+        elif pressed.action in ProvinceDoor.ACTIONS:
             served = self.services.of(pressed.campaign)
             if any(r.code == pressed.code(0) for r in served.rounds):
                 await self.province.round(pressed.action, served, pressed.code(0))
-            return
-        if pressed.action is Action.LANGUAGE:
-            await self.close(fields.get("ResponseCode", ""), t("wecom.card.done", self.lang,
-                                                               answer=label))
+            else:  # the round left its campaign's file since the card was sent
+                await self.say(t("wecom.round_gone", self.lang))
+        elif pressed.action is Action.LANGUAGE:
             await self.language(pressed.code(0))
-            return
-        if pressed.action is Action.CHANNEL:
-            said = await channel.choose(self.services, self.person, pressed.code(0), self.lang)
-            await self.close(fields.get("ResponseCode", ""), t("wecom.card.done", self.lang,
-                                                               answer=label))
-            await self.say(said)
-            return
+        else:  # CHANNEL
+            await self.say(await channel.choose(self.services, self.person, pressed.code(0),
+                                                self.lang))
+
+    async def form_card(self, response: str, pressed: Pressed, label: str,
+                        ticked: list[tuple[Pressed, str]]) -> None:
+        """A click on the form's card; the card then shows the answer, or that it was seen
+        (the answer was refused and the question comes again)."""
         if pressed.action is Action.QUESTION_DONE and ticked and all(
                 p.action is Action.TOGGLE_OPTION for p, _ in ticked):
             codes = ",".join(p.code(2) for p, _ in ticked)
@@ -230,26 +242,15 @@ class MemberDoor:
         else:
             screen = await press(self.flow, pressed)
         answered = not (isinstance(screen, QuestionScreen) and screen.error)
-        shown = t("wecom.card.done", self.lang, answer=label) if answered and label \
-            else t("wecom.card.seen", self.lang)
-        await self.close(fields.get("ResponseCode", ""), shown)
+        await self.chat.close(response, t("wecom.card.done", self.lang, answer=label)
+                              if answered and label else t("wecom.card.seen", self.lang))
         await self.show(screen)
-
-    async def close(self, response_code: str, label: str) -> None:
-        """The clicked card's buttons become one saying what was answered; a card WeCom no
-        longer lets us update (its code spent or 72 hours old) stays as it is."""
-        if not response_code:
-            return
-        try:
-            await self.api.close_card(self.user, response_code, label[:20])
-        except WeComError as error:
-            log.info("WeCom card not updated: %s", error)
 
     # -- what they send ---------------------------------------------------------------------
 
     async def file(self, fields: dict[str, str]) -> None:
         if not self.reporter:
-            await self.use_menu()
+            await self.not_words()
             return
         try:
             media = await self.api.media(fields.get("MediaId", ""), MAX_FILE_BYTES)
@@ -278,13 +279,12 @@ class MemberDoor:
         upload = self.uploads.link(self.person.id) if self.uploads else None
         for part in render(screen, self.lang, zone, now, upload):
             if part.card is not None:
-                await self.api.send_card(self.user, part.card)
+                await self.chat.card(part.card)
             elif part.text:
-                await self.api.send_text(self.user, part.text)
+                await self.chat.write(part.text)
 
     async def say(self, text: str) -> None:
-        await self.api.send_text(self.user, plain(text))
-
+        await self.chat.say(text)
 
 
 def _read(carried: str) -> tuple[Pressed, str]:

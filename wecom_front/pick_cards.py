@@ -1,6 +1,6 @@
 """WeCom cards to choose from a list: the review's 提交 / 修改 / 稍后, the question to
-edit, the round to fill in or amend (or, for the province, to read), the channel and the
-language."""
+edit, the round to fill in or amend (or, for the province, to read), a unit's report,
+the channel and the language."""
 
 from __future__ import annotations
 
@@ -14,87 +14,83 @@ from texts.catalog import LANGUAGES, t
 from texts.text import plain
 from wecom_front.card_parts import (
     MAX_OPTION_ID,
-    MAX_TICKS,
     PICK,
     Outgoing,
     button_list,
     key,
     new_card,
-    option_id,
-    short,
+    pair,
+    pick_lists,
 )
+
+
+def buttons_card(title: str, pairs: list[tuple[str, str]], text: str = "") -> dict[str, Any]:
+    """A card of buttons (按钮交互型) under `title`."""
+    return new_card("button_interaction", title, text=text, button_list=button_list(pairs))
+
+
+def option(label: str, action: Action, *args: int | str | None) -> tuple[str, str]:
+    """An option of a list: its words, and the press it stands for (within 128 bytes)."""
+    return label, key(label, action, *args, limit=MAX_OPTION_ID)
+
+
+def confirm(lang: str, words: str = "wecom.card.confirm") -> tuple[str, str]:
+    """A list's submit button: its press is the option ticked."""
+    return t(words, lang), PICK
 
 
 def review(s: ReviewScreen, lang: str, zone: dt.tzinfo, now: dt.datetime) -> list[Outgoing]:
     d = s.draft_id
-    labels = [t("wecom.card.submit", lang), t("wecom.card.edit", lang),
-              t("wecom.card.later", lang)]
-    actions = [Action.SUBMIT, Action.EDIT_MENU, Action.LATER]
-    pairs = [(label, key(label, action, d)) for label, action in zip(labels, actions, strict=True)]
-    card = new_card("button_interaction", t("wecom.card.review", lang),
-                    button_list=button_list(pairs))
+    card = buttons_card(t("wecom.card.review", lang), [
+        pair(t("wecom.card.submit", lang), Action.SUBMIT, d),
+        pair(t("wecom.card.edit", lang), Action.EDIT_MENU, d),
+        pair(t("wecom.card.later", lang), Action.LATER, d)])
     return [Outgoing(text=plain("\n".join(review_lines(s, lang, zone, now)))), Outgoing(card=card)]
 
 
 def edit_menu(s: EditMenu, lang: str) -> list[Outgoing]:
-    d = s.draft_id
-    items = [(f"{i}. {q.prompt.get(lang)}", key(f"{i}. {q.prompt.get(lang)}",
-                                                Action.EDIT_QUESTION, d, q.id,
-                                                limit=MAX_OPTION_ID))
+    items = [option(f"{i}. {q.prompt.get(lang)}", Action.EDIT_QUESTION, s.draft_id, q.id)
              for i, q in enumerate(s.questions, 1)]
-    back = t("wecom.card.to_review", lang)
-    out = [Outgoing(text=plain("\n".join([t("form.edit_which", lang)]
-                                         + [label for label, _ in items])))]
-    for start in range(0, len(items), MAX_TICKS):
-        box = {"question_key": "edit", "mode": 0, "option_list": [
-            {"id": option_id(k), "text": short(label, 17), "is_checked": i == 0}
-            for i, (label, k) in enumerate(items[start:start + MAX_TICKS])]}
-        out.append(Outgoing(card=new_card(
-            "vote_interaction", t("form.edit_which", lang), checkbox=box,
-            submit_button={"text": t("wecom.card.edit_this", lang), "key": PICK})))
-    out.append(Outgoing(card=new_card("button_interaction", t("wecom.card.or_back", lang),
-                                   button_list=button_list([(back, key(back, Action.TO_REVIEW,
-                                                                    d))]))))
-    return out
+    text = "\n".join([t("form.edit_which", lang), *(label for label, _ in items)])
+    lists = pick_lists(t("form.edit_which", lang), items, confirm(lang, "wecom.card.edit_this"))
+    back = buttons_card(t("wecom.card.or_back", lang),
+                        [pair(t("wecom.card.to_review", lang), Action.TO_REVIEW, s.draft_id)])
+    return [Outgoing(text=plain(text)), *(Outgoing(card=c) for c in [*lists, back])]
 
 
 def round_choice(s: RoundChoice, lang: str, zone: dt.tzinfo) -> list[Outgoing]:
     action = Action.AMEND_ROUND if s.amend else Action.FILL_ROUND
-    labels = [round_label(option, lang, zone) for option in s.options]
+    labels = [round_label(o, lang, zone) for o in s.options]
     intro = t("form.choose_amend" if s.amend else "form.choose_round", lang)
-    box = {"question_key": "round", "mode": 0, "option_list": [
-        {"id": option_id(key(label, action, option.code, option.campaign_id,
-                              limit=MAX_OPTION_ID)),
-         "text": short(label, 17), "is_checked": i == 0}
-        for i, (label, option) in enumerate(zip(labels, s.options, strict=True))][:MAX_TICKS]}
+    rounds = [(label, o.code, o.campaign_id) for label, o in zip(labels, s.options, strict=True)]
     return [Outgoing(text=plain("\n".join([intro, *labels]))),
-            Outgoing(card=new_card("vote_interaction", t("wecom.card.round", lang), checkbox=box,
-                                submit_button={"text": t("wecom.card.confirm", lang),
-                                               "key": PICK}))]
+            *(Outgoing(card=c) for c in round_cards(action, rounds, lang))]
+
+
+def round_cards(action: Action, rounds: list[tuple[str, str, int]],
+                lang: str) -> list[dict[str, Any]]:
+    """The rounds to choose from: (words, round code, campaign)."""
+    return pick_lists(t("wecom.card.round", lang),
+                      [option(label, action, code, campaign) for label, code, campaign in rounds],
+                      confirm(lang))
+
+
+def report_cards(reports: list[tuple[str, int]], lang: str) -> list[dict[str, Any]]:
+    """Units' reports to open: (words, submission)."""
+    return pick_lists(t("wecom.card.open_report", lang),
+                      [option(label, Action.OPEN_REPORT, s) for label, s in reports],
+                      confirm(lang))
 
 
 def channel_card(said: str, lang: str) -> dict[str, Any]:
     """Telegram or WeCom, for what the bot sends on its own."""
-    labels = [(t(f"channel.{name}", lang), name) for name in ("telegram", "wecom")]
-    return new_card("button_interaction", t("menu.channel", lang), text=plain(said),
-                 button_list=button_list([(label, key(label, Action.CHANNEL, name))
-                                       for label, name in labels]))
-
-
-def round_card(action: Action, rounds: list[tuple[str, str, int]],
-               lang: str) -> dict[str, Any]:
-    """The rounds to choose from for the province (title, code, campaign), 20 at most."""
-    box = {"question_key": "round", "mode": 0, "option_list": [
-        {"id": option_id(key(title, action, code, campaign, limit=MAX_OPTION_ID)),
-         "text": short(title, 17), "is_checked": i == 0}
-        for i, (title, code, campaign) in enumerate(rounds[:MAX_TICKS])]}
-    return new_card("vote_interaction", t("wecom.card.round", lang), checkbox=box,
-                 submit_button={"text": t("wecom.card.confirm", lang), "key": PICK})
+    return buttons_card(t("menu.channel", lang), [
+        pair(t(f"channel.{name}", lang), Action.CHANNEL, name) for name in ("telegram", "wecom")],
+        text=plain(said))
 
 
 def language_card(lang: str) -> dict[str, Any]:
     """The languages of the bot's messages, each in its own words."""
-    pairs = [(t("language.name", code), key(t("language.name", code), Action.LANGUAGE, code))
-             for code in LANGUAGES]
-    return new_card("button_interaction", t("language.choose", lang),
-                    button_list=button_list(pairs))
+    return buttons_card(t("language.choose", lang),
+                        [pair(t("language.name", code), Action.LANGUAGE, code)
+                         for code in LANGUAGES])

@@ -16,10 +16,10 @@ from flows.reminders import remind_lines
 from flows.services import Services
 from texts.buttons import Action
 from texts.catalog import t
-from texts.text import plain
-from wecom_front.pick_cards import round_card
+from wecom_front.chat import Chat
+from wecom_front.pick_cards import round_cards
 from wecom_front.review import ReviewDoor
-from wecom_io.api import MAX_MEDIA_BYTES, WeComApi
+from wecom_io.api import MAX_MEDIA_BYTES
 
 QUESTIONS = {Action.PROGRESS_ROUND: "progress.which", Action.DIGEST_ROUND: "digest.which",
              Action.REMIND_ROUND: "remind.which", Action.FILES_ROUND: "files.which"}
@@ -32,11 +32,9 @@ BUNDLE_BYTES = MAX_MEDIA_BYTES - 512 * 1024
 class ProvinceDoor:
     ACTIONS = frozenset(QUESTIONS)
 
-    def __init__(self, services: Services, api: WeComApi, user: str, lang: str,
-                 reviewer: ReviewDoor):
+    def __init__(self, services: Services, chat: Chat, lang: str, reviewer: ReviewDoor):
         self.services = services
-        self.api = api
-        self.user = user
+        self.chat = chat
         self.lang = lang
         self.reviewer = reviewer
 
@@ -48,35 +46,36 @@ class ProvinceDoor:
             await self.round(action, found[0][0], named)
             return
         if not offered:
-            await self.say(t("round.none_begun", self.lang))
+            await self.chat.say(t("round.none_begun", self.lang))
             return
         rounds = [(served.round_title(r.code, self.lang), r.code, r.campaign_id)
                   for served, r in (found or offered)]
-        await self.say("\n".join([t(QUESTIONS[action], self.lang),
+        await self.chat.say("\n".join([t(QUESTIONS[action], self.lang),
                                   *(title for title, _, _ in rounds)]))
-        await self.api.send_card(self.user, round_card(action, rounds, self.lang))
+        for card in round_cards(action, rounds, self.lang):
+            await self.chat.card(card)
 
     async def round(self, action: Action, served: Services, code: str) -> None:
         if action is Action.PROGRESS_ROUND:
             view = await progress_view(served, code, self.lang)
-            await self.say("\n".join(view.lines))
+            await self.chat.say("\n".join(view.lines))
             await self.reviewer.offer(view)  # its reports, to open, accept or return
             return
         if action is Action.FILES_ROUND:
             await self.files(served, code)
             return
         if action is Action.REMIND_ROUND:
-            await self.say("\n".join(await remind_lines(served, code, self.lang,
+            await self.chat.say("\n".join(await remind_lines(served, code, self.lang,
                                                          served.settings.bot_username)))
             return
         compiled = await compile_digest(served, code, served.clock.now())
         for part in compiled.rendered.parts:  # the summary first: then each file
-            await self.say(part)
+            await self.chat.say(part)
         zone = served.campaign.zone
         for made in compiled.rendered.files:
-            await self.say(file_caption(made.kind, compiled.round_title, compiled.as_of, zone,
+            await self.chat.say(file_caption(made.kind, compiled.round_title, compiled.as_of, zone,
                                         self.lang))
-            await self.api.send_file(self.user, made.name, made.content)
+            await self.chat.file(made.name, made.content)
 
     async def files(self, served: Services, code: str) -> None:
         """Every file units sent for the round, zipped by unit, each zip under WeCom's
@@ -84,12 +83,9 @@ class ProvinceDoor:
         title = html.escape(served.round_title(code, self.lang))
         bundles = await round_bundle(served, code, BUNDLE_BYTES)
         if not bundles:
-            await self.say(t("files.none", self.lang, round=title))
+            await self.chat.say(t("files.none", self.lang, round=title))
         for i, bundle in enumerate(bundles, 1):
             part = t("files.part", self.lang, i=i, of=len(bundles)) if len(bundles) > 1 else ""
-            await self.say(t("files.caption", self.lang, round=title, n=bundle.files,
+            await self.chat.say(t("files.caption", self.lang, round=title, n=bundle.files,
                              part=part))
-            await self.api.send_file(self.user, bundle.name, bundle.content)
-
-    async def say(self, text: str) -> None:
-        await self.api.send_text(self.user, plain(text))
+            await self.chat.file(bundle.name, bundle.content)
