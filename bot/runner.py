@@ -100,10 +100,10 @@ async def _serve(services: Services, stop: asyncio.Event, poll_timeout: float,
             await webhook.start()
             application.bot_data["webhook"] = webhook
             application.bot_data["wecom"] = wecom
-        if wecom is not None:
-            await wecom.set_menu()
-        wecom_stop, wecom_sending = asyncio.Event(), None
+        wecom_stop, wecom_sending, menu = asyncio.Event(), None, None
         if wecom is not None:  # WeCom's own way out, from the same ledger
+            # The app's menu, without holding up the start for WeCom's answer.
+            menu = asyncio.create_task(wecom.set_menu(), name="wecom-menu")
             from scheduler.wecom_sender import WeComSender
 
             wecom_sender = WeComSender(services, wecom.api)
@@ -120,6 +120,8 @@ async def _serve(services: Services, stop: asyncio.Event, poll_timeout: float,
             if webhook is not None:
                 await webhook.stop()
             wecom_stop.set()
+            if menu is not None and not menu.done():
+                menu.cancel()
             if wecom_sending is not None:
                 with suppress(TimeoutError, asyncio.CancelledError):
                     await asyncio.wait_for(wecom_sending, 15)

@@ -5,6 +5,7 @@ once; a forged, stale or malformed one is refused and changes nothing."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -100,6 +101,10 @@ async def test_the_app_menu_offers_the_commands_marked_for_wecom(
 ) -> None:
     """Set at start-up from the roles table, in the catalog's words, within WeCom's limits
     (the stand-in refuses a menu past them)."""
+    for _ in range(100):  # set beside the start, not before it
+        if wecom.menu:
+            break
+        await asyncio.sleep(0.05)
     assert wecom.menu == [
         {"name": "填报", "sub_button": [
             {"type": "click", "key": "report", "name": "填写或修改本单位报告"},
